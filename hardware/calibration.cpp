@@ -1,0 +1,425 @@
+#include "hardware/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <Eigen/Dense>
+
+#include "hardware/gpu_catalog.hpp"
+#include "hardware/json_reader.hpp"
+
+namespace trainsim {
+
+std::string_view to_string(CalibrationKind kind) {
+  return kind == CalibrationKind::probe ? "probe" : "published benchmarks";
+}
+
+namespace {
+
+// Feature order. Compute classes: [fixed cost in microseconds, math time at peak, read time at
+// peak memory bandwidth, write time at peak memory bandwidth]. Attention merges reads and
+// writes into feature 2; memory-bound kernels put all traffic in feature 1. Transfers: [time
+// at the link's nominal bandwidth].
+constexpr double kMicrosecond = 1e-6;
+
+FlopsPerSecond peak_for(KernelClass kind, const GpuSpec& gpu) {
+  const Precision p =
+      (kind == KernelClass::gemm_fp8 || kind == KernelClass::grouped_gemm_fp8) ? Precision::fp8 : Precision::bf16;
+  const auto peak = gpu.peak(p);
+  if (!peak) throw std::logic_error("GPU " + gpu.id + " has no " + std::string(to_string(p)) + " peak");
+  return *peak;
+}
+
+// Coefficient indices in the order the fit adds them as rows allow.
+std::vector<int> fit_order(KernelClass kind) {
+  switch (kind) {
+    case KernelClass::attention_forward:
+    case KernelClass::attention_backward: return {1, 0, 2};
+    case KernelClass::memory_bound: return {1, 0};
+    case KernelClass::scale_up_transfer:
+    case KernelClass::scale_out_transfer: return {0};
+    default: return {1, 0, 2, 3};
+  }
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const auto n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+}  // namespace
+
+Features kernel_features(const Kernel& kernel, const GpuSpec& gpu) {
+  const double bandwidth = gpu.memory_bandwidth.si();
+  const double read_s = kernel.bytes_read.as_double() / bandwidth;
+  const double write_s = kernel.bytes_written.as_double() / bandwidth;
+  switch (kernel.kind) {
+    case KernelClass::memory_bound: return {kMicrosecond, read_s + write_s, 0.0, 0.0};
+    case KernelClass::attention_forward:
+    case KernelClass::attention_backward:
+      return {kMicrosecond, (kernel.flops / peak_for(kernel.kind, gpu)).si(), read_s + write_s, 0.0};
+    case KernelClass::scale_up_transfer:
+    case KernelClass::scale_out_transfer:
+      throw std::logic_error("transfers have transfer_features()");
+    default: return {kMicrosecond, (kernel.flops / peak_for(kernel.kind, gpu)).si(), read_s, write_s};
+  }
+}
+
+Features transfer_features(Bytes bytes, BytesPerSecond nominal) { return {(bytes / nominal).si(), 0.0, 0.0, 0.0}; }
+
+// Assumptions for classes without measurements (README.md, "Kernel time model"): no fixed
+// cost, and these fractions of peak. GEMM 0.80: the median BF16 "maximum achievable matmul"
+// efficiency of the NVIDIA GPUs in stas00/ml-engineering compute/accelerator/README.md
+// (A100 SXM 85.9%, GH200 83.0%, A100 PCIe 82.2%, H100 SXM 80.1%). Attention 0.50 forward and
+// 0.40 backward, memory-bound 0.80 of HBM bandwidth and links 0.80 of their nominal rate are
+// round assumptions, reported as "default" wherever they are used.
+Features default_coefficients(KernelClass kind) {
+  switch (kind) {
+    case KernelClass::attention_forward: return {0.0, 1.0 / 0.50, 0.0, 0.0};
+    case KernelClass::attention_backward: return {0.0, 1.0 / 0.40, 0.0, 0.0};
+    case KernelClass::memory_bound: return {0.0, 1.0 / 0.80, 0.0, 0.0};
+    case KernelClass::scale_up_transfer:
+    case KernelClass::scale_out_transfer: return {1.0 / 0.80, 0.0, 0.0, 0.0};
+    default: return {0.0, 1.0 / 0.80, 0.0, 0.0};
+  }
+}
+
+namespace {
+Features row_features(const CalibrationRow& row) {
+  if (is_transfer(row.kind)) return transfer_features(row.transfer_bytes, row.nominal_bandwidth);
+  const auto* gpu = find_gpu(row.measured_on);
+  if (gpu == nullptr) throw std::logic_error("unknown GPU " + row.measured_on);
+  return kernel_features(row.kernel, *gpu);
+}
+}  // namespace
+
+ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
+  ClassFit fit;
+  fit.coefficients = default_coefficients(kind);
+  std::vector<const CalibrationRow*> mine;
+  for (const auto& row : rows) {
+    if (row.kind == kind) mine.push_back(&row);
+  }
+  fit.rows = static_cast<int>(mine.size());
+  if (mine.empty()) return fit;
+
+  std::vector<Features> features;
+  for (const auto* row : mine) features.push_back(row_features(*row));
+
+  // Add coefficients in priority order while rows allow; drop any that come out negative
+  // (unphysical) and refit, so the result is deterministic and every coefficient is >= 0.
+  auto order = fit_order(kind);
+  order.resize(std::min(order.size(), mine.size()));
+  while (!order.empty()) {
+    Eigen::MatrixXd a(static_cast<Eigen::Index>(mine.size()), static_cast<Eigen::Index>(order.size()));
+    Eigen::VectorXd b(static_cast<Eigen::Index>(mine.size()));
+    for (std::size_t r = 0; r < mine.size(); ++r) {
+      const double t = mine[r]->measured.si();
+      // Residual of the part not fitted (coefficients at their defaults), relative to t.
+      double fixed = 0.0;
+      for (int i = 0; i < kFeatureCount; ++i) {
+        if (std::find(order.begin(), order.end(), i) == order.end()) {
+          fixed += fit.coefficients[static_cast<std::size_t>(i)] * features[r][static_cast<std::size_t>(i)];
+        }
+      }
+      for (std::size_t c = 0; c < order.size(); ++c) {
+        a(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
+            features[r][static_cast<std::size_t>(order[c])] / t;
+      }
+      b(static_cast<Eigen::Index>(r)) = (t - fixed) / t;
+    }
+    const Eigen::VectorXd x = a.colPivHouseholderQr().solve(b);
+    std::size_t worst = order.size();
+    for (std::size_t c = 0; c < order.size(); ++c) {
+      if (x(static_cast<Eigen::Index>(c)) < 0.0) worst = c;
+    }
+    if (worst == order.size()) {
+      for (std::size_t c = 0; c < order.size(); ++c) {
+        fit.coefficients[static_cast<std::size_t>(order[c])] = x(static_cast<Eigen::Index>(c));
+        fit.fitted[static_cast<std::size_t>(order[c])] = true;
+      }
+      break;
+    }
+    fit.coefficients[static_cast<std::size_t>(order[worst])] = 0.0;
+    order.erase(order.begin() + static_cast<std::ptrdiff_t>(worst));
+  }
+
+  std::vector<double> errors;
+  for (std::size_t r = 0; r < mine.size(); ++r) {
+    double predicted = 0.0;
+    for (std::size_t i = 0; i < kFeatureCount; ++i) predicted += fit.coefficients[i] * features[r][i];
+    errors.push_back(std::abs(predicted - mine[r]->measured.si()) / mine[r]->measured.si());
+  }
+  fit.median_relative_error = median(errors);
+  fit.max_relative_error = *std::max_element(errors.begin(), errors.end());
+  return fit;
+}
+
+namespace {
+
+// Reads the rows a document itself holds (its "include" entries are resolved by the caller).
+std::vector<CalibrationRow> parse_rows(ObjectReader& root) {
+  std::vector<CalibrationRow> rows;
+  for (const auto& element : root.array("rows")) {
+    ObjectReader r(*element.node, element.pointer, root.diagnostics());
+    CalibrationRow row;
+    const auto class_name = r.string("class");
+    if (!parse_kernel_class(class_name, row.kind)) {
+      root.diagnostics().error(child_pointer(element.pointer, "class"), "unknown kernel class \"" + class_name + "\"",
+                               "one of gemm_bf16, gemm_fp8, grouped_gemm_bf16, grouped_gemm_fp8, attention_forward, "
+                               "attention_backward, memory_bound, scale_up_transfer, scale_out_transfer");
+      continue;
+    }
+    row.source = r.string("source");
+    std::optional<FlopsPerSecond> flop_rate;
+    std::optional<BytesPerSecond> byte_rate;
+    switch (row.kind) {
+      case KernelClass::attention_forward:
+      case KernelClass::attention_backward: {
+        AttentionShape shape;
+        shape.batch = r.integer("batch", 1);
+        shape.heads = r.integer("heads", 1);
+        shape.seq_q = shape.seq_kv = r.integer("seq", 1);
+        shape.head_dim_qk = shape.head_dim_v = r.integer("head_dim", 1);
+        shape.causal = r.boolean("causal");
+        row.kernel = attention_kernel(shape, row.kind == KernelClass::attention_backward);
+        flop_rate = r.optional_flop_rate("achieved");
+        break;
+      }
+      case KernelClass::memory_bound:
+        row.kernel = memory_kernel(r.bytes("bytes"), Bytes(0));
+        byte_rate = r.optional_byte_rate("achieved");
+        break;
+      case KernelClass::scale_up_transfer:
+      case KernelClass::scale_out_transfer:
+        row.transfer_bytes = r.optional_bytes("bytes").value_or(Bytes(1000000000));
+        row.nominal_bandwidth = r.byte_rate("nominal");
+        byte_rate = r.optional_byte_rate("achieved");
+        break;
+      default: {
+        GemmShape shape;
+        shape.m = r.integer("m", 1);
+        shape.n = r.integer("n", 1);
+        shape.k = r.integer("k", 1);
+        shape.groups = r.optional_integer("groups", 1).value_or(1);
+        shape.input = (row.kind == KernelClass::gemm_fp8 || row.kind == KernelClass::grouped_gemm_fp8)
+                          ? Precision::fp8
+                          : Precision::bf16;
+        row.kernel = gemm_kernel(shape);
+        row.kernel.kind = row.kind;  // a one-group "grouped" (masked) launch stays grouped
+        flop_rate = r.optional_flop_rate("achieved");
+        break;
+      }
+    }
+    const auto time = r.optional_seconds("time");
+    if (time.has_value() == (flop_rate.has_value() || byte_rate.has_value())) {
+      root.diagnostics().error(element.pointer, "give exactly one of \"achieved\" and \"time\"");
+      continue;
+    }
+    if (time) {
+      row.measured = *time;
+    } else if (flop_rate) {
+      row.measured = row.kernel.flops / *flop_rate;
+    } else if (is_transfer(row.kind)) {
+      row.measured = row.transfer_bytes / *byte_rate;
+    } else {
+      row.measured = row.kernel.bytes_read / *byte_rate;
+    }
+    if (row.measured.si() <= 0.0) {
+      root.diagnostics().error(element.pointer, "a measured time must be positive");
+      continue;
+    }
+    r.finish();
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+struct Header {
+  std::string name, gpu_id, description;
+  CalibrationKind kind = CalibrationKind::published_benchmarks;
+  std::map<std::string, std::string> provenance;
+};
+
+Header parse_header(ObjectReader& root) {
+  Header h;
+  root.integer("schema_version", 1, 1);
+  h.name = root.string("name");
+  h.gpu_id = root.string("gpu");
+  h.kind = root.choice<CalibrationKind>(
+      "kind", {{"probe", CalibrationKind::probe}, {"published_benchmarks", CalibrationKind::published_benchmarks}});
+  h.description = root.string("description");
+  if (auto prov = root.optional_object("provenance")) {
+    for (const auto& key : {"gpu_name", "driver", "cuda", "date", "probe_version", "host", "sm_count",
+                            "memory", "clocks", "notes"}) {
+      if (auto value = prov->optional_string(key)) h.provenance[key] = *value;
+    }
+    prov->finish();
+  }
+  if (h.kind == CalibrationKind::probe) {
+    for (const auto* key : {"gpu_name", "driver", "cuda", "date", "probe_version"}) {
+      if (!h.provenance.contains(key)) {
+        root.diagnostics().error(child_pointer(root.pointer(), "provenance"),
+                                 std::string("a probe calibration must record its ") + key,
+                                 "run `trainsim calibrate` on the probe's JSON output");
+      }
+    }
+  }
+  if (!h.gpu_id.empty() && find_gpu(h.gpu_id) == nullptr) {
+    root.diagnostics().error("/gpu", "unknown GPU \"" + h.gpu_id + "\"", "catalog GPUs: " + gpu_catalog_ids());
+  }
+  return h;
+}
+
+struct OwnPart {
+  std::string gpu_id;
+  std::vector<CalibrationRow> rows;
+};
+// The rows a built-in file holds itself, without its includes: includes are not transitive,
+// which keeps files that borrow from each other (H800 <-> H100) free of cycles.
+std::optional<OwnPart> own_part_of_builtin(std::string_view name);
+
+Calibration parse_document(const nlohmann::json& doc, Diagnostics& diag, bool resolve_includes) {
+  ObjectReader root(doc, "", diag);
+  const Header header = parse_header(root);
+  Calibration c;
+  c.name = header.name;
+  c.gpu_id = header.gpu_id;
+  c.kind = header.kind;
+  c.description = header.description;
+  c.provenance = header.provenance;
+  c.rows = parse_rows(root);
+  for (auto& row : c.rows) row.measured_on = c.gpu_id;
+  for (const auto& element : root.array("include", false)) {
+    ObjectReader inc(*element.node, element.pointer, diag);
+    const auto other = inc.string("calibration");
+    const auto reason = inc.string("reason");
+    std::set<KernelClass> classes;
+    for (const auto& cls : inc.array("classes")) {
+      KernelClass kind{};
+      if (cls.node->is_string() && parse_kernel_class(cls.node->get<std::string>(), kind)) {
+        classes.insert(kind);
+      } else {
+        diag.error(cls.pointer, "expected a kernel class name, got " + describe_json(*cls.node));
+      }
+    }
+    inc.finish();
+    if (!resolve_includes) continue;
+    const auto part = own_part_of_builtin(other);
+    if (!part) {
+      diag.error(child_pointer(element.pointer, "calibration"), "unknown built-in calibration \"" + other + "\"",
+                 "includes name files shipped in hardware/calibration/");
+      continue;
+    }
+    for (auto row : part->rows) {
+      if (!classes.contains(row.kind)) continue;
+      row.source += " [measured on " + part->gpu_id + ", included from " + other + ": " + reason + "]";
+      row.measured_on = part->gpu_id;
+      c.rows.push_back(row);
+    }
+  }
+  root.finish();
+  if (diag.has_errors() || !resolve_includes) return c;
+
+  // Features are relative to each row's own GPU peaks, so rows measured on a same-die GPU
+  // (H800 rows in the H100 calibration) combine directly.
+  for (int k = 0; k < kKernelClassCount; ++k) {
+    const auto kind = static_cast<KernelClass>(k);
+    const bool has_rows = std::any_of(c.rows.begin(), c.rows.end(), [&](const auto& r) { return r.kind == kind; });
+    if (has_rows) c.fits[kind] = fit_class(kind, c.rows);
+  }
+  return c;
+}
+
+}  // namespace
+
+Calibration parse_calibration(const nlohmann::json& doc, const std::string& file) {
+  Diagnostics diag(file);
+  auto c = parse_document(doc, diag, true);
+  diag.throw_if_any();
+  return c;
+}
+
+Calibration load_calibration_file(const std::string& path) {
+  Diagnostics diag(path);
+  auto doc = read_json_file(path, diag);
+  diag.throw_if_any();
+  return parse_calibration(*doc, path);
+}
+
+namespace embedded {
+extern const std::string_view calibration_h800_published_json;
+extern const std::string_view calibration_h100_published_json;
+extern const std::string_view calibration_h200_published_json;
+extern const std::string_view calibration_a100_published_json;
+extern const std::string_view calibration_a800_published_json;
+extern const std::string_view calibration_mi300x_published_json;
+}  // namespace embedded
+
+namespace {
+struct Builtin {
+  std::string_view name;
+  std::string_view gpu_id;
+  const std::string_view* text;
+};
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> list{
+      {"h800-published", "h800-sxm", &embedded::calibration_h800_published_json},
+      {"h100-published", "h100-sxm", &embedded::calibration_h100_published_json},
+      {"h200-published", "h200-sxm", &embedded::calibration_h200_published_json},
+      {"a100-published", "a100-sxm", &embedded::calibration_a100_published_json},
+      {"a800-published", "a800-sxm", &embedded::calibration_a800_published_json},
+      {"mi300x-published", "mi300x", &embedded::calibration_mi300x_published_json},
+  };
+  return list;
+}
+
+const Builtin* find_builtin(std::string_view name) {
+  for (const auto& b : builtins()) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+std::optional<OwnPart> own_part_of_builtin(std::string_view name) {
+  const auto* b = find_builtin(name);
+  if (b == nullptr) return std::nullopt;
+  Diagnostics inner("hardware/calibration/" + std::string(name) + ".json");
+  auto doc = parse_json_text(*b->text, inner);
+  inner.throw_if_any();
+  auto c = parse_document(*doc, inner, false);
+  inner.throw_if_any();  // built-in files are tested; an error here is a build defect
+  return OwnPart{c.gpu_id, c.rows};
+}
+}  // namespace
+
+const Calibration* find_builtin_calibration(std::string_view name) {
+  static std::map<std::string, Calibration, std::less<>> cache;
+  if (const auto it = cache.find(name); it != cache.end()) return &it->second;
+  const auto* b = find_builtin(name);
+  if (b == nullptr) return nullptr;
+  const std::string file = "hardware/calibration/" + std::string(name) + ".json";
+  Diagnostics diag(file);
+  auto doc = parse_json_text(*b->text, diag);
+  diag.throw_if_any();
+  auto [it, inserted] = cache.emplace(std::string(name), parse_calibration(*doc, file));
+  return &it->second;
+}
+
+std::vector<std::string> builtin_calibration_names() {
+  std::vector<std::string> names;
+  for (const auto& b : builtins()) names.emplace_back(b.name);
+  return names;
+}
+
+std::string default_calibration_for(std::string_view gpu_id) {
+  for (const auto& b : builtins()) {
+    if (b.gpu_id == gpu_id) return std::string(b.name);
+  }
+  return {};
+}
+
+}  // namespace trainsim

@@ -1,0 +1,75 @@
+#pragma once
+// Kernel-time calibration: measured rows (from our CUDA probe or from published kernel
+// benchmarks, each with its citation) and, per kernel class, the least-squares fit of a time
+// curve through them. Curves are linear in a few physical features (see kernel_features()), so
+// their coefficients read as inverse efficiencies and fixed costs.
+#include <array>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hardware/config_error.hpp"
+#include "hardware/gpu_spec.hpp"
+#include "hardware/kernel.hpp"
+
+namespace trainsim {
+
+enum class CalibrationKind { probe, published_benchmarks };
+std::string_view to_string(CalibrationKind kind);
+
+inline constexpr int kFeatureCount = 4;
+using Features = std::array<double, kFeatureCount>;
+
+// One measurement: a kernel (or a transfer over a link of `nominal_bandwidth`) and its time.
+struct CalibrationRow {
+  KernelClass kind = KernelClass::memory_bound;
+  Kernel kernel;                     // compute classes
+  Bytes transfer_bytes;              // transfer classes
+  BytesPerSecond nominal_bandwidth;  // transfer classes: the link's datasheet rate
+  Seconds measured;
+  std::string source;       // citation (published) or probe record id
+  std::string measured_on;  // catalog id of the GPU the row was measured on
+};
+
+// A class's fitted curve: t = sum_i coefficients[i] * features[i].
+struct ClassFit {
+  Features coefficients{};
+  std::array<bool, kFeatureCount> fitted{};  // false: the coefficient kept its default
+  int rows = 0;
+  double median_relative_error = 0.0;
+  double max_relative_error = 0.0;
+};
+
+struct Calibration {
+  std::string name;
+  std::string gpu_id;  // catalog GPU the rows were measured on
+  CalibrationKind kind = CalibrationKind::published_benchmarks;
+  std::string description;
+  std::map<std::string, std::string> provenance;  // probe: GPU name, driver, CUDA, date, ...
+  std::vector<CalibrationRow> rows;
+  std::map<KernelClass, ClassFit> fits;
+};
+
+// Features of a compute kernel on `gpu` (seconds-valued, see calibration.cpp for their order).
+Features kernel_features(const Kernel& kernel, const GpuSpec& gpu);
+// Features of a transfer of `bytes` over a link of `nominal` bandwidth.
+Features transfer_features(Bytes bytes, BytesPerSecond nominal);
+// Coefficients used where a class has no rows: documented assumptions, see README.md.
+Features default_coefficients(KernelClass kind);
+// Weighted least squares (relative error) of the rows of one class; rows of other classes are
+// ignored. Each row's features use the peaks of the GPU it was measured on.
+ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows);
+
+// Reads a calibration document; `file` names it in errors. Throws ConfigError.
+Calibration parse_calibration(const nlohmann::json& doc, const std::string& file);
+Calibration load_calibration_file(const std::string& path);
+// A calibration shipped with trainsim (hardware/calibration/<name>.json), or nullptr.
+const Calibration* find_builtin_calibration(std::string_view name);
+std::vector<std::string> builtin_calibration_names();
+// The built-in calibration used by default for a catalog GPU, or "" when it has none.
+std::string default_calibration_for(std::string_view gpu_id);
+
+}  // namespace trainsim

@@ -1,0 +1,59 @@
+#pragma once
+// A GPU kernel as the time model sees it: its class and the work it does. The class decides
+// which peak rate and which calibration curve apply.
+#include <cstdint>
+#include <string_view>
+
+#include "hardware/precision.hpp"
+#include "hardware/units.hpp"
+
+namespace trainsim {
+
+enum class KernelClass {
+  gemm_bf16,
+  gemm_fp8,
+  grouped_gemm_bf16,  // many experts' GEMMs in one launch (MoE)
+  grouped_gemm_fp8,
+  attention_forward,   // fused (flash) attention, BF16
+  attention_backward,
+  memory_bound,        // elementwise, normalisation, casts, permutes: time follows bytes moved
+  scale_up_transfer,   // NVLink-class traffic inside a node
+  scale_out_transfer,  // NIC traffic across nodes
+};
+inline constexpr int kKernelClassCount = 9;
+
+std::string_view to_string(KernelClass c);
+// Parses a class name as written in calibration files; false when unknown.
+bool parse_kernel_class(std::string_view name, KernelClass& out);
+constexpr bool is_transfer(KernelClass c) {
+  return c == KernelClass::scale_up_transfer || c == KernelClass::scale_out_transfer;
+}
+
+struct Kernel {
+  KernelClass kind = KernelClass::memory_bound;
+  Flops flops;        // arithmetic the kernel performs (recomputation inside it included)
+  Bytes bytes_read;   // operands read from device memory
+  Bytes bytes_written;
+};
+
+struct GemmShape {
+  std::int64_t m = 0, n = 0, k = 0;
+  std::int64_t groups = 1;
+  Precision input = Precision::bf16;  // bf16 or fp8 operands; output is always BF16
+};
+
+struct AttentionShape {
+  std::int64_t batch = 1, heads = 1, seq_q = 1, seq_kv = 1;
+  std::int64_t head_dim_qk = 128, head_dim_v = 128;
+  bool causal = true;
+};
+
+// A GEMM C[m,n] = A[m,k] B[k,n], `groups` times with separate weights; 2mnk FLOP per group.
+Kernel gemm_kernel(const GemmShape& shape);
+// Fused attention in FlashAttention's FLOP convention: forward 2*s_q*s_kv*(d_qk+d_v) per head,
+// backward 2*s_q*s_kv*(3*d_qk+2*d_v) (it recomputes the scores); causal masks halve both.
+Kernel attention_kernel(const AttentionShape& shape, bool backward);
+// A memory-bound kernel that reads and writes the given bytes.
+Kernel memory_kernel(Bytes read, Bytes written);
+
+}  // namespace trainsim

@@ -1,0 +1,78 @@
+#include "hardware/kernel_time_model.hpp"
+
+#include <fmt/format.h>
+
+namespace trainsim {
+
+std::string_view to_string(CurveOrigin origin) {
+  switch (origin) {
+    case CurveOrigin::calibrated: return "calibrated";
+    case CurveOrigin::borrowed: return "borrowed";
+    case CurveOrigin::assumed: return "default";
+  }
+  return "?";
+}
+
+namespace {
+// The class whose fit stands in when a class has no rows: a grouped GEMM runs the same tensor
+// cores as a dense GEMM of its precision.
+std::optional<KernelClass> stand_in(KernelClass kind) {
+  switch (kind) {
+    case KernelClass::grouped_gemm_bf16: return KernelClass::gemm_bf16;
+    case KernelClass::grouped_gemm_fp8: return KernelClass::gemm_fp8;
+    default: return std::nullopt;
+  }
+}
+std::size_t index(KernelClass kind) { return static_cast<std::size_t>(kind); }
+}  // namespace
+
+KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : gpu_(std::move(gpu)) {
+  calibration_name_ = calibration != nullptr ? calibration->name : "none";
+  for (int k = 0; k < kKernelClassCount; ++k) {
+    const auto kind = static_cast<KernelClass>(k);
+    coefficients_[index(kind)] = default_coefficients(kind);
+    uses_[index(kind)] = {CurveOrigin::assumed, "default"};
+    if (calibration == nullptr) continue;
+    if (const auto it = calibration->fits.find(kind); it != calibration->fits.end()) {
+      coefficients_[index(kind)] = it->second.coefficients;
+      uses_[index(kind)] = {CurveOrigin::calibrated,
+                            fmt::format("{} ({}, {} rows)", calibration->name, to_string(calibration->kind),
+                                        it->second.rows)};
+    }
+  }
+  for (int k = 0; k < kKernelClassCount; ++k) {
+    const auto kind = static_cast<KernelClass>(k);
+    const auto other = stand_in(kind);
+    if (uses_[index(kind)].origin == CurveOrigin::assumed && other &&
+        uses_[index(*other)].origin == CurveOrigin::calibrated) {
+      coefficients_[index(kind)] = coefficients_[index(*other)];
+      uses_[index(kind)] = {CurveOrigin::borrowed,
+                            fmt::format("{} fit of {}", to_string(*other), calibration_name_)};
+    }
+  }
+}
+
+Seconds KernelTimeModel::time(const Kernel& kernel) const {
+  const Features f = kernel_features(kernel, gpu_);
+  const Features& c = coefficients_[index(kernel.kind)];
+  double seconds = 0.0;
+  for (std::size_t i = 0; i < kFeatureCount; ++i) seconds += c[i] * f[i];
+  return Seconds(seconds);
+}
+
+double KernelTimeModel::link_efficiency(KernelClass transfer_class) const {
+  return 1.0 / coefficients_[index(transfer_class)][0];
+}
+
+const CurveUse& KernelTimeModel::curve_use(KernelClass kind) const { return uses_[index(kind)]; }
+const Features& KernelTimeModel::coefficients(KernelClass kind) const { return coefficients_[index(kind)]; }
+
+std::vector<KernelClass> KernelTimeModel::uncalibrated_classes() const {
+  std::vector<KernelClass> classes;
+  for (int k = 0; k < kKernelClassCount; ++k) {
+    if (uses_[static_cast<std::size_t>(k)].origin == CurveOrigin::assumed) classes.push_back(static_cast<KernelClass>(k));
+  }
+  return classes;
+}
+
+}  // namespace trainsim
