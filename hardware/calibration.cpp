@@ -22,6 +22,7 @@ namespace {
 // writes into feature 2; memory-bound kernels put all traffic in feature 1. Transfers: [time
 // at the link's nominal bandwidth].
 constexpr double kMicrosecond = 1e-6;
+constexpr double kFixedCostVisibleBelow = 100e-6;  // seconds
 
 FlopsPerSecond peak_for(KernelClass kind, const GpuSpec& gpu) {
   const Precision p =
@@ -38,7 +39,7 @@ std::vector<int> fit_order(KernelClass kind) {
     case KernelClass::attention_backward: return {1, 0, 2};
     case KernelClass::memory_bound: return {1, 0};
     case KernelClass::scale_up_transfer:
-    case KernelClass::scale_out_transfer: return {0};
+    case KernelClass::scale_out_transfer: return {0};  // index 0 is their bandwidth term
     default: return {1, 0, 2, 3};
   }
 }
@@ -111,7 +112,13 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
 
   // Add coefficients in priority order while rows allow; drop any that come out negative
   // (unphysical) and refit, so the result is deterministic and every coefficient is >= 0.
+  // A fixed per-kernel cost (a few microseconds) is only identifiable when some row is short
+  // enough for it to matter; otherwise it keeps its default.
   auto order = fit_order(kind);
+  const bool has_short_row = std::any_of(mine.begin(), mine.end(), [](const CalibrationRow* r) {
+    return r->measured.si() < kFixedCostVisibleBelow;
+  });
+  if (!has_short_row && !is_transfer(kind)) std::erase(order, 0);
   order.resize(std::min(order.size(), mine.size()));
   while (!order.empty()) {
     Eigen::MatrixXd a(static_cast<Eigen::Index>(mine.size()), static_cast<Eigen::Index>(order.size()));
@@ -352,6 +359,7 @@ Calibration load_calibration_file(const std::string& path) {
 
 namespace embedded {
 extern const std::string_view calibration_h800_published_json;
+extern const std::string_view calibration_h800_cutlass36_2024_json;
 extern const std::string_view calibration_h100_published_json;
 extern const std::string_view calibration_h200_published_json;
 extern const std::string_view calibration_a100_published_json;
@@ -368,6 +376,7 @@ struct Builtin {
 const std::vector<Builtin>& builtins() {
   static const std::vector<Builtin> list{
       {"h800-published", "h800-sxm", &embedded::calibration_h800_published_json},
+      {"h800-cutlass36-2024", "h800-sxm", &embedded::calibration_h800_cutlass36_2024_json},
       {"h100-published", "h100-sxm", &embedded::calibration_h100_published_json},
       {"h200-published", "h200-sxm", &embedded::calibration_h200_published_json},
       {"a100-published", "a100-sxm", &embedded::calibration_a100_published_json},

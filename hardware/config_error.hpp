@@ -32,6 +32,8 @@ class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
   void error(std::string pointer, std::string message, std::string hint = {});
+  // Adds an issue found in another file (an included calibration, say) as it was reported.
+  void add(ConfigIssue issue) { issues_.push_back(std::move(issue)); }
   [[nodiscard]] bool has_errors() const { return !issues_.empty(); }
   [[nodiscard]] const std::string& file() const { return file_; }
   void throw_if_any() const;

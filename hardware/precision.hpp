@@ -4,12 +4,13 @@
 
 namespace trainsim {
 
-enum class Precision { fp64, tf32, bf16, fp8, int8 };
+enum class Precision { fp64, fp32, tf32, bf16, fp8, int8 };
 
 // Bytes per element of a tensor stored in this format (tf32 is stored as fp32).
 constexpr int bytes_per_element(Precision p) {
   switch (p) {
     case Precision::fp64: return 8;
+    case Precision::fp32: return 4;
     case Precision::tf32: return 4;
     case Precision::bf16: return 2;
     case Precision::fp8: return 1;
@@ -22,6 +23,7 @@ constexpr int bytes_per_element(Precision p) {
 constexpr int tpp_bit_length(Precision p) {
   switch (p) {
     case Precision::fp64: return 64;
+    case Precision::fp32: return 32;
     case Precision::tf32: return 32;
     case Precision::bf16: return 16;
     case Precision::fp8: return 8;
@@ -33,6 +35,7 @@ constexpr int tpp_bit_length(Precision p) {
 constexpr std::string_view to_string(Precision p) {
   switch (p) {
     case Precision::fp64: return "fp64";
+    case Precision::fp32: return "fp32";
     case Precision::tf32: return "tf32";
     case Precision::bf16: return "bf16";
     case Precision::fp8: return "fp8";

@@ -1,0 +1,16 @@
+#pragma once
+// Each subcommand registers its options on the CLI and sets `run` to its action; main maps
+// the action's exceptions to exit codes.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace trainsim::app {
+
+using Action = std::function<int()>;
+
+void add_estimate_command(CLI::App& cli, Action& run);
+void add_hardware_command(CLI::App& cli, Action& run);
+void add_models_command(CLI::App& cli, Action& run);
+
+}  // namespace trainsim::app

@@ -1,0 +1,33 @@
+// trainsim: cluster simulator and cost-model planner for large-model training.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "hardware/config_error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace trainsim::app;
+  CLI::App cli("trainsim: simulate and price large-model training runs", "trainsim");
+  cli.require_subcommand(1);
+  Action run;
+  add_estimate_command(cli, run);
+  add_hardware_command(cli, run);
+  add_models_command(cli, run);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = cli.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    return run ? run() : kExitUsage;
+  } catch (const trainsim::ConfigError& e) {
+    std::cerr << "error: invalid input\n" << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}

@@ -1,0 +1,53 @@
+#pragma once
+// Times, memory and parameters of one pipeline chunk for one micro-batch, on one cluster:
+// the layer operation lists priced with the kernel time model and alpha-beta communication.
+#include <vector>
+
+#include "hardware/kernel_time_model.hpp"
+#include "models/collective_time.hpp"
+#include "models/layer_costs.hpp"
+#include "models/pipeline_layout.hpp"
+
+namespace trainsim {
+
+struct ChunkCost {
+  Seconds forward_compute;
+  Seconds backward_input_compute;   // includes recomputed forward kernels
+  Seconds backward_weight_compute;
+  Seconds forward_communication;    // TP, CP and EP steps of the forward pass, back to back
+  Seconds backward_communication;
+  Seconds forward_exposed_communication;   // what a schedule without overlap waits for
+  Seconds backward_exposed_communication;
+  Seconds pipeline_send;  // activation (or its gradient) to the neighbouring stage
+  Bytes saved_activations;
+  Bytes transient;  // the largest single tensor a kernel writes (logits, say)
+  std::int64_t parameters = 0;
+  std::int64_t expert_parameters = 0;
+};
+
+// Layer costs of every kind a model uses, priced once (they do not depend on the chunk).
+class ChunkCostModel {
+ public:
+  ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
+                 const KernelTimeModel& kernels, const MicroBatchShape& shape);
+  [[nodiscard]] ChunkCost chunk(const PipelineChunk& chunk) const;
+  [[nodiscard]] const LayerCosts& layer(LayerKind kind) const;
+  // Compute slowdown from SMs reserved for communication kernels (DeepSeek-V3: 20 of 132).
+  [[nodiscard]] double sm_slowdown() const { return sm_slowdown_; }
+  [[nodiscard]] const LinkRates& rates() const { return rates_; }
+  // Seconds per micro-batch of one layer of each kind: compute plus exposed communication,
+  // the weights the pipeline layout balances.
+  [[nodiscard]] LayerKindCosts layer_kind_costs() const;
+
+ private:
+  struct Priced {
+    LayerCosts costs;
+    ChunkCost cost;
+  };
+  std::vector<Priced> priced_;  // indexed by LayerKind
+  LinkRates rates_;
+  double sm_slowdown_ = 1.0;
+  Seconds pipeline_send_;
+};
+
+}  // namespace trainsim

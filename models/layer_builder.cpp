@@ -1,0 +1,137 @@
+#include "models/layer_builder.hpp"
+
+#include <algorithm>
+
+namespace trainsim {
+namespace {
+
+LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel& kernel) {
+  LayerStep s;
+  s.name = std::move(name);
+  s.pass = pass;
+  s.part = part;
+  s.kernel = kernel;
+  return s;
+}
+
+// A fused cast(-transpose) to FP8 of an m x k BF16 tensor: both the row-wise copy for the
+// GEMM and the column-wise copy the other backward GEMM needs (1x128 tiles, DeepSeek-V3
+// sec.3.3.2), so 2 bytes read and 2 written per element.
+Kernel fp8_cast(std::int64_t rows, std::int64_t cols) {
+  const Bytes elements(rows * cols);
+  return memory_kernel(elements * 2, elements * 2);
+}
+
+}  // namespace
+
+void LayerBuilder::linear(const LinearOp& l) {
+  const bool fp8 = l.precision == Precision::fp8;
+  const std::int64_t rows = l.m * l.groups;
+  Op op;
+  op.recomputed = l.recomputed;
+  op.forward = compute_step(l.name, Pass::forward, l.part,
+                            gemm_kernel({l.m, l.n, l.k, l.groups, l.precision}));
+  // dX[m,k] = dY[m,n] W^T and dW[k,n] = X^T[k,m] dY[m,n]: the same FLOPs as the forward GEMM.
+  op.backward_input.push_back(compute_step(l.name + ".dgrad", Pass::backward_input, l.part,
+                                           gemm_kernel({l.m, l.k, l.n, l.groups, l.precision})));
+  // The weight gradient is accumulated across micro-batches in the gradient buffer: the GEMM
+  // reads and writes it instead of writing a BF16 result.
+  Kernel wgrad = gemm_kernel({l.k, l.n, l.m, l.groups, l.precision});
+  const Bytes accumulator(l.groups * l.k * l.n * bytes_per_element(gradient_precision_));
+  wgrad.bytes_read += accumulator;
+  wgrad.bytes_written = accumulator;
+  op.backward_weight.push_back(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad));
+  if (fp8) {
+    op.backward_input.insert(op.backward_input.begin(),
+                             compute_step(l.name + ".cast_grad", Pass::backward_input, l.part, fp8_cast(rows, l.n)));
+  }
+  if (fp8 && !l.input_is_fp8) {
+    // The cast runs as its own operation so that recomputation repeats it with the GEMM.
+    Op cast;
+    cast.recomputed = l.recomputed;
+    cast.forward = compute_step(l.name + ".cast", Pass::forward, l.part, fp8_cast(rows, l.k));
+    ops_.push_back(cast);
+  }
+  ops_.push_back(op);
+  if (l.input_saved) costs_.saved_activations += Bytes(rows * l.k * (fp8 ? 1 : 2));
+}
+
+void LayerBuilder::memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
+                          Bytes backward_written, Bytes saved, bool recomputed) {
+  Op op;
+  op.recomputed = recomputed;
+  op.forward = compute_step(name, Pass::forward, part, memory_kernel(read, written));
+  if (backward_read.count() + backward_written.count() > 0) {
+    op.backward_input.push_back(
+        compute_step(name + ".grad", Pass::backward_input, part, memory_kernel(backward_read, backward_written)));
+  }
+  ops_.push_back(op);
+  costs_.saved_activations += saved;
+}
+
+void LayerBuilder::attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved,
+                             bool recomputed) {
+  Op op;
+  op.recomputed = recomputed;
+  op.forward = compute_step(name, Pass::forward, part, attention_kernel(shape, false));
+  op.backward_input.push_back(compute_step(name + ".grad", Pass::backward_input, part, attention_kernel(shape, true)));
+  ops_.push_back(op);
+  costs_.saved_activations += saved;
+}
+
+void LayerBuilder::collective(const std::string& name, LayerPart part, CommGroup group, Collective forward,
+                              Bytes forward_payload, Collective backward, Bytes backward_payload) {
+  Op op;
+  op.forward.name = name;
+  op.forward.pass = Pass::forward;
+  op.forward.part = part;
+  op.forward.is_communication = true;
+  op.forward.collective = forward;
+  op.forward.group = group;
+  op.forward.payload = forward_payload;
+  LayerStep back = op.forward;
+  back.name = name + ".grad";
+  back.pass = Pass::backward_input;
+  back.collective = backward;
+  back.payload = backward_payload;
+  op.backward_input.push_back(back);
+  ops_.push_back(op);
+}
+
+void LayerBuilder::moe_all_to_all(const std::string& name, LayerPart part, Collective forward,
+                                  const AllToAllVolume& forward_volume, Collective backward,
+                                  const AllToAllVolume& backward_volume) {
+  collective(name, part, CommGroup::expert, forward, forward_volume.scale_out + forward_volume.scale_up, backward,
+             backward_volume.scale_out + backward_volume.scale_up);
+  auto& op = ops_.back();
+  op.forward.scale_out_bytes = forward_volume.scale_out;
+  op.forward.scale_up_bytes = forward_volume.scale_up;
+  op.backward_input.front().scale_out_bytes = backward_volume.scale_out;
+  op.backward_input.front().scale_up_bytes = backward_volume.scale_up;
+}
+
+void LayerBuilder::parameters(std::int64_t count, bool routed_expert) {
+  costs_.parameters += count;
+  if (routed_expert) costs_.expert_parameters += count;
+}
+
+LayerCosts LayerBuilder::finish() {
+  for (const auto& op : ops_) costs_.steps.push_back(op.forward);
+  // Recomputed forward operations run first in the backward pass, in forward order.
+  for (const auto& op : ops_) {
+    if (!op.recomputed) continue;
+    LayerStep again = op.forward;
+    again.name += ".recompute";
+    again.pass = Pass::backward_input;
+    costs_.steps.push_back(again);
+  }
+  for (auto it = ops_.rbegin(); it != ops_.rend(); ++it) {
+    costs_.steps.insert(costs_.steps.end(), it->backward_input.begin(), it->backward_input.end());
+  }
+  for (auto it = ops_.rbegin(); it != ops_.rend(); ++it) {
+    costs_.steps.insert(costs_.steps.end(), it->backward_weight.begin(), it->backward_weight.end());
+  }
+  return std::move(costs_);
+}
+
+}  // namespace trainsim

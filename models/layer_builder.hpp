@@ -1,0 +1,57 @@
+#pragma once
+// Builds a LayerCosts from the forward operations of a layer: each operation declares its
+// forward kernel, and the builder derives its backward kernels (data gradient, weight
+// gradient), FP8 casts, recomputation and saved activations in one consistent way.
+#include <string>
+#include <vector>
+
+#include "models/layer_costs.hpp"
+#include "models/moe_traffic.hpp"
+
+namespace trainsim {
+
+struct LinearOp {
+  std::string name;
+  LayerPart part = LayerPart::attention;
+  std::int64_t m = 0, k = 0, n = 0;  // y[m,n] = x[m,k] W[k,n], per group
+  std::int64_t groups = 1;
+  Precision precision = Precision::bf16;  // bf16 or fp8 GEMMs (all three: fprop, dgrad, wgrad)
+  bool input_is_fp8 = false;  // x arrives already quantized (FP8 dispatch): no forward cast
+  bool input_saved = true;    // false when x is recomputed in backward or saved by another op
+  bool recomputed = false;    // this GEMM's forward runs again in backward
+};
+
+class LayerBuilder {
+ public:
+  // `gradient_precision`: the buffer weight gradients accumulate into across micro-batches.
+  LayerBuilder(LayerKind kind, Precision gradient_precision) : gradient_precision_(gradient_precision) {
+    costs_.kind = kind;
+  }
+
+  void linear(const LinearOp& op);
+  // A memory-bound kernel; `backward_*` are its gradient kernel's traffic (zero: none).
+  void memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
+              Bytes backward_written, Bytes saved, bool recomputed);
+  void attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved, bool recomputed);
+  // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine).
+  void collective(const std::string& name, LayerPart part, CommGroup group, Collective forward, Bytes forward_payload,
+                  Collective backward, Bytes backward_payload);
+  void moe_all_to_all(const std::string& name, LayerPart part, Collective forward, const AllToAllVolume& forward_volume,
+                      Collective backward, const AllToAllVolume& backward_volume);
+  void parameters(std::int64_t count, bool routed_expert);
+
+  LayerCosts finish();
+
+ private:
+  struct Op {
+    LayerStep forward;
+    std::vector<LayerStep> backward_input;
+    std::vector<LayerStep> backward_weight;
+    bool recomputed = false;
+  };
+  std::vector<Op> ops_;
+  LayerCosts costs_;
+  Precision gradient_precision_;
+};
+
+}  // namespace trainsim

@@ -1,0 +1,337 @@
+#include "models/layer_costs.hpp"
+
+#include <algorithm>
+
+#include "models/layer_builder.hpp"
+#include "models/parameter_count.hpp"
+
+namespace trainsim {
+
+std::string_view to_string(Pass p) {
+  switch (p) {
+    case Pass::forward: return "forward";
+    case Pass::backward_input: return "backward_input";
+    case Pass::backward_weight: return "backward_weight";
+  }
+  return "?";
+}
+std::string_view to_string(LayerPart p) {
+  switch (p) {
+    case LayerPart::attention: return "attention";
+    case LayerPart::dispatch: return "dispatch";
+    case LayerPart::mlp: return "mlp";
+    case LayerPart::combine: return "combine";
+  }
+  return "?";
+}
+std::string_view to_string(Collective c) {
+  switch (c) {
+    case Collective::all_gather: return "all_gather";
+    case Collective::reduce_scatter: return "reduce_scatter";
+    case Collective::all_reduce: return "all_reduce";
+    case Collective::ring_exchange: return "ring_exchange";
+    case Collective::moe_dispatch: return "moe_dispatch";
+    case Collective::moe_combine: return "moe_combine";
+  }
+  return "?";
+}
+std::string_view to_string(LayerKind k) {
+  switch (k) {
+    case LayerKind::dense: return "dense";
+    case LayerKind::moe: return "moe";
+    case LayerKind::mtp: return "mtp";
+    case LayerKind::embedding: return "embedding";
+    case LayerKind::head: return "head";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr std::int64_t kBf16 = 2;
+
+// What every block builder needs to know about the rank it runs on.
+struct Context {
+  const ModelSpec& model;
+  const ParallelPlan& plan;
+  const ClusterSpec& cluster;
+  std::int64_t tokens;     // T: tokens of the micro-batch on this rank (context-parallel shard)
+  std::int64_t sp_tokens;  // T / tp under sequence parallelism: what norms and residuals see
+  std::int64_t tp;
+  std::int64_t h;
+  Precision gemm;
+
+  [[nodiscard]] bool recompute(RecomputePart part) const { return plan.recompute.has(part); }
+  [[nodiscard]] Bytes hidden_bytes(std::int64_t rows) const { return Bytes(rows * h * kBf16); }
+};
+
+Context make_context(const ModelSpec& m, const ParallelPlan& p, const ClusterSpec& c, const MicroBatchShape& s) {
+  const std::int64_t tokens = s.tokens(p);
+  const bool sp = p.sequence_parallel && p.tensor > 1;
+  return {m, p, c, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision};
+}
+
+// Fused residual-add + normalisation over `rows` tokens: reads input and residual, writes the
+// normalised output and the new residual; its gradient reads three tensors and writes two.
+void norm(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, std::int64_t rows) {
+  const Bytes x = c.hidden_bytes(rows);
+  b.memory(name, part, x * 2, x * 2, x * 3, x * 2, x, c.recompute(RecomputePart::norm));
+}
+
+// Tensor-parallel collectives around a block: gather the sequence shards before it and
+// scatter-reduce after it (sequence parallelism), or one all-reduce after it without.
+void tp_enter(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
+  if (c.tp > 1 && c.plan.sequence_parallel) {
+    b.collective(name, part, CommGroup::tensor, Collective::all_gather, c.hidden_bytes(c.tokens),
+                 Collective::reduce_scatter, c.hidden_bytes(c.tokens));
+  }
+}
+void tp_exit(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
+  if (c.tp <= 1) return;
+  if (c.plan.sequence_parallel) {
+    b.collective(name, part, CommGroup::tensor, Collective::reduce_scatter, c.hidden_bytes(c.tokens),
+                 Collective::all_gather, c.hidden_bytes(c.tokens));
+  } else {
+    b.collective(name, part, CommGroup::tensor, Collective::all_reduce, c.hidden_bytes(c.tokens),
+                 Collective::all_reduce, c.hidden_bytes(c.tokens));
+  }
+}
+
+void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::int64_t kv_heads, bool qkv_saved) {
+  const auto& a = c.model.attention;
+  const std::int64_t qk = a.qk_head_dim();
+  const std::int64_t v = a.v_head_dim();
+  AttentionShape shape;
+  shape.batch = c.plan.micro_batch_size;
+  shape.heads = heads;
+  shape.seq_q = c.tokens / c.plan.micro_batch_size;
+  shape.seq_kv = shape.seq_q * c.plan.context;  // a context-parallel rank's queries see every key
+  shape.head_dim_qk = qk;
+  shape.head_dim_v = v;
+  shape.causal = true;
+  const Bytes qkv(c.tokens * (heads * qk + kv_heads * (qk + v)) * kBf16);
+  const Bytes lse(c.tokens * heads * 4);
+  if (c.plan.context > 1) {
+    const Bytes kv(c.tokens * kv_heads * (qk + v) * kBf16);
+    // Keys and values travel the ring (cp - 1 hops); backward sends them and their gradients.
+    b.collective("attention.cp_ring", LayerPart::attention, CommGroup::context, Collective::ring_exchange, kv,
+                 Collective::ring_exchange, kv * 2);
+  }
+  b.attention("attention.core", LayerPart::attention, shape, (qkv_saved ? qkv : Bytes(0)) + lse,
+              c.recompute(RecomputePart::attention_core));
+}
+
+void gqa_block(LayerBuilder& b, const Context& c) {
+  const auto& a = c.model.attention;
+  const std::int64_t heads = a.num_heads / c.tp;
+  const std::int64_t kv_heads = std::max<std::int64_t>(1, a.num_kv_heads / c.tp);
+  const bool norm_recomputed = c.recompute(RecomputePart::norm);
+  b.linear({"attention.qkv", LayerPart::attention, c.tokens, c.h, (heads + 2 * kv_heads) * a.head_dim, 1, c.gemm,
+            false, !norm_recomputed, false});
+  const Bytes qk_bytes(c.tokens * (heads + kv_heads) * a.head_dim * kBf16);
+  if (a.qk_norm) b.memory("attention.qk_norm", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes * 2, qk_bytes, qk_bytes, false);
+  b.memory("attention.rope", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes, qk_bytes, Bytes(0), false);
+  attention_core(b, c, heads, kv_heads, true);
+  b.linear({"attention.out", LayerPart::attention, c.tokens, heads * a.head_dim, c.h, 1, c.gemm, false, true, false});
+  const std::int64_t biases = (a.qkv_bias ? (heads + 2 * kv_heads) * a.head_dim : 0) + (a.output_bias ? c.h : 0);
+  b.parameters(attention_matmul_params(c.model) / c.tp + biases + (a.qk_norm ? 2 * a.head_dim : 0), false);
+}
+
+void mla_block(LayerBuilder& b, const Context& c) {
+  const auto& a = c.model.attention;
+  const auto& mla = a.mla;
+  const std::int64_t heads = a.num_heads / c.tp;
+  const std::int64_t qk = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  const bool norm_recomputed = c.recompute(RecomputePart::norm);
+  const bool up_recomputed = c.recompute(RecomputePart::mla_up_projection);
+  std::int64_t replicated = c.h * (mla.kv_lora_rank + mla.qk_rope_head_dim);
+  std::int64_t sharded = mla.kv_lora_rank * a.num_heads * (mla.qk_nope_head_dim + mla.v_head_dim) +
+                         a.num_heads * mla.v_head_dim * c.h;
+  // Down-projections are small and replicated across tensor ranks; up-projections are split
+  // by heads. q_a and kv_a read the same normalised input, saved once.
+  if (mla.q_lora_rank > 0) {
+    b.linear({"attention.q_down", LayerPart::attention, c.tokens, c.h, mla.q_lora_rank, 1, c.gemm, false,
+              !norm_recomputed, false});
+    const Bytes q_c(c.tokens * mla.q_lora_rank * kBf16);
+    b.memory("attention.q_norm", LayerPart::attention, q_c, q_c, q_c * 2, q_c, q_c, norm_recomputed);
+    b.linear({"attention.q_up", LayerPart::attention, c.tokens, mla.q_lora_rank, heads * qk, 1, c.gemm, false,
+              !norm_recomputed, up_recomputed});
+    replicated += c.h * mla.q_lora_rank;
+    sharded += mla.q_lora_rank * a.num_heads * qk;
+  } else {
+    b.linear({"attention.q", LayerPart::attention, c.tokens, c.h, heads * qk, 1, c.gemm, false, !norm_recomputed,
+              up_recomputed});
+    sharded += c.h * a.num_heads * qk;
+  }
+  b.linear({"attention.kv_down", LayerPart::attention, c.tokens, c.h, mla.kv_lora_rank + mla.qk_rope_head_dim, 1,
+            c.gemm, false, false, false});
+  const Bytes kv_c(c.tokens * mla.kv_lora_rank * kBf16);
+  b.memory("attention.kv_norm", LayerPart::attention, kv_c, kv_c, kv_c * 2, kv_c, kv_c, norm_recomputed);
+  b.linear({"attention.kv_up", LayerPart::attention, c.tokens, mla.kv_lora_rank,
+            heads * (mla.qk_nope_head_dim + mla.v_head_dim), 1, c.gemm, false, !norm_recomputed, up_recomputed});
+  const Bytes rope(c.tokens * (heads + 1) * mla.qk_rope_head_dim * kBf16);
+  b.memory("attention.rope", LayerPart::attention, rope, rope, rope, rope, Bytes(0), up_recomputed);
+  attention_core(b, c, heads, heads, !up_recomputed);
+  b.linear({"attention.out", LayerPart::attention, c.tokens, heads * mla.v_head_dim, c.h, 1, c.gemm, false, true,
+            false});
+  b.parameters(replicated + sharded / c.tp + mla.kv_lora_rank + mla.q_lora_rank, false);
+}
+
+void attention_block(LayerBuilder& b, const Context& c) {
+  norm(b, c, "attention.norm", LayerPart::attention, c.sp_tokens);
+  tp_enter(b, c, "attention.tp_gather", LayerPart::attention);
+  if (c.model.attention.kind == AttentionKind::mla) {
+    mla_block(b, c);
+  } else {
+    gqa_block(b, c);
+  }
+  tp_exit(b, c, "attention.tp_scatter", LayerPart::attention);
+  b.parameters(2 * norm_params(c.model, c.h), false);
+}
+
+// An FFN (dense, or the shared experts) on `rows` gathered tokens, split `split` ways.
+void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_t rows, std::int64_t intermediate,
+         std::int64_t split) {
+  const bool swiglu = c.model.ffn.activation == Activation::swiglu;
+  const std::int64_t inner = intermediate / split;
+  const bool act_recomputed = c.recompute(RecomputePart::activation);
+  b.linear({name + ".up", LayerPart::mlp, rows, c.h, (swiglu ? 2 : 1) * inner, 1, c.gemm, false,
+            !c.recompute(RecomputePart::norm), false});
+  const Bytes out(rows * inner * kBf16);
+  const Bytes in = swiglu ? out * 2 : out;
+  b.memory(name + ".activation", LayerPart::mlp, in, out, in + out, in, in, act_recomputed);
+  b.linear({name + ".down", LayerPart::mlp, rows, inner, c.h, 1, c.gemm, false, !act_recomputed, false});
+  b.parameters(ffn_matmul_params(c.model, intermediate) / split + (c.model.ffn.bias ? inner + c.h : 0), false);
+}
+
+void dense_block(LayerBuilder& b, const Context& c) {
+  norm(b, c, "mlp.norm", LayerPart::mlp, c.sp_tokens);
+  tp_enter(b, c, "mlp.tp_gather", LayerPart::mlp);
+  ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp);
+  tp_exit(b, c, "mlp.tp_scatter", LayerPart::mlp);
+}
+
+void moe_block(LayerBuilder& b, const Context& c) {
+  const auto& moe = *c.model.moe;
+  const std::int64_t ep = c.plan.expert;
+  // With expert parallelism each tensor rank routes its own sequence shard and experts are
+  // whole; without it, experts are split across tensor ranks like a dense FFN.
+  const bool expert_tp = ep == 1 && c.tp > 1;
+  const std::int64_t rows = expert_tp ? c.tokens : c.sp_tokens;
+  const std::int64_t split = expert_tp ? c.tp : 1;
+  const bool fp8 = c.gemm == Precision::fp8;
+  const std::int64_t experts = moe.num_routed_experts;
+
+  norm(b, c, "moe.norm", LayerPart::attention, c.sp_tokens);
+  if (expert_tp) tp_enter(b, c, "moe.tp_gather", LayerPart::attention);
+  // The router stays in BF16 (DeepSeek-V3 sec.3.3.1 keeps gating in higher precision).
+  b.linear({"moe.router", LayerPart::attention, rows, c.h, experts, 1, Precision::bf16, false,
+            !c.recompute(RecomputePart::norm), false});
+  const Bytes scores(rows * experts * 4);
+  b.memory("moe.topk", LayerPart::attention, scores, Bytes(rows * moe.top_k * 8), scores, scores, scores, false);
+  const Bytes tokens_in = c.hidden_bytes(rows);
+  const Bytes tokens_wire(rows * c.h * (fp8 ? 1 : kBf16));
+  b.memory("moe.permute", LayerPart::attention, tokens_in, tokens_wire, tokens_in, tokens_in, Bytes(0), false);
+
+  const Precision wire = fp8 ? Precision::fp8 : Precision::bf16;
+  const auto traffic = moe_traffic(c.model, c.plan, c.cluster, rows, wire);
+  // Backward: the combine's gradient travels dispatch-shaped (FP8 under FP8 training,
+  // DeepSeek-V3 sec.3.3.3) and the dispatch's gradient combine-shaped in BF16.
+  if (ep > 1) {
+    b.moe_all_to_all("moe.dispatch", LayerPart::dispatch, Collective::moe_dispatch, traffic.dispatch,
+                     Collective::moe_combine, traffic.combine);
+  }
+  const std::int64_t local_experts = experts / ep;
+  const std::int64_t per_expert = ep * rows * moe.top_k / experts;  // balanced routing
+  const std::int64_t inner = moe.expert_intermediate_size / split;
+  const bool act_recomputed = c.recompute(RecomputePart::activation);
+  const bool swiglu = c.model.ffn.activation == Activation::swiglu;
+  b.linear({"moe.experts.up", LayerPart::mlp, per_expert, c.h, (swiglu ? 2 : 1) * inner, local_experts, c.gemm,
+            fp8, true, false});
+  // The gate weights scale the activation output before the down projection (the down
+  // projection is linear), so the gate gradient needs no stored expert outputs.
+  const std::int64_t assigned = per_expert * local_experts;
+  const Bytes out(assigned * inner * kBf16);
+  const Bytes in = swiglu ? out * 2 : out;
+  const Bytes in_saved(assigned * inner * (swiglu ? 2 : 1) * (fp8 ? 1 : kBf16));  // FP8 cache, sec.3.3.3
+  b.memory("moe.experts.activation", LayerPart::mlp, in, out, in + out, in, in_saved, act_recomputed);
+  b.linear({"moe.experts.down", LayerPart::mlp, per_expert, inner, c.h, local_experts, c.gemm, false,
+            !act_recomputed, false});
+  b.parameters(local_experts * ffn_matmul_params(c.model, moe.expert_intermediate_size) / split, true);
+  if (moe.num_shared_experts > 0) {
+    ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1);
+  }
+  if (ep > 1) {
+    b.moe_all_to_all("moe.combine", LayerPart::combine, Collective::moe_combine, traffic.combine,
+                     Collective::moe_dispatch, traffic.dispatch);
+  }
+  const Bytes gathered(assigned * c.h * kBf16);
+  b.memory("moe.unpermute", LayerPart::combine, gathered, tokens_in, tokens_in, gathered, Bytes(0), false);
+  if (expert_tp) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
+  b.parameters(c.h * experts + (moe.router_bias ? experts : 0), false);
+}
+
+// Output head and loss on `rows` tokens: BF16 (DeepSeek-V3 keeps the head out of FP8).
+void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
+  norm(b, c, name + ".norm", LayerPart::mlp, c.sp_tokens);
+  tp_enter(b, c, name + ".tp_gather", LayerPart::mlp);
+  const std::int64_t vocab = c.model.vocab_size / c.tp;
+  b.linear({name + ".projection", LayerPart::mlp, c.tokens, c.h, vocab, 1, Precision::bf16, false, true, false});
+  const Bytes logits(c.tokens * vocab * kBf16);
+  // Fused cross-entropy: its gradient is produced in the same pass, nothing is kept.
+  b.memory(name + ".cross_entropy", LayerPart::mlp, logits, logits, Bytes(0), Bytes(0), Bytes(0), false);
+}
+
+}  // namespace
+
+LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
+                       const MicroBatchShape& shape) {
+  const Context c = make_context(model, plan, cluster, shape);
+  LayerBuilder b(kind, plan.gradient_precision);
+  switch (kind) {
+    case LayerKind::dense:
+      attention_block(b, c);
+      dense_block(b, c);
+      break;
+    case LayerKind::moe:
+      attention_block(b, c);
+      moe_block(b, c);
+      break;
+    case LayerKind::mtp: {
+      // DeepSeek-V3 sec.2.2: norms of the hidden state and of the next token's embedding, a
+      // 2h -> h projection, one transformer block, then the shared head and its loss.
+      const Bytes x = c.hidden_bytes(c.sp_tokens);
+      b.memory("mtp.norms", LayerPart::attention, x * 2, x * 2, x * 4, x * 2, x * 2, c.recompute(RecomputePart::norm));
+      b.linear({"mtp.projection", LayerPart::attention, c.sp_tokens, 2 * c.h, c.h, 1, c.gemm, false, true, false});
+      b.parameters(2 * c.h * c.h + 3 * norm_params(model, c.h), false);
+      attention_block(b, c);
+      if (model.moe) {
+        moe_block(b, c);
+      } else {
+        dense_block(b, c);
+      }
+      head_and_loss(b, c, "mtp.head");
+      break;
+    }
+    case LayerKind::embedding: {
+      const Bytes x = c.hidden_bytes(c.sp_tokens);
+      b.memory("embedding.lookup", LayerPart::attention, x, x, x, x, Bytes(0), false);
+      if (c.tp > 1) {  // vocabulary-parallel lookup: partial rows are summed across tensor ranks
+        b.collective("embedding.tp_reduce", LayerPart::attention, CommGroup::tensor,
+                     plan.sequence_parallel ? Collective::reduce_scatter : Collective::all_reduce,
+                     c.hidden_bytes(c.tokens), plan.sequence_parallel ? Collective::all_gather : Collective::all_reduce,
+                     c.hidden_bytes(c.tokens));
+      }
+      const auto params = count_parameters(model);
+      b.parameters((params.embedding) / c.tp + params.position_embedding, false);
+      break;
+    }
+    case LayerKind::head:
+      head_and_loss(b, c, "head");
+      b.parameters(model.vocab_size * c.h / c.tp + norm_params(model, c.h), false);
+      break;
+  }
+  return b.finish();
+}
+
+}  // namespace trainsim

@@ -1,0 +1,36 @@
+#pragma once
+// Device memory of one pipeline rank at its peak: weights, gradients and optimizer states
+// (sharded per ZeRO stage), the activations its schedule keeps in flight, the largest
+// transient tensor, and a stated framework overhead.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/chunk_costs.hpp"
+
+namespace trainsim {
+
+struct MemoryBreakdown {
+  int pipeline_rank = 0;
+  Bytes weights;
+  Bytes gradients;
+  Bytes optimizer_states;
+  Bytes activations;
+  Bytes transient;
+  Bytes overhead;
+  double in_flight_chunks = 0.0;  // chunk-sized micro-batch activation sets held at the peak
+  [[nodiscard]] Bytes total() const {
+    return weights + gradients + optimizer_states + activations + transient + overhead;
+  }
+};
+
+// Activation sets of one chunk a rank holds at its peak under the plan's schedule, with `n`
+// micro-batches per step (1F1B: pp - r; GPipe: n; interleaved: Megatron's warm-up + 1;
+// DualPipe and DualPipeV: pp + 1 per DeepSeek-V3 Table 2), never more than it processes.
+double in_flight_chunks(const ParallelPlan& plan, int pipeline_rank, std::int64_t n);
+
+// Memory of `pipeline_rank` given the priced chunks of the layout.
+MemoryBreakdown rank_memory(const ParallelPlan& plan, const PipelineLayout& layout,
+                            const std::vector<ChunkCost>& chunks, int pipeline_rank, std::int64_t n);
+
+}  // namespace trainsim

@@ -1,0 +1,15 @@
+#pragma once
+// The built-in model catalog (models/catalog/models.json, compiled in).
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/model_spec.hpp"
+
+namespace trainsim {
+
+const std::vector<ModelSpec>& model_catalog();
+const ModelSpec* find_model(std::string_view id);
+std::string model_catalog_ids();
+
+}  // namespace trainsim

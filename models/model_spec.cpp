@@ -1,0 +1,111 @@
+#include "models/model_spec.hpp"
+
+namespace trainsim {
+
+std::int64_t AttentionSpec::qk_head_dim() const {
+  return kind == AttentionKind::mla ? mla.qk_nope_head_dim + mla.qk_rope_head_dim : head_dim;
+}
+
+std::int64_t AttentionSpec::v_head_dim() const {
+  return kind == AttentionKind::mla ? mla.v_head_dim : head_dim;
+}
+
+bool ModelSpec::is_moe_layer(std::int64_t layer) const {
+  return moe.has_value() && layer >= moe->first_dense_layers;
+}
+
+namespace {
+
+AttentionSpec parse_attention(ObjectReader r, std::int64_t hidden) {
+  AttentionSpec a;
+  a.kind = r.choice<AttentionKind>("kind", {{"mha", AttentionKind::gqa}, {"gqa", AttentionKind::gqa},
+                                            {"mla", AttentionKind::mla}});
+  a.num_heads = r.integer("num_heads", 1);
+  if (a.kind == AttentionKind::gqa) {
+    a.num_kv_heads = r.optional_integer("num_kv_heads", 1).value_or(a.num_heads);
+    a.head_dim = r.optional_integer("head_dim", 1).value_or(a.num_heads > 0 ? hidden / a.num_heads : 0);
+    if (a.num_heads % a.num_kv_heads != 0) {
+      r.diagnostics().error(child_pointer(r.pointer(), "num_kv_heads"),
+                            "num_heads must be a multiple of num_kv_heads");
+    }
+  } else {
+    auto m = r.object("mla");
+    a.mla.q_lora_rank = m.integer("q_lora_rank", 0);
+    a.mla.kv_lora_rank = m.integer("kv_lora_rank", 1);
+    a.mla.qk_nope_head_dim = m.integer("qk_nope_head_dim", 1);
+    a.mla.qk_rope_head_dim = m.integer("qk_rope_head_dim", 0);
+    a.mla.v_head_dim = m.integer("v_head_dim", 1);
+    m.finish();
+  }
+  a.qkv_bias = r.optional_boolean("qkv_bias").value_or(false);
+  a.output_bias = r.optional_boolean("output_bias").value_or(false);
+  a.qk_norm = r.optional_boolean("qk_norm").value_or(false);
+  r.finish();
+  return a;
+}
+
+FfnSpec parse_ffn(ObjectReader r) {
+  FfnSpec f;
+  f.activation = r.choice<Activation>("activation", {{"swiglu", Activation::swiglu}, {"gelu", Activation::gelu}});
+  f.intermediate_size = r.integer("intermediate_size", 1);
+  f.bias = r.optional_boolean("bias").value_or(false);
+  r.finish();
+  return f;
+}
+
+MoeSpec parse_moe(ObjectReader r, std::int64_t num_layers) {
+  MoeSpec m;
+  m.num_routed_experts = r.integer("num_routed_experts", 1);
+  m.num_shared_experts = r.optional_integer("num_shared_experts", 0).value_or(0);
+  m.top_k = r.integer("top_k", 1);
+  m.expert_intermediate_size = r.integer("expert_intermediate_size", 1);
+  m.first_dense_layers = r.optional_integer("first_dense_layers", 0, num_layers).value_or(0);
+  m.max_nodes_per_token = r.optional_integer("max_nodes_per_token", 0).value_or(0);
+  m.router_bias = r.optional_boolean("router_bias").value_or(false);
+  if (m.top_k > m.num_routed_experts) {
+    r.diagnostics().error(child_pointer(r.pointer(), "top_k"), "top_k cannot exceed num_routed_experts");
+  }
+  r.finish();
+  return m;
+}
+
+}  // namespace
+
+ModelSpec parse_model_spec(ObjectReader& r) {
+  ModelSpec m;
+  m.id = r.string("id");
+  m.name = r.string("name");
+  for (const auto& s : r.array("sources")) {
+    if (s.node->is_string()) {
+      m.sources.push_back(s.node->get<std::string>());
+    } else {
+      r.diagnostics().error(s.pointer, "expected a string, got " + describe_json(*s.node));
+    }
+  }
+  if (m.sources.empty()) {
+    r.diagnostics().error(child_pointer(r.pointer(), "sources"), "a model needs the source of its hyper-parameters",
+                          "cite the paper table or the config file");
+  }
+  m.vocab_size = r.integer("vocab_size", 1);
+  m.hidden_size = r.integer("hidden_size", 1);
+  m.num_layers = r.integer("num_layers", 1);
+  m.max_sequence_length = r.integer("max_sequence_length", 1);
+  m.attention = parse_attention(r.object("attention"), m.hidden_size);
+  m.ffn = parse_ffn(r.object("ffn"));
+  if (auto moe = r.optional_object("moe")) m.moe = parse_moe(*moe, m.num_layers);
+  m.norm = r.choice<NormKind>("norm", {{"rmsnorm", NormKind::rmsnorm}, {"layernorm", NormKind::layernorm}});
+  m.position_embedding =
+      r.choice<PositionEmbedding>("position_embedding", {{"rope", PositionEmbedding::rope}, {"learned", PositionEmbedding::learned}});
+  m.tied_embeddings = r.boolean("tied_embeddings");
+  m.mtp_depth = r.optional_integer("mtp_depth", 0, 8).value_or(0);
+  if (auto pub = r.optional_object("published")) {
+    m.published.total_params = pub->optional_number("total_params");
+    m.published.active_params = pub->optional_number("active_params");
+    m.published.source = pub->string("source");
+    pub->finish();
+  }
+  r.finish();
+  return m;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,147 @@
+#include "models/parallel_plan.hpp"
+
+#include "hardware/unit_parser.hpp"
+
+namespace trainsim {
+
+std::string_view to_string(Schedule s) {
+  switch (s) {
+    case Schedule::gpipe: return "gpipe";
+    case Schedule::one_f_one_b: return "1f1b";
+    case Schedule::interleaved_1f1b: return "interleaved_1f1b";
+    case Schedule::zb_h1: return "zb_h1";
+    case Schedule::dualpipe: return "dualpipe";
+    case Schedule::dualpipe_v: return "dualpipe_v";
+  }
+  return "?";
+}
+
+std::string RecomputeSet::describe() const {
+  if (bits_ == 0) return "none";
+  if (has(RecomputePart::full_layer)) return "full";
+  std::string text;
+  const auto add = [&](RecomputePart p, const char* name) {
+    if ((bits_ & static_cast<unsigned>(p)) == 0) return;
+    if (!text.empty()) text += '+';
+    text += name;
+  };
+  add(RecomputePart::norm, "norm");
+  add(RecomputePart::mla_up_projection, "mla_up_projection");
+  add(RecomputePart::attention_core, "attention_core");
+  add(RecomputePart::activation, "activation");
+  return text;
+}
+
+namespace {
+
+const std::vector<Choice<Schedule>> kSchedules{
+    {"gpipe", Schedule::gpipe},           {"1f1b", Schedule::one_f_one_b},
+    {"interleaved_1f1b", Schedule::interleaved_1f1b}, {"zb_h1", Schedule::zb_h1},
+    {"dualpipe", Schedule::dualpipe},     {"dualpipe_v", Schedule::dualpipe_v},
+};
+
+const std::vector<Choice<RecomputePart>> kRecomputeParts{
+    {"norm", RecomputePart::norm},
+    {"mla_up_projection", RecomputePart::mla_up_projection},
+    {"attention_core", RecomputePart::attention_core},
+    {"activation", RecomputePart::activation},
+};
+
+std::optional<RecomputeSet> parse_recompute(ObjectReader& r) {
+  const auto field = r.raw("recomputation", false);
+  if (!field) return std::nullopt;
+  const auto& node = *field->node;
+  const std::string hint = "\"none\", \"selective\" (attention core), \"full\", or a list of parts: norm, "
+                           "mla_up_projection, attention_core, activation";
+  if (node.is_string()) {
+    const auto& text = node.get_ref<const std::string&>();
+    if (text == "none") return RecomputeSet();
+    if (text == "selective") return RecomputeSet(static_cast<unsigned>(RecomputePart::attention_core));
+    if (text == "full") return RecomputeSet(static_cast<unsigned>(RecomputePart::full_layer));
+  } else if (node.is_array()) {
+    unsigned bits = 0;
+    bool ok = true;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      bool found = false;
+      for (const auto& part : kRecomputeParts) {
+        if (node[i].is_string() && node[i].get_ref<const std::string&>() == part.name) {
+          bits |= static_cast<unsigned>(part.value);
+          found = true;
+        }
+      }
+      if (!found) {
+        r.diagnostics().error(child_pointer(field->pointer, i), "unknown recomputation part " + describe_json(node[i]), hint);
+        ok = false;
+      }
+    }
+    if (ok) return RecomputeSet(bits);
+    return std::nullopt;
+  }
+  r.diagnostics().error(field->pointer, "expected a recomputation mode, got " + describe_json(node), hint);
+  return std::nullopt;
+}
+
+Precision parse_precision(ObjectReader& r, std::string_view key, Precision fallback, bool allow_fp8) {
+  std::vector<Choice<Precision>> choices{{"bf16", Precision::bf16}, {"fp32", Precision::fp32}};
+  if (allow_fp8) choices = {{"bf16", Precision::bf16}, {"fp8", Precision::fp8}};
+  const auto p = r.optional_choice<Precision>(key, choices);
+  return p.value_or(fallback);
+}
+
+}  // namespace
+
+ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
+  const ParallelPlan defaults = base != nullptr ? *base : ParallelPlan{};
+  ParallelPlan p = defaults;
+  const auto degree = [&](std::string_view key, std::int64_t fallback, bool required) {
+    if (required && base == nullptr) return r.integer(key, 1);
+    return r.optional_integer(key, 1).value_or(fallback);
+  };
+  p.tensor = degree("tensor_parallel", defaults.tensor, true);
+  p.pipeline = degree("pipeline_parallel", defaults.pipeline, true);
+  p.data = degree("data_parallel", defaults.data, true);
+  p.expert = degree("expert_parallel", defaults.expert, false);
+  p.context = degree("context_parallel", defaults.context, false);
+  p.virtual_stages = degree("virtual_stages", defaults.virtual_stages, false);
+  p.schedule = base == nullptr ? r.choice("schedule", kSchedules)
+                               : r.optional_choice("schedule", kSchedules).value_or(defaults.schedule);
+  p.micro_batch_size = degree("micro_batch_size", defaults.micro_batch_size, true);
+  p.zero_stage = static_cast<int>(base == nullptr ? r.integer("zero_stage", 0, 3)
+                                                  : r.optional_integer("zero_stage", 0, 3).value_or(defaults.zero_stage));
+  if (auto rs = parse_recompute(r)) {
+    p.recompute = *rs;
+  } else if (base == nullptr && !r.has("recomputation")) {
+    r.diagnostics().error(child_pointer(r.pointer(), "recomputation"), "missing required key \"recomputation\"",
+                          "\"none\", \"selective\", \"full\" or a list of parts");
+  }
+  if (base == nullptr && !r.has("precision")) {
+    r.diagnostics().error(child_pointer(r.pointer(), "precision"), "missing required key \"precision\"", "\"bf16\" or \"fp8\"");
+  }
+  p.precision = parse_precision(r, "precision", defaults.precision, true);
+  p.optimizer_moment_precision = parse_precision(r, "optimizer_moment_precision", defaults.optimizer_moment_precision, false);
+  p.gradient_precision = parse_precision(r, "gradient_precision", defaults.gradient_precision, false);
+  p.communication_sms = r.optional_integer("communication_sms", 0).value_or(defaults.communication_sms);
+  p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
+  p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
+  // Stated default: 4 GiB per GPU for the CUDA context, NCCL/DeepEP buffers and allocator slack
+  // (README.md, "Memory model"); scenarios override it with evidence when they have some.
+  p.memory_overhead = r.optional_bytes("memory_overhead").value_or(base != nullptr ? defaults.memory_overhead : Bytes(4LL << 30));
+  if (auto counts = r.raw("layers_per_chunk", false)) {
+    p.layers_per_chunk.clear();
+    bool ok = counts->node->is_array();
+    if (ok) {
+      for (const auto& n : *counts->node) {
+        if (!n.is_number_integer() || n.get<std::int64_t>() < 0) ok = false;
+        if (ok) p.layers_per_chunk.push_back(n.get<std::int64_t>());
+      }
+    }
+    if (!ok) {
+      r.diagnostics().error(counts->pointer, "expected an array of non-negative layer counts, one per pipeline chunk");
+      p.layers_per_chunk.clear();
+    }
+  }
+  r.finish();
+  return p;
+}
+
+}  // namespace trainsim

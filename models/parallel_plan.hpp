@@ -1,0 +1,75 @@
+#pragma once
+// How a model is split over GPUs and scheduled: the degrees of each kind of parallelism, the
+// pipeline schedule, optimizer-state sharding, recomputation and arithmetic precision. A pure
+// description; schedules become per-rank op orders in sim/.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hardware/json_reader.hpp"
+#include "hardware/precision.hpp"
+#include "hardware/units.hpp"
+
+namespace trainsim {
+
+enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b, zb_h1, dualpipe, dualpipe_v };
+std::string_view to_string(Schedule s);
+
+// Parts of a layer's forward pass recomputed in the backward pass instead of being stored.
+enum class RecomputePart : unsigned {
+  norm = 1U << 0,               // normalisations (DeepSeek-V3 sec.3.2.3)
+  mla_up_projection = 1U << 1,  // MLA up-projections (DeepSeek-V3 sec.3.2.3)
+  attention_core = 1U << 2,     // softmax(QK^T)V: Megatron "selective" recomputation
+  activation = 1U << 3,         // the FFN activation (DeepSeek-V3 sec.3.3.3 recomputes SwiGLU)
+  full_layer = 1U << 4,         // the whole layer's forward: Megatron "full"
+};
+
+class RecomputeSet {
+ public:
+  constexpr RecomputeSet() = default;
+  constexpr explicit RecomputeSet(unsigned bits) : bits_(bits) {}
+  [[nodiscard]] constexpr bool has(RecomputePart p) const {
+    return (bits_ & static_cast<unsigned>(p)) != 0 ||
+           (p != RecomputePart::full_layer && (bits_ & static_cast<unsigned>(RecomputePart::full_layer)) != 0);
+  }
+  [[nodiscard]] constexpr unsigned bits() const { return bits_; }
+  [[nodiscard]] std::string describe() const;
+  constexpr bool operator==(const RecomputeSet&) const = default;
+
+ private:
+  unsigned bits_ = 0;
+};
+
+struct ParallelPlan {
+  std::int64_t tensor = 1;
+  std::int64_t pipeline = 1;
+  std::int64_t data = 1;
+  std::int64_t expert = 1;
+  std::int64_t context = 1;
+  std::int64_t virtual_stages = 1;  // model chunks per pipeline rank (interleaved 1F1B)
+  Schedule schedule = Schedule::one_f_one_b;
+  std::int64_t micro_batch_size = 1;  // sequences per micro-batch
+  int zero_stage = 1;                 // 0: none, 1: optimizer states, 2: + gradients, 3: + weights
+  RecomputeSet recompute;
+  Precision precision = Precision::bf16;                   // GEMM precision (bf16 or fp8)
+  Precision optimizer_moment_precision = Precision::fp32;  // AdamW first and second moments
+  Precision gradient_precision = Precision::fp32;          // accumulated grads and their reduction
+  std::int64_t communication_sms = 0;                      // SMs reserved for communication kernels
+  bool sequence_parallel = true;                           // Megatron SP with tensor parallelism
+  // Data-parallel gradient reduction overlapped with the last backward pass, and the updated
+  // weights' all-gather with the next first forward. Off by default, like Megatron-LM's
+  // --overlap-grad-reduce and --overlap-param-gather.
+  bool overlap_data_parallel = false;
+  Bytes memory_overhead;  // CUDA context, allocator slack, communication buffers
+  std::vector<std::int64_t> layers_per_chunk;  // explicit pipeline split; empty: balanced by cost
+
+  [[nodiscard]] std::int64_t gpus() const { return tensor * pipeline * data * context; }
+  // Data-parallel replicas of each expert: the ranks sharing a pipeline stage, over EP.
+  [[nodiscard]] std::int64_t expert_data_parallel() const { return data * context / expert; }
+};
+
+// Reads a plan. With `base`, every key is optional and missing ones keep base's values (a
+// training phase overriding part of the scenario's plan).
+ParallelPlan parse_parallel_plan(ObjectReader& reader, const ParallelPlan* base);
+
+}  // namespace trainsim

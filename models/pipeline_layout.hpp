@@ -1,0 +1,43 @@
+#pragma once
+// Which layers each pipeline chunk holds and which chunks each pipeline rank runs. 1F1B-like
+// schedules give rank r chunk r; interleaved 1F1B gives it chunks r, r+pp, ...; DualPipe gives
+// it chunks r and pp-1-r (both ends of the model, hence 2x parameters); DualPipeV splits the
+// model into 2*pp chunks and gives rank r chunks r and 2pp-1-r.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "models/layer_costs.hpp"
+
+namespace trainsim {
+
+struct PipelineChunk {
+  std::vector<LayerKind> layers;  // in execution order; embedding first, head and MTP last
+  std::int64_t first_layer = 0;   // index of its first transformer layer
+  std::int64_t transformer_layers = 0;
+};
+
+struct PipelineLayout {
+  std::vector<PipelineChunk> chunks;
+  std::vector<std::vector<int>> chunks_of_rank;  // pipeline rank -> chunk indices
+  // Micro-batches that pass through each chunk in one step, out of n per pipeline.
+  [[nodiscard]] double chunk_share(int chunk) const;
+  Schedule schedule = Schedule::one_f_one_b;
+};
+
+// Number of model chunks a schedule splits the model into.
+std::int64_t chunk_count(const ParallelPlan& plan);
+
+// Cost of one layer of each kind for one micro-batch (any consistent unit), indexed by
+// LayerKind; used to balance the pipeline.
+using LayerKindCosts = std::array<double, 5>;
+
+// The plan's layout: its explicit layers_per_chunk when given; otherwise transformer layers
+// spread over the chunks so that the slowest pipeline rank is as fast as possible under
+// `costs` (embedding, head and MTP weigh on the first and last chunks). Without costs every
+// chunk gets an equal share, give or take one layer.
+PipelineLayout pipeline_layout(const ModelSpec& model, const ParallelPlan& plan,
+                               const std::optional<LayerKindCosts>& costs = std::nullopt);
+
+}  // namespace trainsim

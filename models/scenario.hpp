@@ -1,0 +1,36 @@
+#pragma once
+// A scenario: the model, the cluster, the parallel plan, the training phases and the prices,
+// read from one JSON file and checked as a whole before anything is computed.
+#include <string>
+#include <vector>
+
+#include "hardware/cluster_spec.hpp"
+#include "models/model_spec.hpp"
+#include "models/training_run.hpp"
+
+namespace trainsim {
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  ModelSpec model;
+  ClusterSpec cluster;
+  ParallelPlan plan;
+  std::vector<TrainingPhase> phases;
+  Prices prices;
+  PublishedRun published;
+};
+
+// Reads and validates a scenario file. Throws ConfigError listing every issue found.
+Scenario load_scenario(const std::string& path);
+// Same, from a parsed document; `file` names it in messages, `base_dir` resolves paths.
+Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir);
+
+// Cross-field rules of a plan on a model and cluster for one phase shape; issues reported at
+// `pointer` (the plan's location). Used by the scenario parser and by the planner's filter.
+void validate_plan(const ModelSpec& model, const ClusterSpec& cluster, const ParallelPlan& plan,
+                   std::int64_t sequence_length, std::int64_t global_batch_size, const std::string& pointer,
+                   Diagnostics& diag);
+
+}  // namespace trainsim

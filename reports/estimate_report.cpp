@@ -1,0 +1,192 @@
+#include "reports/estimate_report.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/number_format.hpp"
+
+namespace trainsim {
+namespace {
+
+std::string plan_text(const ParallelPlan& p) {
+  std::string text = fmt::format("TP{} PP{} DP{} EP{} CP{}", p.tensor, p.pipeline, p.data, p.expert, p.context);
+  if (p.virtual_stages > 1) text += fmt::format(" V{}", p.virtual_stages);
+  text += fmt::format(", {}, micro-batch {}, ZeRO-{}, {}, recompute {}", to_string(p.schedule), p.micro_batch_size,
+                      p.zero_stage, to_string(p.precision), p.recompute.describe());
+  if (p.communication_sms > 0) text += fmt::format(", {} SMs for communication", p.communication_sms);
+  return text;
+}
+
+std::string beside(double estimate, const std::optional<double>& published, const std::string& shown) {
+  if (!published) return "";
+  return fmt::format("   published {} ({})", shown, deviation_text(estimate, *published));
+}
+
+void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
+  const auto& e = *r.headline;
+  const auto& b = e.breakdown;
+  const auto& pub = s.published;
+  out += fmt::format("\nStep at sequence {} ({} micro-batches per pipeline, {} tokens)\n", r.headline_sequence_length,
+                     e.micro_batches, short_count(e.tokens_per_step));
+  if (!e.feasible) out += fmt::format("  INFEASIBLE: {}\n", e.infeasible_reason);
+  out += fmt::format("  step time          {:>12}{}\n", seconds_text(e.step_time),
+                     beside(e.step_time.si(), pub.step_time ? std::optional<double>(pub.step_time->si()) : std::nullopt,
+                            pub.step_time ? seconds_text(*pub.step_time) : ""));
+  out += fmt::format("    compute            {:>10}\n", seconds_text(b.compute));
+  out += fmt::format("    exposed comm.      {:>10}\n", seconds_text(b.exposed_communication));
+  out += fmt::format("    pipeline bubble    {:>10}\n", seconds_text(b.pipeline_bubble));
+  out += fmt::format("    optimizer + DP     {:>10}\n", seconds_text(b.optimizer));
+  out += fmt::format("  schedule phases    warm-up F {}, steady {}, cool-down B {}, bubble {}, optimizer {}\n",
+                     seconds_text(b.warmup_forward), seconds_text(b.steady), seconds_text(b.cooldown_backward),
+                     seconds_text(b.pipeline_bubble), seconds_text(b.optimizer));
+  out += fmt::format("  tokens per day     {:>12}{}\n", short_count(e.tokens_per_day),
+                     beside(e.tokens_per_day, pub.tokens_per_day,
+                            pub.tokens_per_day ? short_count(*pub.tokens_per_day) : ""));
+  out += fmt::format("  MFU causal         {:>12}{}   ({:.0f} TFLOPS/GPU of {:.0f} dense BF16)\n", percent_text(e.mfu_causal),
+                     beside(e.mfu_causal, pub.mfu_causal, pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""),
+                     to_tflops(e.model_flops_per_gpu_causal), to_tflops(*s.cluster.gpu.peak(Precision::bf16)));
+  out += fmt::format("  MFU non-causal     {:>12}{}\n", percent_text(e.mfu_non_causal),
+                     beside(e.mfu_non_causal, pub.mfu_non_causal,
+                            pub.mfu_non_causal ? percent_text(*pub.mfu_non_causal) : ""));
+  const auto& m = e.memory;
+  out += fmt::format(
+      "  memory (rank {})    {:.1f} GiB of {:.1f} GiB: weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, "
+      "activations {:.1f} ({:.0f} chunk sets), transient {:.1f}, overhead {:.1f}\n",
+      m.pipeline_rank, to_gib(m.total()), to_gib(s.cluster.gpu.memory_capacity), to_gib(m.weights), to_gib(m.gradients),
+      to_gib(m.optimizer_states), to_gib(m.activations), m.in_flight_chunks, to_gib(m.transient), to_gib(m.overhead));
+}
+
+void run_section(std::string& out, const Scenario& s, const RunEstimate& r) {
+  out += fmt::format("\nRun ({} GPUs at ${:.2f}/GPU-hour)\n", s.cluster.gpu_count, s.prices.rental_usd_per_gpu_hour);
+  out += fmt::format("  {:<20} {:>8} {:>9} {:>11} {:>7} {:>10}   {}\n", "phase", "tokens", "steps", "GPU-hours", "days",
+                     "cost", "published GPU-hours");
+  for (const auto& p : r.run.phases) {
+    std::string published;
+    if (p.published.gpu_hours) {
+      published = fmt::format("{} ({})", short_count(*p.published.gpu_hours, 3), deviation_text(p.gpu_hours, *p.published.gpu_hours));
+    }
+    const std::string name = p.name + (p.source == PhaseSource::given ? " [given]" : "");
+    out += fmt::format("  {:<20} {:>8} {:>9} {:>11} {:>7.2f} {:>10}   {}\n", name, short_count(p.tokens),
+                       p.steps > 0 ? short_count(p.steps, 1) : "-", short_count(p.gpu_hours, 3), p.days, usd_text(p.cost_usd),
+                       published);
+    for (const auto& w : p.warnings) out += "      note: " + w + "\n";
+  }
+  const auto& pub = s.published;
+  out += fmt::format("  {:<20} {:>8} {:>9} {:>11} {:>7.2f} {:>10}   {}\n", "total", "", "", short_count(r.run.gpu_hours, 3),
+                     r.run.days, usd_text(r.run.cost_usd),
+                     pub.total_gpu_hours ? fmt::format("{} ({}); ${}", short_count(*pub.total_gpu_hours, 3),
+                                                       deviation_text(r.run.gpu_hours, *pub.total_gpu_hours),
+                                                       pub.cost_usd ? short_count(*pub.cost_usd, 3) : "?")
+                                         : "");
+  for (const auto& p : r.run.phases) {
+    if (p.source == PhaseSource::given) out += fmt::format("  [given] {}: {}\n", p.name, p.source_note);
+  }
+}
+
+}  // namespace
+
+std::string estimate_text(const Scenario& s, const RunEstimate& r) {
+  std::string out = fmt::format("trainsim estimate: {} (engine: {})\n", s.name, r.engine);
+  const auto& p = r.parameters;
+  out += fmt::format("\nModel    {}\n", s.model.name);
+  out += fmt::format("         {} parameters, {} active per token (embedding and head included)", short_count(double(p.total)),
+                     short_count(double(p.active)));
+  if (p.mtp_total > 0) out += fmt::format("; MTP modules {} more", short_count(double(p.mtp_total)));
+  out += "\n";
+  if (r.headline_sequence_length > 0) {
+    out += fmt::format("         training FLOPs per token at sequence {}: {:.1f} GFLOP causal, {:.1f} GFLOP non-causal "
+                       "(model FLOPs of the main model: 6 per matmul weight + attention, no recomputation)\n",
+                       r.headline_sequence_length, r.flops_causal.total().si() / 1e9, r.flops_non_causal.total().si() / 1e9);
+  }
+  const auto& c = s.cluster;
+  out += fmt::format("Cluster  {} x {}, {} per node, {} fabric, {} NICs of {:.0f} Gb/s per node\n", c.gpu_count, c.gpu.name,
+                     c.gpus_per_node, to_string(c.network.topology), c.network.nics_per_node,
+                     c.network.nic_bandwidth.si() * 8 / 1e9);
+  out += fmt::format("Plan     {}\n", plan_text(s.plan));
+  if (r.headline) step_section(out, s, r);
+  run_section(out, s, r);
+
+  out += fmt::format("\nKernel times: calibration \"{}\"\n", c.calibration_label);
+  std::string uncalibrated;
+  for (const auto& curve : r.curves) {
+    out += fmt::format("  {:<20} {:<10} {}\n", to_string(curve.kind), to_string(curve.use.origin), curve.use.label);
+    if (curve.use.origin == CurveOrigin::assumed) uncalibrated += (uncalibrated.empty() ? "" : ", ") + std::string(to_string(curve.kind));
+  }
+  out += "  uncalibrated classes: " + (uncalibrated.empty() ? std::string("none") : uncalibrated) + "\n";
+  if (!s.published.source.empty()) out += "\nPublished figures: " + s.published.source + "\n";
+  return out;
+}
+
+nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r) {
+  nlohmann::json j;
+  j["scenario"] = s.name;
+  j["engine"] = r.engine;
+  j["used_given_figures"] = r.used_given;
+  j["total_params"] = r.parameters.total;
+  j["active_params"] = r.parameters.active;
+  j["mtp_params"] = r.parameters.mtp_total;
+  j["sequence_length"] = r.headline_sequence_length;
+  j["flops_per_token"] = {{"causal_flop", r.flops_causal.total().si()},
+                          {"non_causal_flop", r.flops_non_causal.total().si()},
+                          {"convention", "model FLOPs of the main model, forward + backward, no recomputation"}};
+  if (r.headline) {
+    const auto& e = *r.headline;
+    const auto& b = e.breakdown;
+    j["feasible"] = e.feasible;
+    if (!e.feasible) j["infeasible_reason"] = e.infeasible_reason;
+    j["step_time_s"] = e.step_time.si();
+    j["micro_batches_per_pipeline"] = e.micro_batches;
+    j["tokens_per_step"] = e.tokens_per_step;
+    j["tokens_per_day"] = e.tokens_per_day;
+    j["mfu"] = {{"causal", e.mfu_causal}, {"non_causal", e.mfu_non_causal}, {"peak", "dense BF16"}};
+    j["model_tflops_per_gpu"] = {{"causal", to_tflops(e.model_flops_per_gpu_causal)},
+                                 {"non_causal", to_tflops(e.model_flops_per_gpu_non_causal)}};
+    j["step_breakdown_s"] = {{"compute", b.compute.si()},
+                             {"exposed_communication", b.exposed_communication.si()},
+                             {"pipeline_bubble", b.pipeline_bubble.si()},
+                             {"optimizer", b.optimizer.si()},
+                             {"warmup_forward", b.warmup_forward.si()},
+                             {"steady", b.steady.si()},
+                             {"cooldown_backward", b.cooldown_backward.si()},
+                             {"weight_gradient", b.weight_gradient.si()}};
+    const auto& m = e.memory;
+    j["memory_bytes"] = {{"pipeline_rank", m.pipeline_rank},     {"weights", m.weights.count()},
+                         {"gradients", m.gradients.count()},     {"optimizer_states", m.optimizer_states.count()},
+                         {"activations", m.activations.count()}, {"transient", m.transient.count()},
+                         {"overhead", m.overhead.count()},       {"total", m.total().count()},
+                         {"capacity", s.cluster.gpu.memory_capacity.count()}};
+  }
+  nlohmann::json phases = nlohmann::json::array();
+  for (const auto& p : r.run.phases) {
+    nlohmann::json ph{{"name", p.name},
+                      {"source", p.source == PhaseSource::given ? "given" : "estimated"},
+                      {"tokens", p.tokens},
+                      {"steps", p.steps},
+                      {"gpu_hours", p.gpu_hours},
+                      {"days", p.days},
+                      {"cost_usd", p.cost_usd}};
+    if (p.source == PhaseSource::given) ph["given_source"] = p.source_note;
+    if (p.published.gpu_hours) ph["published_gpu_hours"] = *p.published.gpu_hours;
+    if (!p.warnings.empty()) ph["warnings"] = p.warnings;
+    phases.push_back(ph);
+  }
+  j["phases"] = phases;
+  j["gpu_hours"] = r.run.gpu_hours;
+  j["days"] = r.run.days;
+  j["cost_usd"] = r.run.cost_usd;
+  nlohmann::json curves = nlohmann::json::object();
+  for (const auto& curve : r.curves) {
+    curves[std::string(to_string(curve.kind))] = {{"origin", to_string(curve.use.origin)}, {"label", curve.use.label}};
+  }
+  j["kernel_calibration"] = {{"name", s.cluster.calibration_label}, {"classes", curves}};
+  if (!s.published.source.empty()) {
+    nlohmann::json pub{{"source", s.published.source}};
+    if (s.published.step_time) pub["step_time_s"] = s.published.step_time->si();
+    if (s.published.tokens_per_day) pub["tokens_per_day"] = *s.published.tokens_per_day;
+    if (s.published.total_gpu_hours) pub["gpu_hours"] = *s.published.total_gpu_hours;
+    if (s.published.cost_usd) pub["cost_usd"] = *s.published.cost_usd;
+    j["published"] = pub;
+  }
+  return j;
+}
+
+}  // namespace trainsim

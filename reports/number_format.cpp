@@ -1,0 +1,33 @@
+#include "reports/number_format.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace trainsim {
+
+std::string short_count(double v, int decimals) {
+  const double a = std::abs(v);
+  if (a >= 1e12) return fmt::format("{:.{}f}T", v / 1e12, decimals);
+  if (a >= 1e9) return fmt::format("{:.{}f}B", v / 1e9, decimals);
+  if (a >= 1e6) return fmt::format("{:.{}f}M", v / 1e6, decimals);
+  if (a >= 1e3) return fmt::format("{:.{}f}K", v / 1e3, decimals);
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+std::string seconds_text(Seconds t) {
+  const double s = t.si();
+  if (std::abs(s) >= 1.0) return fmt::format("{:.3f} s", s);
+  if (std::abs(s) >= 1e-3) return fmt::format("{:.1f} ms", s * 1e3);
+  return fmt::format("{:.0f} us", s * 1e6);
+}
+
+std::string percent_text(double ratio) { return fmt::format("{:.1f}%", ratio * 100.0); }
+
+std::string usd_text(double usd) { return "$" + short_count(usd, 3); }
+
+std::string deviation_text(double estimate, double reference) {
+  return fmt::format("{:+.1f}%", (estimate / reference - 1.0) * 100.0);
+}
+
+}  // namespace trainsim
