@@ -13,7 +13,7 @@ template <class Tag>
 class Quantity {
  public:
   constexpr Quantity() = default;
-  constexpr explicit Quantity(double si_value) : si_(si_value) {}
+  constexpr explicit Quantity(double value_in_si) : si_(value_in_si) {}
 
   // The value in SI base units of this dimension.
   [[nodiscard]] constexpr double si() const { return si_; }

@@ -1,5 +1,7 @@
 #include "models/step_estimate.hpp"
 
+#include "models/pipeline_bubble.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -73,33 +75,18 @@ StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, c
   const Seconds forward_alone = slow.forward_compute + slow.forward_exposed;
   const Seconds backward_alone = slow.backward_compute + slow.weight_compute + slow.backward_exposed;
   auto& b = e.breakdown;
-  const double v = plan.schedule == Schedule::interleaved_1f1b ? static_cast<double>(plan.virtual_stages) : 1.0;
   const Seconds pp_hops = chunks.front().pipeline_send * (2.0 * (pp - 1.0));  // fill and drain
-  switch (plan.schedule) {
-    case Schedule::dualpipe:
-    case Schedule::dualpipe_v: {
-      // Warm-up forwards and cool-down backwards have no partner to overlap with; the rest
-      // run as overlapped forward-backward pairs. Bubble: (PP/2 - 1)(F&B + B - 3W), where a
-      // DualPipeV over pp ranks behaves as DualPipe over 2pp.
-      const double alone = std::min(pp, n);
-      b.warmup_forward = forward_alone * alone;
-      b.cooldown_backward = backward_alone * alone;
-      b.steady = slow_pace * (n - alone);
-      const double ranks = plan.schedule == Schedule::dualpipe ? pp : 2.0 * pp;
-      const Seconds bubble_unit = slow_pace + backward_alone - slow.weight_compute * 3.0;
-      b.pipeline_bubble = max(Seconds(0), bubble_unit * (ranks / 2.0 - 1.0)) + pp_hops;
-      break;
-    }
-    case Schedule::zb_h1:
-      // (PP - 1)(F + B - 2W) with B the whole backward: weight gradients fill the bubble.
-      b.steady = slow_pace * n;
-      b.pipeline_bubble = max(Seconds(0), (slow_pace - slow.weight_compute * 2.0) * (pp - 1.0)) + pp_hops;
-      break;
-    default:
-      // GPipe and 1F1B: (PP - 1)(F + B); interleaving divides it by the chunks per rank.
-      b.steady = slow_pace * n;
-      b.pipeline_bubble = slow_pace * ((pp - 1.0) / v) + pp_hops;
-      break;
+  const ChunkTimes chunk_times{forward_alone, backward_alone, slow.weight_compute, slow_pace};
+  b.pipeline_bubble = pipeline_bubble(plan.schedule, plan.pipeline, plan.virtual_stages, chunk_times) + pp_hops;
+  if (paired) {
+    // Warm-up forwards and cool-down backwards have no partner to overlap with; the rest run
+    // as overlapped forward-backward pairs.
+    const double alone = std::min(pp, n);
+    b.warmup_forward = forward_alone * alone;
+    b.cooldown_backward = backward_alone * alone;
+    b.steady = slow_pace * (n - alone);
+  } else {
+    b.steady = slow_pace * n;
   }
 
   // Optimizer: the data-parallel group reduces gradients, each rank updates its shard, and the

@@ -24,7 +24,7 @@ std::string seconds_text(Seconds t) {
 
 std::string percent_text(double ratio) { return fmt::format("{:.1f}%", ratio * 100.0); }
 
-std::string usd_text(double usd) { return "$" + short_count(usd, 3); }
+std::string usd_text(double usd) { return fmt::format("${}", short_count(usd, 3)); }
 
 std::string deviation_text(double estimate, double reference) {
   return fmt::format("{:+.1f}%", (estimate / reference - 1.0) * 100.0);

@@ -1,0 +1,120 @@
+// The trainsim executable as users run it: exit codes, outputs, and every shipped scenario.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Run trainsim(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path() / ("trainsim_cli_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto out = dir / "out.txt";
+  const auto err = dir / "err.txt";
+  const std::string command = std::string(TRAINSIM_EXECUTABLE) + " " + args + " > " + out.string() + " 2> " + err.string();
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+std::filesystem::path write_temp(const std::string& name, const std::string& content) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+nlohmann::json default_scenario() {
+  std::ifstream in(std::string(TRAINSIM_SOURCE_DIR) + "/scenarios/deepseek-v3-h800.json");
+  return nlohmann::json::parse(in);
+}
+
+TEST(Cli, EstimateWritesTheRequiredJsonKeys) {
+  const auto r = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"total_params", "active_params", "flops_per_token", "step_time_s", "tokens_per_day", "mfu",
+                          "gpu_hours", "cost_usd"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_GT(j["step_time_s"].get<double>(), 0.0);
+}
+
+TEST(Cli, OutputsAreDeterministic) {
+  const auto a = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
+  const auto b = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(Cli, BadInputExitsWithThreeAndNamesFileAndPointer) {
+  auto doc = default_scenario();
+  doc["parallel"]["pipeline_parallel"] = "sixteen";
+  const auto path = write_temp("trainsim_bad.json", doc.dump());
+  const auto output = std::filesystem::temp_directory_path() / "trainsim_bad_out.json";
+  std::filesystem::remove(output);
+  const auto r = trainsim("estimate " + path.string() + " -o " + output.string());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(path.string() + ": /parallel/pipeline_parallel: expected an integer"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(output));  // nothing half-written
+}
+
+TEST(Cli, BrokenJsonAndMissingFilesAreBadInput) {
+  EXPECT_EQ(trainsim("estimate " + write_temp("trainsim_broken.json", "{\"a\": ").string()).exit_code, 3);
+  EXPECT_EQ(trainsim("estimate /nonexistent/scenario.json").exit_code, 3);
+}
+
+TEST(Cli, InfeasiblePlanExitsWithFourAndSaysWhy) {
+  auto doc = default_scenario();
+  doc["parallel"]["zero_stage"] = 0;
+  doc["parallel"]["optimizer_moment_precision"] = "fp32";
+  const auto r = trainsim("estimate " + write_temp("trainsim_oom.json", doc.dump()).string());
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("out of memory by"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(trainsim("").exit_code, 2);
+  EXPECT_EQ(trainsim("estimate").exit_code, 2);
+  EXPECT_EQ(trainsim("frobnicate").exit_code, 2);
+  EXPECT_EQ(trainsim("estimate scenarios/deepseek-v3-h800.json --format yaml").exit_code, 2);
+}
+
+TEST(Cli, HardwareAndModelsTables) {
+  const auto hw = trainsim("hardware --format json");
+  ASSERT_EQ(hw.exit_code, 0);
+  const auto gpus = nlohmann::json::parse(hw.out);
+  EXPECT_GE(gpus.size(), 10U);
+  const auto models = trainsim("models");
+  EXPECT_EQ(models.exit_code, 0);
+  EXPECT_NE(models.out.find("deepseek-v3"), std::string::npos);
+}
+
+// Every file in scenarios/ runs to a result (feasible or reported infeasible).
+TEST(Cli, EveryScenarioRuns) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(TRAINSIM_SOURCE_DIR) + "/scenarios")) {
+    if (entry.path().extension() != ".json") continue;
+    ++count;
+    const auto r = trainsim("estimate " + entry.path().string() + " --format json");
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 4) << entry.path() << "\n" << r.err;
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << entry.path();
+  }
+  EXPECT_GE(count, 1);
+}
+
+}  // namespace

@@ -1,0 +1,46 @@
+#include "hardware/unit_parser.hpp"
+
+#include <gtest/gtest.h>
+
+namespace trainsim {
+namespace {
+
+TEST(UnitParser, ReadsEachDimension) {
+  EXPECT_DOUBLE_EQ(parse_flop_rate("989TFLOPS").si(), 989e12);
+  EXPECT_DOUBLE_EQ(parse_flop_rate("1978.9TOPS").si(), 1978.9e12);
+  EXPECT_DOUBLE_EQ(parse_byte_rate("50GBps").si(), 50e9);
+  EXPECT_DOUBLE_EQ(parse_byte_rate("50GB/s").si(), 50e9);
+  EXPECT_DOUBLE_EQ(parse_byte_rate("400Gbps").si(), 50e9);
+  EXPECT_DOUBLE_EQ(parse_seconds("2.5us").si(), 2.5e-6);
+  EXPECT_DOUBLE_EQ(parse_seconds("19.926s").si(), 19.926);
+  EXPECT_DOUBLE_EQ(parse_seconds("3h").si(), 10800.0);
+  EXPECT_EQ(parse_bytes("80GiB").count(), 80LL << 30);
+  EXPECT_EQ(parse_bytes("1.5TB").count(), 1'500'000'000'000LL);
+  EXPECT_EQ(parse_bytes("7392B").count(), 7392);
+  EXPECT_DOUBLE_EQ(parse_watts("10.2kW").si(), 10200.0);
+  EXPECT_DOUBLE_EQ(parse_bytes("2 KiB").as_double(), 2048.0);  // one space is allowed
+}
+
+void expect_error(const std::function<void()>& parse, const std::string& message_part, const std::string& hint_part) {
+  try {
+    parse();
+    FAIL() << "expected a UnitParseError";
+  } catch (const UnitParseError& e) {
+    EXPECT_NE(std::string(e.what()).find(message_part), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find(hint_part), std::string::npos) << e.hint();
+  }
+}
+
+TEST(UnitParser, RejectsWhatWouldBeAGuess) {
+  expect_error([] { parse_bytes("80"); }, "has no unit", "GiB");
+  expect_error([] { parse_byte_rate("50"); }, "has no unit", "Gbps");
+  expect_error([] { parse_seconds("2.5"); }, "has no unit", "us");
+  expect_error([] { parse_flop_rate("989TB"); }, "unknown unit", "TFLOPS");
+  expect_error([] { parse_seconds("3 weeks"); }, "unknown time unit", "min");
+  expect_error([] { parse_bytes("GB"); }, "does not start with a number", "80GiB");
+  expect_error([] { parse_bytes("-5GB"); }, "", "");
+  expect_error([] { parse_bytes("0.5B"); }, "whole number of bytes", "");
+}
+
+}  // namespace
+}  // namespace trainsim

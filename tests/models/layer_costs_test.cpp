@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include "models/flop_count.hpp"
+#include "models/layer_costs.hpp"
+#include "models/moe_traffic.hpp"
+#include "models/parameter_count.hpp"
+#include "scenario_fixture.hpp"
+
+namespace trainsim {
+namespace {
+using namespace testing;
+
+Flops sum_flops(const LayerCosts& c, Pass pass, bool gemm_only, bool skip_recompute = true) {
+  Flops total;
+  for (const auto& s : c.steps) {
+    if (s.is_communication || s.pass != pass) continue;
+    if (skip_recompute && s.name.find(".recompute") != std::string::npos) continue;
+    const bool gemm = s.kernel.kind != KernelClass::attention_forward && s.kernel.kind != KernelClass::attention_backward;
+    if (gemm_only && !gemm) continue;
+    total += s.kernel.flops;
+  }
+  return total;
+}
+
+TEST(LayerCosts, ForwardFlopsMatchTheModelAccounting) {
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  const MicroBatchShape mb{4096, 1};
+  const auto moe = layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, mb);
+  const auto p = count_parameters(s.model);
+  const auto& a = s.model.attention;
+  // One MoE layer, one token, forward: 2 per active matmul weight + causal attention scores.
+  const double per_token = 2.0 * static_cast<double>(attention_matmul_params(s.model) + p.moe_active_per_layer -
+                                                     (s.model.moe->router_bias ? s.model.moe->num_routed_experts : 0)) +
+                           2.0 * static_cast<double>(a.num_heads * (a.qk_head_dim() + a.v_head_dim())) * 2048.0;
+  EXPECT_NEAR(sum_flops(moe, Pass::forward, false).si(), per_token * 4096.0, per_token * 4096.0 * 1e-6);
+  // Backward GEMMs (data and weight gradients) do twice the forward GEMM work.
+  const Flops forward_gemm = sum_flops(moe, Pass::forward, true);
+  const Flops backward_gemm = sum_flops(moe, Pass::backward_input, true) + sum_flops(moe, Pass::backward_weight, true);
+  EXPECT_NEAR(backward_gemm.si(), 2.0 * forward_gemm.si(), 1e-6 * forward_gemm.si());
+}
+
+TEST(LayerCosts, RecomputationRepeatsOnlyTheChosenParts) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  const auto s = parse(doc);
+  const MicroBatchShape mb{4096, 1};
+  const auto moe = layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, mb);
+  // DeepSeek-V3 recomputes norms, MLA up-projections and SwiGLU (sec.3.2.3, sec.3.3.3).
+  const Flops recomputed = sum_flops(moe, Pass::backward_input, false, false) - sum_flops(moe, Pass::backward_input, false);
+  const auto& mla = s.model.attention.mla;
+  const double up = 2.0 * 4096.0 * static_cast<double>(mla.q_lora_rank * 128 * 192 + mla.kv_lora_rank * 128 * 256);
+  EXPECT_NEAR(recomputed.si(), up, up * 1e-9);
+}
+
+// ../shared/reference/deepseek-v3.md sec.9.7: per token, FP8 dispatch 7,392 B and BF16
+// combine 14,336 B to 3.5 remote nodes on average; 2.49 GB over IB per 4-layer chunk pair.
+TEST(MoeTraffic, DeepSeekV3NodeLimitedRouting) {
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  EXPECT_EQ(token_wire_bytes(7168, Precision::fp8).count(), 7392);
+  EXPECT_EQ(token_wire_bytes(7168, Precision::bf16).count(), 14336);
+  const auto t = moe_traffic(s.model, s.plan, s.cluster, 4096, Precision::fp8);
+  EXPECT_TRUE(t.hierarchical);
+  EXPECT_DOUBLE_EQ(t.remote_nodes_per_token, 3.5);
+  const double pair = 4.0 * 2.0 * (t.dispatch.scale_out.as_double() + t.combine.scale_out.as_double());
+  EXPECT_NEAR(pair, 2.49e9, 2.49e9 * 0.01);
+  // NVLink forwarding: k/M = 2 experts per selected node, 4 experts per GPU, 8 GPUs per node:
+  // 4 nodes x 7 x (1 - C(28,2)/C(32,2)) = 6.677 copies per token.
+  EXPECT_NEAR(t.scale_up_copies_per_token, 4.0 * 7.0 * (1.0 - 378.0 / 496.0), 1e-9);
+}
+
+TEST(MoeTraffic, FlatAllToAllWithoutANodeLimit) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["model"] = "mixtral-8x7b";
+  doc["parallel"] = {{"tensor_parallel", 1}, {"pipeline_parallel", 16}, {"data_parallel", 128}, {"expert_parallel", 8},
+                     {"schedule", "1f1b"}, {"micro_batch_size", 1}, {"zero_stage", 1},
+                     {"recomputation", "selective"}, {"precision", "bf16"}};
+  doc["training"]["phases"] = nlohmann::json::array(
+      {{{"name", "p"}, {"steps", 10}, {"sequence_length", 4096}, {"global_batch_size", 1024}}});
+  const auto s = parse(doc);
+  const auto t = moe_traffic(s.model, s.plan, s.cluster, 1000, Precision::bf16);
+  EXPECT_FALSE(t.hierarchical);
+  // 8 experts on 8 ranks of one node, top-2: both go to distinct ranks; 7/8 of them elsewhere.
+  EXPECT_EQ(t.dispatch.scale_out.count(), 0);
+  EXPECT_NEAR(t.scale_up_copies_per_token, 7.0 * (1.0 - 7.0 * 6.0 / (8.0 * 7.0)), 1e-9);
+}
+
+}  // namespace
+}  // namespace trainsim

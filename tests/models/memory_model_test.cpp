@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include "models/memory_model.hpp"
+
+namespace trainsim {
+namespace {
+
+PipelineLayout one_chunk() {
+  PipelineLayout l;
+  l.chunks.resize(1);
+  l.chunks_of_rank = {{0}};
+  return l;
+}
+
+TEST(MemoryModel, ZeroStagesShardWhatTheySay) {
+  ParallelPlan p;
+  p.data = 8;
+  p.expert = 1;
+  p.memory_overhead = Bytes(0);
+  p.gradient_precision = Precision::fp32;
+  p.optimizer_moment_precision = Precision::fp32;
+  ChunkCost c;
+  c.parameters = 800;
+  c.saved_activations = Bytes(1000);
+  const auto layout = one_chunk();
+  const std::vector<ChunkCost> chunks{c};
+  // 800 parameters: BF16 weights 2 B, FP32 gradients 4 B, master + two moments 12 B.
+  p.zero_stage = 0;
+  auto m = rank_memory(p, layout, chunks, 0, 4);
+  EXPECT_EQ(m.weights.count(), 1600);
+  EXPECT_EQ(m.gradients.count(), 3200);
+  EXPECT_EQ(m.optimizer_states.count(), 9600);
+  p.zero_stage = 1;
+  m = rank_memory(p, layout, chunks, 0, 4);
+  EXPECT_EQ(m.optimizer_states.count(), 1200);
+  EXPECT_EQ(m.gradients.count(), 3200);
+  p.zero_stage = 2;
+  m = rank_memory(p, layout, chunks, 0, 4);
+  EXPECT_EQ(m.gradients.count(), 400);
+  p.zero_stage = 3;
+  m = rank_memory(p, layout, chunks, 0, 4);
+  EXPECT_EQ(m.weights.count(), 200);
+  // One pipeline rank with 1F1B keeps pp - r = 1 micro-batch in flight.
+  EXPECT_EQ(m.activations.count(), 1000);
+}
+
+TEST(MemoryModel, ActivationsInFlightPerSchedule) {
+  ParallelPlan p;
+  p.pipeline = 8;
+  p.schedule = Schedule::one_f_one_b;
+  EXPECT_DOUBLE_EQ(in_flight_chunks(p, 0, 64), 8.0);
+  EXPECT_DOUBLE_EQ(in_flight_chunks(p, 7, 64), 1.0);
+  EXPECT_DOUBLE_EQ(in_flight_chunks(p, 0, 4), 4.0);  // never more than it processes
+  p.schedule = Schedule::gpipe;
+  EXPECT_DOUBLE_EQ(in_flight_chunks(p, 3, 64), 64.0);
+  p.schedule = Schedule::dualpipe;
+  EXPECT_DOUBLE_EQ(in_flight_chunks(p, 3, 64), 9.0);  // PP + 1, Table 2
+  p.schedule = Schedule::interleaved_1f1b;
+  p.virtual_stages = 2;
+  EXPECT_DOUBLE_EQ(in_flight_chunks(p, 0, 64), 2.0 * 7 + 8 + 1);  // Megatron warm-up + 1
+}
+
+}  // namespace
+}  // namespace trainsim
