@@ -10,6 +10,7 @@ namespace trainsim::app {
 using Action = std::function<int()>;
 
 void add_estimate_command(CLI::App& cli, Action& run);
+void add_simulate_command(CLI::App& cli, Action& run);
 void add_hardware_command(CLI::App& cli, Action& run);
 void add_models_command(CLI::App& cli, Action& run);
 

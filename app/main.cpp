@@ -6,6 +6,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "hardware/config_error.hpp"
+#include "sim/backend.hpp"
 
 int main(int argc, char** argv) {
   using namespace trainsim::app;
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   Action run;
   add_estimate_command(cli, run);
+  add_simulate_command(cli, run);
   add_hardware_command(cli, run);
   add_models_command(cli, run);
   try {
@@ -23,6 +25,9 @@ int main(int argc, char** argv) {
   }
   try {
     return run ? run() : kExitUsage;
+  } catch (const trainsim::SimulationError& e) {
+    std::cerr << "error: the simulation failed: " << e.what() << "\n";
+    return kExitSimulation;
   } catch (const trainsim::ConfigError& e) {
     std::cerr << "error: invalid input\n" << e.what() << "\n";
     return kExitBadInput;

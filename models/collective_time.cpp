@@ -32,11 +32,9 @@ GroupLayout data_group(const ParallelPlan& p, const ClusterSpec& c) {
   return strided_group(p.data, p.tensor * p.context, c);
 }
 GroupLayout expert_data_group(const ParallelPlan& p, const ClusterSpec& c) {
-  return strided_group(p.expert_data_parallel(), p.tensor * p.context * p.expert, c);
+  return strided_group(p.expert_data_parallel(), p.tensor * p.expert, c);
 }
-GroupLayout expert_group(const ParallelPlan& p, const ClusterSpec& c) {
-  return strided_group(p.expert, p.tensor * p.context, c);
-}
+GroupLayout expert_group(const ParallelPlan& p, const ClusterSpec& c) { return strided_group(p.expert, p.tensor, c); }
 
 LinkRates link_rates(const ClusterSpec& c, const KernelTimeModel& k) {
   LinkRates r;

@@ -37,7 +37,8 @@ Seconds all_reduce_time(Bytes total, const GroupLayout& group, const LinkRates& 
 // A layer communication step (TP/CP collective or MoE all-to-all) on this cluster.
 Seconds layer_step_comm_time(const LayerStep& step, const ParallelPlan& plan, const ClusterSpec& cluster,
                              const LinkRates& rates);
-// The groups of a plan as they are laid out (Megatron order: tensor, context, expert, data).
+// The groups of a plan as they are laid out: Megatron order, tensor innermost, then context,
+// then data, then pipeline; experts come from the flattened context x data index.
 GroupLayout tensor_group(const ParallelPlan& plan, const ClusterSpec& cluster);
 GroupLayout context_group(const ParallelPlan& plan, const ClusterSpec& cluster);
 GroupLayout data_group(const ParallelPlan& plan, const ClusterSpec& cluster);

@@ -27,11 +27,12 @@ Bytes token_wire_bytes(std::int64_t hidden, Precision precision) {
 }
 
 ExpertGroupLayout expert_group_layout(const ParallelPlan& plan, const ClusterSpec& cluster) {
-  // Megatron rank order puts tensor and context ranks innermost, so consecutive members of an
-  // expert group are tensor*context ranks apart.
+  // Megatron-core carves expert parallelism out of the flattened context x data index
+  // (context innermost, tensor below both), so consecutive members of an expert group are
+  // tensor ranks apart.
   ExpertGroupLayout layout;
   layout.ranks = plan.expert;
-  const std::int64_t stride = plan.tensor * plan.context;
+  const std::int64_t stride = plan.tensor;
   layout.ranks_per_node = std::clamp<std::int64_t>(cluster.gpus_per_node / stride, 1, plan.expert);
   layout.nodes = std::max<std::int64_t>(1, plan.expert / layout.ranks_per_node);
   return layout;

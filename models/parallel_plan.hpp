@@ -64,6 +64,7 @@ struct ParallelPlan {
   std::vector<std::int64_t> layers_per_chunk;  // explicit pipeline split; empty: balanced by cost
 
   [[nodiscard]] std::int64_t gpus() const { return tensor * pipeline * data * context; }
+  bool operator==(const ParallelPlan&) const = default;
   // Data-parallel replicas of each expert: the ranks sharing a pipeline stage, over EP.
   [[nodiscard]] std::int64_t expert_data_parallel() const { return data * context / expert; }
 };

@@ -107,6 +107,17 @@ PublishedRun parse_published(ObjectReader r) {
   p.mfu_non_causal = r.optional_number("mfu_non_causal", 0.0, 1.0);
   p.total_gpu_hours = r.optional_number("total_gpu_hours");
   p.cost_usd = r.optional_number("cost_usd");
+  if (auto b = r.optional_object("step_breakdown")) {
+    PublishedStepBreakdown s;
+    s.forward = b->seconds("forward");
+    s.bubble = b->seconds("bubble");
+    s.backward = b->seconds("backward");
+    s.weight = b->seconds("weight");
+    s.overlapped = b->seconds("overlapped");
+    s.optimizer = b->seconds("optimizer");
+    b->finish();
+    p.step_breakdown = s;
+  }
   p.source = r.string("source");
   r.finish();
   return p;

@@ -57,8 +57,14 @@ struct Prices {
   std::string source;
 };
 
+// A measured step split into the categories of ISCA'25 Table 4 (seconds).
+struct PublishedStepBreakdown {
+  Seconds forward, bubble, backward, weight, overlapped, optimizer;
+};
+
 // Whole-run figures a source reports, shown beside trainsim's estimate.
 struct PublishedRun {
+  std::optional<PublishedStepBreakdown> step_breakdown;
   std::optional<Seconds> step_time;
   std::optional<double> tokens_per_day;
   std::optional<double> mfu_causal;

@@ -1,5 +1,7 @@
 #include "reports/estimate_report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/number_format.hpp"
@@ -35,9 +37,19 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
   out += fmt::format("    exposed comm.      {:>10}\n", seconds_text(b.exposed_communication));
   out += fmt::format("    pipeline bubble    {:>10}\n", seconds_text(b.pipeline_bubble));
   out += fmt::format("    optimizer + DP     {:>10}\n", seconds_text(b.optimizer));
-  out += fmt::format("  schedule phases    warm-up F {}, steady {}, cool-down B {}, bubble {}, optimizer {}\n",
-                     seconds_text(b.warmup_forward), seconds_text(b.steady), seconds_text(b.cooldown_backward),
-                     seconds_text(b.pipeline_bubble), seconds_text(b.optimizer));
+  out += "  by schedule phase (ISCA'25 Table 4 categories)\n";
+  const auto& pb = pub.step_breakdown;
+  const auto phase = [&](const char* name, Seconds ours, std::optional<Seconds> theirs) {
+    out += fmt::format("    {:<20} {:>10}{}\n", name, seconds_text(ours),
+                       theirs ? fmt::format("   published {} ({})", seconds_text(*theirs), deviation_text(ours.si(), theirs->si()))
+                              : std::string());
+  };
+  phase("forward alone", b.warmup_forward, pb ? std::optional(pb->forward) : std::nullopt);
+  phase("bubble", b.pipeline_bubble, pb ? std::optional(pb->bubble) : std::nullopt);
+  phase("backward alone", b.cooldown_backward, pb ? std::optional(pb->backward) : std::nullopt);
+  phase("weight alone", b.weight_gradient, pb ? std::optional(pb->weight) : std::nullopt);
+  phase("steady / overlapped", b.steady, pb ? std::optional(pb->overlapped) : std::nullopt);
+  phase("optimizer", b.optimizer, pb ? std::optional(pb->optimizer) : std::nullopt);
   out += fmt::format("  tokens per day     {:>12}{}\n", short_count(e.tokens_per_day),
                      beside(e.tokens_per_day, pub.tokens_per_day,
                             pub.tokens_per_day ? short_count(*pub.tokens_per_day) : ""));
@@ -82,10 +94,28 @@ void run_section(std::string& out, const Scenario& s, const RunEstimate& r) {
   }
 }
 
+void simulation_section(std::string& out, const StepSimulation& sim) {
+  out += fmt::format("\nSimulation ({} engine, {} fidelity): {} GPUs simulated, {} ops, {} flows, {:.2f} s of host time\n",
+                     to_string(sim.engine), sim.fidelity == Fidelity::full ? "full" : "reduced", sim.simulated_ranks,
+                     sim.ops, sim.flows, sim.wall_seconds);
+  if (!sim.busy_fraction.empty()) {
+    const auto [lo, hi] = std::minmax_element(sim.busy_fraction.begin(), sim.busy_fraction.end());
+    double mean = 0;
+    for (const double f : sim.busy_fraction) mean += f;
+    mean /= static_cast<double>(sim.busy_fraction.size());
+    out += fmt::format("  GPU compute busy     min {}, mean {}, max {}\n", percent_text(*lo), percent_text(mean), percent_text(*hi));
+  }
+  out += "  most loaded links\n";
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, sim.busiest_links.size()); ++i) {
+    const auto& l = sim.busiest_links[i];
+    out += fmt::format("    {:<16} {:>6} busy, {:.1f} GB over the step\n", l.name, percent_text(l.utilization), to_gb(l.bytes));
+  }
+}
+
 }  // namespace
 
-std::string estimate_text(const Scenario& s, const RunEstimate& r) {
-  std::string out = fmt::format("trainsim estimate: {} (engine: {})\n", s.name, r.engine);
+std::string estimate_text(const Scenario& s, const RunEstimate& r, const StepSimulation* simulation) {
+  std::string out = fmt::format("trainsim: {} (engine: {})\n", s.name, r.engine);
   const auto& p = r.parameters;
   out += fmt::format("\nModel    {}\n", s.model.name);
   out += fmt::format("         {} parameters, {} active per token (embedding and head included)", short_count(double(p.total)),
@@ -103,6 +133,7 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r) {
                      c.network.nic_bandwidth.si() * 8 / 1e9);
   out += fmt::format("Plan     {}\n", plan_text(s.plan));
   if (r.headline) step_section(out, s, r);
+  if (simulation != nullptr) simulation_section(out, *simulation);
   run_section(out, s, r);
 
   out += fmt::format("\nKernel times: calibration \"{}\"\n", c.calibration_label);
@@ -116,7 +147,7 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r) {
   return out;
 }
 
-nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r) {
+nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const StepSimulation* simulation) {
   nlohmann::json j;
   j["scenario"] = s.name;
   j["engine"] = r.engine;
@@ -178,6 +209,24 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r) {
     curves[std::string(to_string(curve.kind))] = {{"origin", to_string(curve.use.origin)}, {"label", curve.use.label}};
   }
   j["kernel_calibration"] = {{"name", s.cluster.calibration_label}, {"classes", curves}};
+  if (simulation != nullptr) {
+    nlohmann::json links = nlohmann::json::array();
+    for (const auto& l : simulation->busiest_links) {
+      links.push_back({{"link", l.name}, {"bytes", l.bytes.count()}, {"utilization", l.utilization}});
+    }
+    j["simulation"] = {{"engine", to_string(simulation->engine)},
+                       {"fidelity", simulation->fidelity == Fidelity::full ? "full" : "reduced"},
+                       {"simulated_gpus", simulation->simulated_ranks},
+                       {"ops", simulation->ops},
+                       {"flows", simulation->flows},
+                       {"gpu_busy_fraction", simulation->busy_fraction},
+                       {"busiest_links", links}};
+  }
+  if (const auto& pb = s.published.step_breakdown) {
+    j["published_step_breakdown_s"] = {{"forward", pb->forward.si()},       {"bubble", pb->bubble.si()},
+                                       {"backward", pb->backward.si()},     {"weight", pb->weight.si()},
+                                       {"overlapped", pb->overlapped.si()}, {"optimizer", pb->optimizer.si()}};
+  }
   if (!s.published.source.empty()) {
     nlohmann::json pub{{"source", s.published.source}};
     if (s.published.step_time) pub["step_time_s"] = s.published.step_time->si();

@@ -7,10 +7,14 @@
 
 #include "models/run_estimate.hpp"
 #include "models/scenario.hpp"
+#include "sim/step_simulation.hpp"
 
 namespace trainsim {
 
-std::string estimate_text(const Scenario& scenario, const RunEstimate& estimate);
-nlohmann::json estimate_json(const Scenario& scenario, const RunEstimate& estimate);
+// `simulation`: the simulated headline step, when the estimate came from the engine.
+std::string estimate_text(const Scenario& scenario, const RunEstimate& estimate,
+                          const StepSimulation* simulation = nullptr);
+nlohmann::json estimate_json(const Scenario& scenario, const RunEstimate& estimate,
+                             const StepSimulation* simulation = nullptr);
 
 }  // namespace trainsim

@@ -1,0 +1,54 @@
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/output.hpp"
+#include "models/run_estimate.hpp"
+#include "reports/chrome_trace.hpp"
+#include "reports/estimate_report.hpp"
+#include "sim/simulated_timer.hpp"
+
+namespace trainsim::app {
+
+void add_simulate_command(CLI::App& cli, Action& run) {
+  struct Options {
+    std::string scenario;
+    std::string engine = "simgrid";
+    std::string fidelity = "reduced";
+    std::string format = "text";
+    std::string output;
+    std::string trace;
+    bool given = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = cli.add_subcommand(
+      "simulate", "Discrete-event simulation of a scenario's step on its cluster (SimGrid), then the whole-run cost");
+  cmd->add_option("scenario", options->scenario, "Scenario JSON file")->required();
+  cmd->add_option("--engine", options->engine, "simgrid (flow-level contention) or analytic (contention-free critical path)")
+      ->check(CLI::IsMember({"simgrid", "analytic"}));
+  cmd->add_option("--fidelity", options->fidelity,
+                  "reduced (one pipeline, symmetric peers mirrored) or full (every GPU; small clusters)")
+      ->check(CLI::IsMember({"reduced", "full"}));
+  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  cmd->add_option("--trace", options->trace, "Write the headline step as a Chrome trace (open in Perfetto)");
+  cmd->add_flag("--given", options->given, "Use the figures phases give instead of estimating them");
+  cmd->callback([&run, options] {
+    run = [options] {
+      const auto scenario = load_scenario(options->scenario);
+      SimulatedTimer simulated(scenario, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
+                               options->fidelity == "full" ? Fidelity::full : Fidelity::reduced);
+      const auto estimate = estimate_run(scenario, simulated.timer(), options->given, options->engine);
+      const StepSimulation* headline = simulated.simulations().empty() ? nullptr : simulated.simulations().front().get();
+      const auto text = options->format == "json" ? estimate_json(scenario, estimate, headline).dump(2) + "\n"
+                                                  : estimate_text(scenario, estimate, headline);
+      const std::string trace =
+          options->trace.empty() || headline == nullptr ? "" : chrome_trace(headline->lowered.workload, headline->timeline);
+      write_output(options->output, text);
+      if (!trace.empty()) write_output(options->trace, trace);
+      return estimate.headline && !estimate.headline->feasible ? kExitInfeasible : kExitOk;
+    };
+  });
+}
+
+}  // namespace trainsim::app

@@ -1,0 +1,45 @@
+#pragma once
+// One collective lowering shared by every backend: a collective becomes, for each rank, the
+// flows it sends and receives in one or two exchange steps. Ring reduce-scatter and
+// all-gather run inside nodes over scale-up links, then across nodes between GPUs at the same
+// place in their node (the algorithm models/collective_time.cpp prices); MoE dispatch and
+// combine send one fabric copy per selected node plus NVLink forwarding (node-limited) or one
+// copy per destination rank (flat).
+#include <cstdint>
+#include <vector>
+
+#include "hardware/topology.hpp"
+#include "models/layer_costs.hpp"
+#include "sim/rank_layout.hpp"
+#include "sim/workload.hpp"
+
+namespace trainsim {
+
+struct PeerFlow {
+  std::int32_t peer = 0;  // global rank
+  Bytes bytes;
+  bool outgoing = true;
+};
+
+struct ExchangeStep {
+  std::vector<PeerFlow> flows;
+  Seconds extra_latency;  // ring hops beyond the one a flow's route already charges
+};
+
+struct CollectiveContext {
+  const RankLayout& ranks;
+  const Topology& topology;
+  Seconds scale_up_latency;
+  Seconds scale_out_latency;
+};
+
+// Ring reduce-scatter (or all-gather) of a `total`-byte tensor over `group` (ring order) for
+// rank `self`; all-reduce is two of these.
+std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
+                                              const CollectiveContext& ctx);
+// The exchange steps of a layer communication step for rank `self`.
+std::vector<ExchangeStep> layer_exchange_steps(const LayerStep& step, std::int32_t self, const CollectiveContext& ctx,
+                                               bool node_limited);
+Channel channel_of(CommGroup group);
+
+}  // namespace trainsim

@@ -1,0 +1,383 @@
+#include "sim/lowering.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "models/chunk_costs.hpp"
+#include "models/moe_traffic.hpp"
+#include "models/scenario.hpp"
+#include "sim/collective_lowering.hpp"
+#include "sim/layer_program.hpp"
+
+namespace trainsim {
+namespace {
+
+constexpr LayerKind kLayerKinds[] = {LayerKind::dense, LayerKind::moe, LayerKind::mtp, LayerKind::embedding, LayerKind::head};
+
+// The last op of a chain of dependent work (one chunk's forward, say), wherever it ran.
+struct Chain {
+  std::optional<Dependency> last;
+};
+
+class Lowerer {
+ public:
+  Lowerer(const StepProblem& p, LoweredStep& out)
+      : p_(p),
+        out_(out),
+        ranks_(p.plan, p.fidelity),
+        ctx_{ranks_, out.topology, p.cluster.network.scale_up_latency, p.cluster.network.scale_out_latency} {}
+
+  void run();
+
+ private:
+  // Emission helpers on the current rank.
+  std::uint32_t label(const std::string& text);
+  Dependency emit_compute(Chain& chain, Seconds duration, const std::string& text);
+  Dependency emit_exchange(Chain& chain, StreamId stream, Channel channel, const std::vector<ExchangeStep>& steps,
+                           const std::string& text);
+  void emit_segments(Chain& chain, const std::vector<Segment>& segments, const LayerProgram* weights_of);
+  void emit_layer_segment(Chain& chain, const Segment& s);
+  void emit_pair(Chain& f_chain, Chain& b_chain, const LayerProgram& f, const LayerProgram& b);
+
+  void emit_item(const ScheduleItem& item);
+  void forward_chunk(const ChunkRef& ref, Chain& chain, bool before);
+  void backward_chunk(const ChunkRef& ref, Chain& chain, bool before, bool defer);
+  std::vector<ExchangeStep> point_to_point(std::int32_t peer_pipeline_rank, bool outgoing);
+  void data_parallel_sync(Chain& last_compute);
+  const LayerProgram& program(LayerKind kind) const { return programs_[static_cast<std::size_t>(kind)]; }
+
+  const StepProblem& p_;
+  LoweredStep& out_;
+  RankLayout ranks_;
+  CollectiveContext ctx_;
+  std::vector<LayerProgram> programs_;
+  std::vector<LayerCosts> costs_;
+  std::vector<std::vector<ScheduleItem>> schedule_;
+  std::unordered_map<std::string, std::uint32_t> labels_;
+  std::map<std::vector<int>, std::int32_t> mirrored_ids_;
+  Bytes boundary_;
+  bool node_limited_ = false;
+  // The rank being lowered.
+  RankProgram* rank_ = nullptr;
+  std::int32_t self_ = 0;
+  std::uint32_t item_ = 0;
+};
+
+std::uint32_t Lowerer::label(const std::string& text) {
+  const auto [it, inserted] = labels_.emplace(text, static_cast<std::uint32_t>(out_.workload.labels.size()));
+  if (inserted) out_.workload.labels.push_back(text);
+  return it->second;
+}
+
+Dependency Lowerer::emit_compute(Chain& chain, Seconds duration, const std::string& text) {
+  auto& stream = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
+  Op op;
+  op.kind = OpKind::compute;
+  op.label = label(text);
+  op.item = item_;
+  op.duration = duration;
+  op.dep_begin = static_cast<std::uint32_t>(rank_->deps.size());
+  if (chain.last && chain.last->stream != StreamId::compute) {
+    rank_->deps.push_back(*chain.last);
+    op.dep_count = 1;
+  }
+  stream.push_back(op);
+  chain.last = Dependency{StreamId::compute, static_cast<std::uint32_t>(stream.size() - 1)};
+  return *chain.last;
+}
+
+Dependency Lowerer::emit_exchange(Chain& chain, StreamId stream_id, Channel channel, const std::vector<ExchangeStep>& steps,
+                                  const std::string& text) {
+  auto& stream = rank_->streams[static_cast<std::size_t>(stream_id)];
+  for (const auto& step : steps) {
+    Op op;
+    op.kind = OpKind::exchange;
+    op.label = label(text);
+    op.item = item_;
+    op.extra_latency = step.extra_latency;
+    op.flow_begin = static_cast<std::uint32_t>(rank_->flows.size());
+    op.dep_begin = static_cast<std::uint32_t>(rank_->deps.size());
+    if (chain.last && chain.last->stream != stream_id) {
+      rank_->deps.push_back(*chain.last);
+      op.dep_count = 1;
+    }
+    // Flows to simulated ranks are real; flows to symmetric copies load the mirrored route,
+    // one merged flow per distinct route.
+    std::map<std::int32_t, std::size_t> merged;
+    for (const auto& f : step.flows) {
+      const auto index = ranks_.simulated_index(f.peer);
+      if (index >= 0) {
+        rank_->flows.push_back({index, f.bytes, channel, f.outgoing, -1});
+        continue;
+      }
+      if (!f.outgoing) continue;  // a symmetric copy's send to us is the mirror of ours to it
+      const auto route = out_.topology.mirrored_route(self_, f.peer);
+      const auto [id_it, fresh] = mirrored_ids_.emplace(route, static_cast<std::int32_t>(out_.workload.mirrored_routes.size()));
+      if (fresh) out_.workload.mirrored_routes.push_back(route);
+      const auto [m, added] = merged.emplace(id_it->second, rank_->flows.size());
+      if (added) {
+        rank_->flows.push_back({ranks_.simulated_index(self_), f.bytes, channel, true, id_it->second});
+      } else {
+        rank_->flows[m->second].bytes += f.bytes;
+      }
+    }
+    op.flow_count = static_cast<std::uint32_t>(rank_->flows.size()) - op.flow_begin;
+    stream.push_back(op);
+    chain.last = Dependency{stream_id, static_cast<std::uint32_t>(stream.size() - 1)};
+  }
+  return *chain.last;
+}
+
+void Lowerer::emit_layer_segment(Chain& chain, const Segment& s) {
+  if (!s.is_communication) {
+    emit_compute(chain, s.duration, s.label);
+    return;
+  }
+  const auto steps = layer_exchange_steps(*s.step, self_, ctx_, node_limited_);
+  if (!steps.empty()) emit_exchange(chain, StreamId::collective, channel_of(s.step->group), steps, s.label);
+}
+
+void Lowerer::emit_segments(Chain& chain, const std::vector<Segment>& segments, const LayerProgram* weights_of) {
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    emit_layer_segment(chain, segments[i]);
+    if (weights_of == nullptr || segments[i].is_communication) continue;
+    // Weight gradients of a part run right after that part's last backward segment.
+    const auto part = segments[i].part;
+    const bool last_of_part = std::none_of(segments.begin() + static_cast<std::ptrdiff_t>(i) + 1, segments.end(),
+                                           [&](const Segment& s) { return !s.is_communication && s.part == part; });
+    const Seconds w = weights_of->weight[static_cast<std::size_t>(part)];
+    if (last_of_part && w > Seconds(0)) emit_compute(chain, w, std::string(to_string(weights_of->kind)) + ".weight." + std::string(to_string(part)));
+  }
+}
+
+void Lowerer::emit_pair(Chain& f_chain, Chain& b_chain, const LayerProgram& f, const LayerProgram& b) {
+  // Backward first, then forward, one segment at a time (DeepSeek-V3 Fig. 4).
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < f.forward.size() || j < b.backward.size()) {
+    if (j < b.backward.size()) {
+      const auto& s = b.backward[j];
+      emit_layer_segment(b_chain, s);
+      const auto part = s.part;
+      const bool last_of_part = !s.is_communication &&
+                                std::none_of(b.backward.begin() + static_cast<std::ptrdiff_t>(j) + 1, b.backward.end(),
+                                             [&](const Segment& x) { return !x.is_communication && x.part == part; });
+      const Seconds w = b.weight[static_cast<std::size_t>(part)];
+      if (last_of_part && w > Seconds(0)) emit_compute(b_chain, w, std::string(to_string(b.kind)) + ".weight." + std::string(to_string(part)));
+      ++j;
+    }
+    if (i < f.forward.size()) emit_layer_segment(f_chain, f.forward[i++]);
+  }
+}
+
+std::vector<ExchangeStep> Lowerer::point_to_point(std::int32_t peer_pipeline_rank, bool outgoing) {
+  ExchangeStep step;
+  step.flows.push_back({ranks_.pipeline_peer(self_, peer_pipeline_rank), boundary_, outgoing});
+  return {step};
+}
+
+Channel pp_channel(bool activation, std::int32_t direction) {
+  if (direction == 0) return activation ? Channel::activation_down : Channel::gradient_down;
+  return activation ? Channel::activation_up : Channel::gradient_up;
+}
+
+// `before`: true emits the receive that must precede the chunk, false the send after it.
+void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
+  const std::int32_t depth = pipeline_depth(p_.plan);
+  if (before && ref.chunk > 0) {
+    const auto from = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
+    emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(from, false), "pp.recv_activation");
+  }
+  if (!before && ref.chunk + 1 < depth) {
+    const auto to = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
+    emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(to, true), "pp.send_activation");
+  }
+}
+
+void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before, bool /*defer*/) {
+  const std::int32_t depth = pipeline_depth(p_.plan);
+  if (before && ref.chunk + 1 < depth) {
+    const auto from = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
+    emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(from, false), "pp.recv_gradient");
+  }
+  if (!before && ref.chunk > 0) {
+    const auto to = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
+    emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(to, true), "pp.send_gradient");
+  }
+}
+
+void Lowerer::emit_item(const ScheduleItem& item) {
+  const auto& layers_of = [&](std::int32_t chunk) -> const std::vector<LayerKind>& {
+    return out_.layout.chunks[static_cast<std::size_t>(chunk)].layers;
+  };
+  switch (item.kind) {
+    case ItemKind::forward: {
+      Chain chain;
+      forward_chunk(item.forward, chain, true);
+      for (const auto kind : layers_of(item.forward.chunk)) emit_segments(chain, program(kind).forward, nullptr);
+      forward_chunk(item.forward, chain, false);
+      break;
+    }
+    case ItemKind::backward: {
+      Chain chain;
+      backward_chunk(item.backward, chain, true, item.defer_weights);
+      const auto& layers = layers_of(item.backward.chunk);
+      for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        emit_segments(chain, program(*it).backward, item.defer_weights ? nullptr : &program(*it));
+      }
+      backward_chunk(item.backward, chain, false, item.defer_weights);
+      break;
+    }
+    case ItemKind::weight: {
+      Chain chain;
+      const auto& layers = layers_of(item.backward.chunk);
+      for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        if (program(*it).weight_total() > Seconds(0)) {
+          emit_compute(chain, program(*it).weight_total(), std::string(to_string(*it)) + ".weight");
+        }
+      }
+      break;
+    }
+    case ItemKind::forward_backward: {
+      Chain f_chain;
+      Chain b_chain;
+      forward_chunk(item.forward, f_chain, true);
+      backward_chunk(item.backward, b_chain, true, false);
+      const auto& f_layers = layers_of(item.forward.chunk);
+      const auto& b_layers = layers_of(item.backward.chunk);
+      const std::size_t common = std::min(f_layers.size(), b_layers.size());
+      for (std::size_t k = 0; k < common; ++k) {
+        emit_pair(f_chain, b_chain, program(f_layers[k]), program(b_layers[b_layers.size() - 1 - k]));
+      }
+      for (std::size_t k = common; k < f_layers.size(); ++k) emit_segments(f_chain, program(f_layers[k]).forward, nullptr);
+      for (std::size_t k = common; k < b_layers.size(); ++k) {
+        const auto& prog = program(b_layers[b_layers.size() - 1 - k]);
+        emit_segments(b_chain, prog.backward, &prog);
+      }
+      forward_chunk(item.forward, f_chain, false);
+      backward_chunk(item.backward, b_chain, false, false);
+      break;
+    }
+    case ItemKind::optimizer: break;
+  }
+}
+
+void Lowerer::data_parallel_sync(Chain& last) {
+  const auto& plan = p_.plan;
+  std::int64_t params = 0;
+  std::int64_t experts = 0;
+  for (const int c : out_.layout.chunks_of_rank[static_cast<std::size_t>(ranks_.coordinates(self_).pipeline)]) {
+    for (const auto kind : out_.layout.chunks[static_cast<std::size_t>(c)].layers) {
+      params += costs_[static_cast<std::size_t>(kind)].parameters;
+      experts += costs_[static_cast<std::size_t>(kind)].expert_parameters;
+    }
+  }
+  const std::int64_t dense = params - experts;
+  const std::int64_t grad = bytes_per_element(plan.gradient_precision);
+  const auto dp = ranks_.data_group(self_);
+  const auto edp = ranks_.expert_data_group(self_);
+  const auto sync = [&](Bytes dense_bytes, Bytes expert_bytes, const char* text) {
+    auto steps = ring_exchange_steps(dp, self_, dense_bytes, ctx_);
+    const auto more = ring_exchange_steps(edp, self_, expert_bytes, ctx_);
+    steps.insert(steps.end(), more.begin(), more.end());
+    if (plan.zero_stage == 0) {  // all-reduce: reduce-scatter then all-gather of the same bytes
+      const auto again = steps;
+      steps.insert(steps.end(), again.begin(), again.end());
+    }
+    if (!steps.empty()) emit_exchange(last, StreamId::collective, Channel::data, steps, text);
+  };
+  sync(Bytes(dense * grad), Bytes(experts * grad), "dp.reduce_gradients");
+  const std::int64_t owned = plan.zero_stage >= 1 ? dense / (plan.data * plan.context) + experts / std::max<std::int64_t>(1, plan.expert_data_parallel()) : params;
+  const std::int64_t moment = bytes_per_element(plan.optimizer_moment_precision);
+  const Bytes streamed(owned * ((4 + grad + 2 * moment) + (4 + 2 * moment + 2)));
+  emit_compute(last, p_.kernels.time(memory_kernel(streamed, Bytes(0))), "optimizer.step");
+  if (plan.zero_stage >= 1) sync(Bytes(dense * 2), Bytes(experts * 2), "dp.gather_weights");
+}
+
+void Lowerer::run() {
+  const auto& plan = p_.plan;
+  out_.micro_batches = p_.shape.global_batch_size / (plan.data * plan.micro_batch_size);
+  out_.tokens_per_step = static_cast<double>(p_.shape.global_batch_size) * static_cast<double>(p_.shape.sequence_length);
+  const MicroBatchShape mb{p_.shape.sequence_length, plan.micro_batch_size};
+  const ChunkCostModel priced(p_.model, plan, p_.cluster, p_.kernels, mb);
+  out_.layout = p_.layout ? *p_.layout : pipeline_layout(p_.model, plan, priced.layer_kind_costs());
+  out_.workload.compute_slowdown = priced.sm_slowdown();
+  for (const auto kind : kLayerKinds) {
+    if (kind == LayerKind::moe && !p_.model.moe) {
+      costs_.emplace_back();
+      programs_.emplace_back();
+      continue;
+    }
+    costs_.push_back(priced.layer(kind));
+    programs_.push_back(layer_program(costs_.back(), p_.kernels, priced.sm_slowdown()));
+  }
+  node_limited_ = moe_traffic(p_.model, plan, p_.cluster, 1, Precision::bf16).hierarchical;
+  const bool sp = plan.sequence_parallel && plan.tensor > 1;
+  boundary_ = Bytes(mb.tokens(plan) / (sp ? plan.tensor : 1) * p_.model.hidden_size * 2);
+  schedule_ = p_.schedule ? *p_.schedule : pipeline_schedule(plan, out_.micro_batches);
+
+  out_.workload.reduced = ranks_.fidelity() == Fidelity::reduced;
+  for (const auto g : ranks_.simulated()) {
+    out_.workload.ranks.emplace_back();
+    rank_ = &out_.workload.ranks.back();
+    self_ = g;
+    rank_->global_rank = g;
+    rank_->pipeline_rank = ranks_.coordinates(g).pipeline;
+    Chain last;
+    for (const auto& item : schedule_[static_cast<std::size_t>(rank_->pipeline_rank)]) {
+      item_ = static_cast<std::uint32_t>(rank_->items.size());
+      const ChunkRef& ref = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward ? item.forward : item.backward;
+      rank_->items.push_back({item.kind, ref.chunk, ref.micro_batch});
+      emit_item(item);
+    }
+    if (!p_.optimizer) continue;
+    item_ = static_cast<std::uint32_t>(rank_->items.size());
+    rank_->items.push_back({ItemKind::optimizer, -1, -1});
+    const auto& compute = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
+    if (!compute.empty()) last.last = Dependency{StreamId::compute, static_cast<std::uint32_t>(compute.size() - 1)};
+    data_parallel_sync(last);
+  }
+
+  // Reduced runs keep one GPU per set of symmetric copies: a link shared by copies carries
+  // each simulated flow once per copy, so its capacity is divided by the copies.
+  const auto& links = out_.topology.links();
+  out_.workload.link_capacity_scale.assign(links.size(), 1.0);
+  if (out_.workload.reduced) {
+    std::map<int, int> simulated_on_nic;
+    std::map<int, int> simulated_on_leaf;
+    for (const auto g : ranks_.simulated()) {
+      ++simulated_on_nic[out_.topology.nic_of(g)];
+      ++simulated_on_leaf[out_.topology.leaf_of_nic(out_.topology.nic_of(g))];
+    }
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      const auto& l = links[i];
+      if ((l.kind == LinkKind::nic_out || l.kind == LinkKind::nic_in) && simulated_on_nic.contains(l.owner)) {
+        out_.workload.link_capacity_scale[i] = static_cast<double>(simulated_on_nic[l.owner]) / out_.topology.gpus_on_nic(l.owner);
+      }
+      if ((l.kind == LinkKind::leaf_up || l.kind == LinkKind::leaf_down) && simulated_on_leaf.contains(l.owner)) {
+        out_.workload.link_capacity_scale[i] = static_cast<double>(simulated_on_leaf[l.owner]) / out_.topology.gpus_on_leaf(l.owner);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+LoweredStep lower_step(const StepProblem& p) {
+  Diagnostics check("plan");
+  validate_plan(p.model, p.cluster, p.plan, p.shape.sequence_length, p.shape.global_batch_size, "", check);
+  try {
+    check.throw_if_any();
+  } catch (const ConfigError& e) {
+    throw std::invalid_argument(std::string("lower_step needs a valid plan: ") + e.what());
+  }
+  LoweredStep out{Workload{}, Topology(p.cluster, p.kernels.link_efficiency(KernelClass::scale_up_transfer),
+                                       p.kernels.link_efficiency(KernelClass::scale_out_transfer)),
+                  PipelineLayout{}, 0, 0.0};
+  Lowerer(p, out).run();
+  return out;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,92 @@
+#pragma once
+// The Workload IR every backend runs: per simulated GPU, per stream, an ordered list of ops.
+// An op is a compute span (kernels of one part of one layer, already priced) or an exchange
+// (a set of flows sent and received together, for one collective step or point-to-point
+// transfer). Ops of one stream run in order; an op may also wait for ops of other streams on
+// its GPU. Nothing here depends on SimGrid.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hardware/units.hpp"
+
+namespace trainsim {
+
+enum class StreamId : std::uint8_t { compute = 0, collective = 1, p2p = 2 };
+inline constexpr int kStreams = 3;
+std::string_view to_string(StreamId s);
+
+enum class OpKind : std::uint8_t { compute, exchange };
+
+// What a schedule item was doing, for the step breakdown (ISCA'25 Table 4 categories).
+enum class ItemKind : std::uint8_t { forward, backward, weight, forward_backward, optimizer };
+std::string_view to_string(ItemKind k);
+
+// Message streams between two GPUs are kept apart so that each pairs its sends and receives
+// in order: point-to-point per pipeline direction and tensor, collectives per group kind.
+enum class Channel : std::uint8_t {
+  activation_down, gradient_down, activation_up, gradient_up,  // pipeline (DualPipe has two directions)
+  tensor, context, expert, data
+};
+inline constexpr int kChannels = 8;
+
+struct Flow {
+  std::int32_t peer = 0;  // simulated rank index; for mirrored flows, the sending rank itself
+  Bytes bytes;
+  Channel channel = Channel::expert;
+  bool outgoing = true;
+  std::int32_t mirrored_route = -1;  // >= 0: a flow to a symmetric copy, loaded on this route
+};
+
+struct Dependency {
+  StreamId stream = StreamId::compute;
+  std::uint32_t op = 0;  // this op of `stream` (same GPU) must have finished
+};
+
+struct Op {
+  OpKind kind = OpKind::compute;
+  std::uint32_t label = 0;  // index into Workload::labels
+  std::uint32_t item = 0;   // index into RankProgram::items
+  Seconds duration;         // compute ops
+  Seconds extra_latency;    // exchange ops: latency beyond the route's (ring steps)
+  std::uint32_t flow_begin = 0, flow_count = 0;
+  std::uint32_t dep_begin = 0, dep_count = 0;
+};
+
+struct ScheduleItemInfo {
+  ItemKind kind = ItemKind::forward;
+  std::int32_t chunk = -1;        // model chunk (the forward one for overlapped pairs)
+  std::int32_t micro_batch = -1;
+};
+
+struct RankProgram {
+  std::int32_t global_rank = 0;
+  std::int32_t pipeline_rank = 0;
+  std::array<std::vector<Op>, kStreams> streams;
+  std::vector<Flow> flows;
+  std::vector<Dependency> deps;
+  std::vector<ScheduleItemInfo> items;
+};
+
+struct Workload {
+  std::vector<RankProgram> ranks;
+  std::vector<std::string> labels;
+  std::vector<std::vector<int>> mirrored_routes;  // link ids of each mirrored route
+  std::vector<double> link_capacity_scale;        // per topology link (reduced mode); empty: all 1
+  bool reduced = false;
+  double compute_slowdown = 1.0;  // already applied to compute durations; reported
+
+  // The fraction of a link's capacity the simulated traffic gets (1 unless reduced).
+  [[nodiscard]] double capacity_scale(int link) const {
+    return link_capacity_scale.empty() ? 1.0 : link_capacity_scale[static_cast<std::size_t>(link)];
+  }
+  [[nodiscard]] std::size_t op_count() const;
+  [[nodiscard]] std::size_t flow_count() const;
+};
+
+// Checks the IR's invariants (dependency targets exist, flows pair up per channel); returns
+// the first violation found, empty when the workload is well formed.
+std::string check_workload(const Workload& w);
+
+}  // namespace trainsim

@@ -1,0 +1,124 @@
+// Flow-level contention against analytic bounds (../shared/reference/simgrid-3.32-notes.md:
+// a 64-GPU all-to-all on 8 nodes takes 56 S / B; an oversubscribed uplink slows it by the
+// bottleneck ratio).
+#include <gtest/gtest.h>
+
+#include "hardware/gpu_catalog.hpp"
+#include "sim/backend.hpp"
+#include "sim/child_process.hpp"
+
+namespace trainsim {
+namespace {
+
+ClusterSpec cluster(FabricTopology topology, std::int64_t radix, double oversubscription) {
+  ClusterSpec c;
+  c.gpu = *find_gpu("h100-sxm");
+  c.gpu_count = 64;
+  c.gpus_per_node = 8;
+  c.network.topology = topology;
+  c.network.nics_per_node = 8;
+  c.network.nic_bandwidth = BytesPerSecond(50e9);
+  c.network.switch_radix = radix;
+  c.network.oversubscription = oversubscription;
+  c.network.scale_out_latency = Seconds(0);
+  c.network.scale_up_latency = Seconds(0);
+  return c;
+}
+
+// Every GPU sends `bytes` to every other GPU at once (a flat all-to-all).
+Workload all_to_all(int gpus, Bytes bytes) {
+  Workload w;
+  w.labels = {"a2a"};
+  for (int r = 0; r < gpus; ++r) {
+    RankProgram rank;
+    rank.global_rank = r;
+    rank.items.push_back({ItemKind::forward, 0, 0});
+    Op op;
+    op.kind = OpKind::exchange;
+    for (int peer = 0; peer < gpus; ++peer) {
+      if (peer == r) continue;
+      rank.flows.push_back({peer, bytes, Channel::expert, true, -1});
+      rank.flows.push_back({peer, bytes, Channel::expert, false, -1});
+    }
+    op.flow_count = static_cast<std::uint32_t>(rank.flows.size());
+    rank.streams[static_cast<std::size_t>(StreamId::collective)].push_back(op);
+    w.ranks.push_back(std::move(rank));
+  }
+  return w;
+}
+
+double simgrid_makespan(const Workload& w, const Topology& t) {
+  return std::stod(run_in_child_process([&] { return std::to_string(make_simgrid_backend()->run(w, t).makespan.si()); }));
+}
+
+TEST(Contention, AllToAllIsNicBound) {
+  const auto c = cluster(FabricTopology::rail_optimized, 64, 1.0);
+  const Topology t(c, 1.0, 1.0);
+  auto w = all_to_all(64, Bytes(2'000'000));
+  w.link_capacity_scale.assign(t.links().size(), 1.0);
+  ASSERT_EQ(check_workload(w), "");
+  // 56 remote peers x 2 MB through one 50 GB/s NIC; NVLink (450 GB/s) carries 7 x 2 MB.
+  const double bound = 56 * 2e6 / 50e9;
+  EXPECT_NEAR(simgrid_makespan(w, t), bound, bound * 0.02);
+  EXPECT_NEAR(make_analytic_backend()->run(w, t).makespan.si(), bound, bound * 1e-9);
+}
+
+TEST(Contention, OversubscribedUplinkSlowsByTheBottleneckRatio) {
+  // Radix 64, whole nodes per leaf (plain fat tree): 4 nodes per leaf, so the 8 nodes use two
+  // leaves. Each GPU sends to the 32 GPUs under the other leaf: 32 x 32 x 2 MB cross each
+  // leaf's up-link, whose capacity is 32 NICs x 50 GB/s / 4.
+  const auto c = cluster(FabricTopology::fat_tree, 64, 4.0);
+  const Topology t(c, 1.0, 1.0);
+  auto w = all_to_all(64, Bytes(2'000'000));
+  w.link_capacity_scale.assign(t.links().size(), 1.0);
+  const double uplink_bound = 32.0 * 32.0 * 2e6 / (32.0 * 50e9 / 4.0);
+  const double nic_bound = 56 * 2e6 / 50e9;
+  ASSERT_GT(uplink_bound, nic_bound * 2);  // the uplink, not the NIC, is the bottleneck
+  EXPECT_NEAR(simgrid_makespan(w, t), uplink_bound, uplink_bound * 0.02);
+}
+
+TEST(Topology, RoutesArePathsInTheGraph) {
+  for (const auto fabric : {FabricTopology::fat_tree, FabricTopology::rail_optimized, FabricTopology::multi_plane}) {
+    const Topology t(cluster(fabric, 8, 1.0), 1.0, 1.0);  // radix 8: several leaves
+    const auto& g = t.graph();
+    for (const int src : {0, 3, 9, 63}) {
+      for (const int dst : {1, 12, 40, 62}) {
+        // Every link of the route is an edge of the graph, and consecutive links meet.
+        std::size_t previous_target = t.gpu_vertex(src);
+        bool reached_nic = false;
+        for (const int link : t.route(src, dst)) {
+          bool found = false;
+          for (auto [e, end] = boost::edges(g); e != end; ++e) {
+            if (g[*e].link != link) continue;
+            found = true;
+            const auto source = boost::source(*e, g);
+            const bool meets = source == previous_target ||
+                               (g[source].kind == VertexKind::nic && !reached_nic);  // GPU -> its NIC is free
+            EXPECT_TRUE(meets) << to_string(t.links()[static_cast<std::size_t>(link)].kind);
+            reached_nic = reached_nic || g[source].kind == VertexKind::nic;
+            previous_target = boost::target(*e, g);
+          }
+          EXPECT_TRUE(found);
+        }
+        // The route ends at the destination GPU, or at its NIC, which reaches the GPU over the
+        // node's PCIe switch (an edge without a modelled link).
+        const bool at_gpu = previous_target == t.gpu_vertex(dst);
+        const bool at_its_nic = boost::edge(previous_target, t.gpu_vertex(dst), g).second && g[previous_target].kind == VertexKind::nic;
+        EXPECT_TRUE(at_gpu || at_its_nic) << src << "->" << dst;
+      }
+    }
+  }
+}
+
+TEST(Topology, PlanesDoNotMeet) {
+  const Topology t(cluster(FabricTopology::multi_plane, 64, 1.0), 1.0, 1.0);
+  // GPU 0 (plane 0) to GPU 9 (node 1, plane 1): over NVLink to GPU 1, then plane 1's fabric.
+  const auto route = t.route(0, 9);
+  ASSERT_GE(route.size(), 4U);
+  EXPECT_EQ(t.links()[static_cast<std::size_t>(route[0])].kind, LinkKind::scale_up_out);
+  EXPECT_EQ(t.links()[static_cast<std::size_t>(route[1])].kind, LinkKind::scale_up_in);
+  EXPECT_EQ(t.links()[static_cast<std::size_t>(route[2])].name, "nic1_out");
+}
+
+}  // namespace
+}  // namespace trainsim
