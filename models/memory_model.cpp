@@ -4,25 +4,31 @@
 
 namespace trainsim {
 
-double in_flight_chunks(const ParallelPlan& p, int r, std::int64_t n) {
-  const double pp = static_cast<double>(p.pipeline);
-  double held = 0.0;
-  switch (p.schedule) {
-    case Schedule::gpipe: held = static_cast<double>(n); break;
-    case Schedule::one_f_one_b:
-    case Schedule::zb_h1: held = pp - r; break;
-    case Schedule::interleaved_1f1b:
-      held = 2.0 * (pp - r - 1.0) + static_cast<double>(p.virtual_stages - 1) * pp + 1.0;
-      break;
-    case Schedule::dualpipe: held = pp + 1.0; break;
-    case Schedule::dualpipe_v: held = 2.0 * pp + 1.0; break;  // DualPipe over 2pp chunks
+std::vector<double> in_flight_by_chunk(const ParallelPlan& p, const std::vector<int>& chunks, int r, std::int64_t n) {
+  std::vector<double> held;
+  const double micro_batches = static_cast<double>(n);
+  if (p.schedule == Schedule::interleaved_1f1b) {
+    // Megatron's warm-up forwards plus the first steady one, issued in groups of pp
+    // micro-batches per virtual chunk in turn.
+    const std::int64_t v = p.virtual_stages;
+    std::int64_t left = std::min(2 * (p.pipeline - r - 1) + (v - 1) * p.pipeline + 1, n * v);
+    held.assign(chunks.size(), 0.0);
+    for (std::size_t k = 0; left > 0; k = (k + 1) % held.size()) {
+      const std::int64_t group = std::min(left, p.pipeline);
+      held[k] += static_cast<double>(group);
+      left -= group;
+    }
+    return held;
   }
-  // Chunk passes the rank makes per step: every micro-batch through each of its chunks, except
-  // that DualPipe sends each micro-batch through only one of a rank's two model copies.
-  double passes = static_cast<double>(n);
-  if (p.schedule == Schedule::interleaved_1f1b) passes *= static_cast<double>(p.virtual_stages);
-  if (p.schedule == Schedule::dualpipe_v) passes *= 2.0;
-  return std::min(held, passes);
+  // A chunk at position c of a depth-chunk path keeps its activations from its forward until
+  // its backward: depth - c micro-batches in 1F1B-like steady states, which sums to DualPipe's
+  // pp + 1 per rank (Table 2). DualPipe sends half of the micro-batches down each copy.
+  const double depth = p.schedule == Schedule::dualpipe_v ? 2.0 * static_cast<double>(p.pipeline) : static_cast<double>(p.pipeline);
+  const double passes = p.schedule == Schedule::dualpipe ? micro_batches / 2.0 : micro_batches;
+  for (const int c : chunks) {
+    held.push_back(p.schedule == Schedule::gpipe ? micro_batches : std::min(passes, depth - c));
+  }
+  return held;
 }
 
 MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout, const std::vector<ChunkCost>& chunks,
@@ -31,13 +37,15 @@ MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout,
   m.pipeline_rank = r;
   std::int64_t params = 0;
   std::int64_t expert_params = 0;
-  Bytes activation_sum;
   const auto& mine = layout.chunks_of_rank[static_cast<std::size_t>(r)];
-  for (const int c : mine) {
-    const auto& chunk = chunks[static_cast<std::size_t>(c)];
+  const auto held = in_flight_by_chunk(p, mine, r, n);
+  double activation_bytes = 0.0;
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    const auto& chunk = chunks[static_cast<std::size_t>(mine[k])];
     params += chunk.parameters;
     expert_params += chunk.expert_parameters;
-    activation_sum += chunk.saved_activations;
+    activation_bytes += chunk.saved_activations.as_double() * held[k];
+    m.in_flight_chunks += held[k];
     m.transient = std::max(m.transient, chunk.transient);
   }
   const std::int64_t dense_params = params - expert_params;
@@ -53,9 +61,7 @@ MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout,
                       bytes_per_element(p.gradient_precision));
   const std::int64_t state_bytes = 4 + 2 * bytes_per_element(p.optimizer_moment_precision);  // master + m + v
   m.optimizer_states = Bytes((sharded(dense_params, dp, 1) + sharded(expert_params, edp, 1)) * state_bytes);
-  m.in_flight_chunks = in_flight_chunks(p, r, n);
-  const double average_chunk = activation_sum.as_double() / static_cast<double>(mine.size());
-  m.activations = Bytes::rounded(average_chunk * m.in_flight_chunks);
+  m.activations = Bytes::rounded(activation_bytes);
   m.overhead = p.memory_overhead;
   return m;
 }

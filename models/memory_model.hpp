@@ -18,16 +18,19 @@ struct MemoryBreakdown {
   Bytes activations;
   Bytes transient;
   Bytes overhead;
-  double in_flight_chunks = 0.0;  // chunk-sized micro-batch activation sets held at the peak
+  double in_flight_chunks = 0.0;  // micro-batch activation sets of its chunks held at the peak
   [[nodiscard]] Bytes total() const {
     return weights + gradients + optimizer_states + activations + transient + overhead;
   }
 };
 
-// Activation sets of one chunk a rank holds at its peak under the plan's schedule, with `n`
-// micro-batches per step (1F1B: pp - r; GPipe: n; interleaved: Megatron's warm-up + 1;
-// DualPipe and DualPipeV: pp + 1 per DeepSeek-V3 Table 2), never more than it processes.
-double in_flight_chunks(const ParallelPlan& plan, int pipeline_rank, std::int64_t n);
+// Micro-batch activation sets each of `chunks` (the layout's chunks of `pipeline_rank`, in
+// its order) holds at the rank's peak, with `n` micro-batches per step: position c on a path
+// of depth chunks holds depth - c (1F1B, ZB-H1, DualPipe, DualPipeV: pp + 1 per rank as in
+// DeepSeek-V3 Table 2), GPipe all n, interleaved 1F1B Megatron's warm-up + 1; never more
+// than the chunk processes.
+std::vector<double> in_flight_by_chunk(const ParallelPlan& plan, const std::vector<int>& chunks, int pipeline_rank,
+                                       std::int64_t n);
 
 // Memory of `pipeline_rank` given the priced chunks of the layout.
 MemoryBreakdown rank_memory(const ParallelPlan& plan, const PipelineLayout& layout,

@@ -1,7 +1,11 @@
 // Schedules against their published bubble formulas on uniform chunks (DeepSeek-V3 Table 2),
-// and DualPipe's operation counts (../shared/reference/deepseek-v3.md sec.9.5).
+// DualPipe's operation counts (../shared/reference/deepseek-v3.md sec.9.5), and the memory
+// model's in-flight activations against what the generated orders keep.
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "models/memory_model.hpp"
 #include "sim/backend.hpp"
 #include "sim/schedule.hpp"
 
@@ -218,6 +222,46 @@ TEST(Schedules, DualPipeOperationCountsForDeepSeekV3) {
     }
     EXPECT_EQ(f, 120);
     EXPECT_EQ(b, 120);
+  }
+}
+
+TEST(Schedules, MemoryModelKeepsWhatTheOrdersKeepInFlight) {
+  // Forwards issued minus backwards finished, per rank at its peak, in the generated orders
+  // (the engine's) against the closed form's per-chunk counts.
+  const std::int64_t pp = 8;
+  for (const auto s : {Schedule::one_f_one_b, Schedule::zb_h1, Schedule::interleaved_1f1b, Schedule::dualpipe,
+                       Schedule::dualpipe_v}) {
+    const auto p = plan(s, pp, s == Schedule::interleaved_1f1b ? 2 : 1);
+    const std::int64_t n = 32;
+    const auto orders = pipeline_schedule(p, n);
+    for (std::int32_t r = 0; r < pp; ++r) {
+      std::map<std::int32_t, double> chunk_peak;
+      std::map<std::int32_t, double> chunk_now;
+      double now = 0.0;
+      double peak = 0.0;
+      for (const auto& item : orders[static_cast<std::size_t>(r)]) {
+        if (item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward) {
+          now += 1.0;
+          chunk_now[item.forward.chunk] += 1.0;
+          chunk_peak[item.forward.chunk] = std::max(chunk_peak[item.forward.chunk], chunk_now[item.forward.chunk]);
+        }
+        peak = std::max(peak, now);
+        if (item.kind == ItemKind::backward || item.kind == ItemKind::forward_backward) {
+          now -= 1.0;
+          chunk_now[item.backward.chunk] -= 1.0;
+        }
+      }
+      std::vector<int> chunks;
+      for (const auto& [c, count] : chunk_peak) chunks.push_back(c);
+      const auto held = in_flight_by_chunk(p, chunks, r, n);
+      double total = 0.0;
+      for (const double h : held) total += h;
+      EXPECT_DOUBLE_EQ(total, peak) << to_string(s) << " rank " << r;
+      if (s == Schedule::interleaved_1f1b) continue;  // its chunks peak at different times
+      for (std::size_t k = 0; k < chunks.size(); ++k) {
+        EXPECT_DOUBLE_EQ(held[k], chunk_peak[chunks[k]]) << to_string(s) << " rank " << r << " chunk " << chunks[k];
+      }
+    }
   }
 }
 
