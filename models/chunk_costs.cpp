@@ -7,11 +7,12 @@ namespace trainsim {
 namespace {
 constexpr LayerKind kKinds[] = {LayerKind::dense, LayerKind::moe, LayerKind::mtp, LayerKind::embedding, LayerKind::head};
 
-// Context-parallel key/value exchange overlaps the attention blocks it feeds (ring
-// attention); only what exceeds the attention kernel stays exposed.
-Seconds exposed(const LayerStep& step, Seconds comm, Seconds attention_time) {
-  if (step.collective == Collective::ring_exchange) return max(Seconds(0), comm - attention_time);
-  return comm;
+Seconds compute_time(const std::vector<Segment>& segments) {
+  Seconds total;
+  for (const auto& s : segments) {
+    if (!s.is_communication) total += s.duration;
+  }
+  return total;
 }
 }  // namespace
 
@@ -27,43 +28,40 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
   const Bytes boundary(boundary_tokens * model.hidden_size * 2);
   pipeline_send_ = plan.pipeline > 1 ? boundary / rates_.scale_out + rates_.scale_out_latency : Seconds(0);
 
-  const bool model_has_moe = model.moe.has_value();
   for (const auto kind : kKinds) {
     Priced p;
-    if (kind == LayerKind::moe && !model_has_moe) {
-      priced_.push_back(std::move(p));
-      continue;
-    }
-    p.costs = layer_costs(kind, model, plan, cluster, shape);
-    Seconds attention_time(0);
-    for (const auto& s : p.costs.steps) {
-      if (!s.is_communication && s.kernel.kind == KernelClass::attention_forward) attention_time += kernels.time(s.kernel);
-    }
-    for (const auto& s : p.costs.steps) {
-      if (s.is_communication) {
-        const Seconds t = layer_step_comm_time(s, plan, cluster, rates_);
-        if (s.pass == Pass::forward) {
-          p.cost.forward_communication += t;
-          p.cost.forward_exposed_communication += exposed(s, t, attention_time);
-        } else {
-          p.cost.backward_communication += t;
-          p.cost.backward_exposed_communication += exposed(s, t, attention_time * 2.0);
-        }
-        continue;
-      }
-      const Seconds t = kernels.time(s.kernel) * sm_slowdown_;
-      switch (s.pass) {
-        case Pass::forward: p.cost.forward_compute += t; break;
-        case Pass::backward_input: p.cost.backward_input_compute += t; break;
-        case Pass::backward_weight: p.cost.backward_weight_compute += t; break;
-      }
-      p.cost.transient = std::max(p.cost.transient, s.kernel.bytes_written);
-    }
-    p.cost.saved_activations = p.costs.saved_activations;
-    p.cost.parameters = p.costs.parameters;
-    p.cost.expert_parameters = p.costs.expert_parameters;
+    if (kind != LayerKind::moe || model.moe) p.costs = layer_costs(kind, model, plan, cluster, shape);
     priced_.push_back(std::move(p));
   }
+  const auto comm_time = [&](const LayerStep& s) { return layer_step_comm_time(s, plan, cluster, rates_); };
+  for (auto& p : priced_) {
+    programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_time));
+    const auto& program = programs_.back();
+    auto& cost = p.cost;
+    cost.forward_compute = compute_time(program.forward);
+    cost.backward_input_compute = compute_time(program.backward);
+    cost.backward_weight_compute = program.weight_total();
+    // Alone (no partner chunk to overlap with), a layer waits for the communication that its
+    // own compute does not cover: the two-stream time beyond its compute.
+    cost.forward_exposed_communication = two_stream_time(forward_units({&program})) - cost.forward_compute;
+    cost.backward_exposed_communication = two_stream_time(backward_units({&program}, false)) - cost.backward_input_compute;
+    for (const auto& s : p.costs.steps) {
+      if (!s.is_communication) cost.transient = std::max(cost.transient, s.kernel.bytes_written);
+    }
+    cost.saved_activations = p.costs.saved_activations;
+    cost.parameters = p.costs.parameters;
+    cost.expert_parameters = p.costs.expert_parameters;
+  }
+}
+
+LayerPrograms ChunkCostModel::programs(const PipelineChunk& chunk) const {
+  LayerPrograms layers;
+  for (const auto kind : chunk.layers) layers.push_back(&programs_[static_cast<std::size_t>(kind)]);
+  return layers;
+}
+
+Seconds ChunkCostModel::overlapped_pair_time(const PipelineChunk& forward, const PipelineChunk& backward) const {
+  return two_stream_time(pair_units(programs(forward), programs(backward)));
 }
 
 LayerKindCosts ChunkCostModel::layer_kind_costs() const {
@@ -86,8 +84,6 @@ ChunkCost ChunkCostModel::chunk(const PipelineChunk& chunk) const {
     total.forward_compute += c.forward_compute;
     total.backward_input_compute += c.backward_input_compute;
     total.backward_weight_compute += c.backward_weight_compute;
-    total.forward_communication += c.forward_communication;
-    total.backward_communication += c.backward_communication;
     total.forward_exposed_communication += c.forward_exposed_communication;
     total.backward_exposed_communication += c.backward_exposed_communication;
     total.saved_activations += c.saved_activations;

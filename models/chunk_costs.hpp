@@ -6,6 +6,7 @@
 #include "hardware/kernel_time_model.hpp"
 #include "models/collective_time.hpp"
 #include "models/layer_costs.hpp"
+#include "models/layer_program.hpp"
 #include "models/pipeline_layout.hpp"
 
 namespace trainsim {
@@ -14,8 +15,6 @@ struct ChunkCost {
   Seconds forward_compute;
   Seconds backward_input_compute;   // includes recomputed forward kernels
   Seconds backward_weight_compute;
-  Seconds forward_communication;    // TP, CP and EP steps of the forward pass, back to back
-  Seconds backward_communication;
   Seconds forward_exposed_communication;   // what a schedule without overlap waits for
   Seconds backward_exposed_communication;
   Seconds pipeline_send;  // activation (or its gradient) to the neighbouring stage
@@ -30,8 +29,15 @@ class ChunkCostModel {
  public:
   ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
                  const KernelTimeModel& kernels, const MicroBatchShape& shape);
+  // Programs point into the priced layer costs, so the model is neither copied nor moved.
+  ChunkCostModel(const ChunkCostModel&) = delete;
+  ChunkCostModel& operator=(const ChunkCostModel&) = delete;
   [[nodiscard]] ChunkCost chunk(const PipelineChunk& chunk) const;
   [[nodiscard]] const LayerCosts& layer(LayerKind kind) const;
+  // The priced segments of each layer of `chunk`, in forward order (they point into this model).
+  [[nodiscard]] LayerPrograms programs(const PipelineChunk& chunk) const;
+  // One forward chunk overlapped with one backward chunk (DualPipe), on two streams.
+  [[nodiscard]] Seconds overlapped_pair_time(const PipelineChunk& forward, const PipelineChunk& backward) const;
   // Compute slowdown from SMs reserved for communication kernels (DeepSeek-V3: 20 of 132).
   [[nodiscard]] double sm_slowdown() const { return sm_slowdown_; }
   [[nodiscard]] const LinkRates& rates() const { return rates_; }
@@ -45,6 +51,7 @@ class ChunkCostModel {
     ChunkCost cost;
   };
   std::vector<Priced> priced_;  // indexed by LayerKind
+  std::vector<LayerProgram> programs_;  // indexed by LayerKind
   LinkRates rates_;
   double sm_slowdown_ = 1.0;
   Seconds pipeline_send_;

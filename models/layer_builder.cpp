@@ -79,6 +79,30 @@ void LayerBuilder::attention(const std::string& name, LayerPart part, const Atte
   costs_.saved_activations += saved;
 }
 
+void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const AttentionShape& shape,
+                                  std::int64_t ranks, Bytes kv, Bytes saved, bool recomputed) {
+  // Forward: [ring | ranks - 1 blocks] then one block; backward (reversed): one block, then
+  // [ring of keys, values and their gradients | ranks - 1 blocks].
+  collective(name + ".cp_ring", part, CommGroup::context, Collective::ring_exchange, kv, Collective::ring_exchange,
+             kv * 2);
+  auto ring = ops_.back();
+  ops_.pop_back();
+  ring.recomputed = recomputed;
+  ring.forward.overlaps_next = true;
+  LayerStep ring_grad = ring.backward_input.front();
+  ring_grad.overlaps_next = true;
+  ring.backward_input.clear();
+  ops_.push_back(ring);
+
+  AttentionShape arriving = shape;
+  arriving.seq_kv = shape.seq_kv / ranks * (ranks - 1);
+  AttentionShape last = shape;
+  last.seq_kv = shape.seq_kv / ranks;
+  attention(name, part, arriving, saved, recomputed);
+  ops_.back().backward_input.insert(ops_.back().backward_input.begin(), ring_grad);
+  attention(name + ".last_block", part, last, Bytes(0), recomputed);
+}
+
 void LayerBuilder::collective(const std::string& name, LayerPart part, CommGroup group, Collective forward,
                               Bytes forward_payload, Collective backward, Bytes backward_payload) {
   Op op;
@@ -113,6 +137,11 @@ void LayerBuilder::moe_all_to_all(const std::string& name, LayerPart part, Colle
 void LayerBuilder::parameters(std::int64_t count, bool routed_expert) {
   costs_.parameters += count;
   if (routed_expert) costs_.expert_parameters += count;
+}
+
+void LayerBuilder::recompute_everything(Bytes layer_input) {
+  for (auto& op : ops_) op.recomputed = true;
+  costs_.saved_activations = layer_input;
 }
 
 LayerCosts LayerBuilder::finish() {

@@ -33,12 +33,21 @@ class LayerBuilder {
   void memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
               Bytes backward_written, Bytes saved, bool recomputed);
   void attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved, bool recomputed);
+  // Context-parallel ring attention over `ranks` ranks: the key/value shards (`kv` bytes each;
+  // their gradients travel back with them) circulate while the blocks they complete compute,
+  // and the block of the last shard to arrive runs after the ring (forward) or the local
+  // block before it (backward).
+  void ring_attention(const std::string& name, LayerPart part, const AttentionShape& shape, std::int64_t ranks,
+                      Bytes kv, Bytes saved, bool recomputed);
   // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine).
   void collective(const std::string& name, LayerPart part, CommGroup group, Collective forward, Bytes forward_payload,
                   Collective backward, Bytes backward_payload);
   void moe_all_to_all(const std::string& name, LayerPart part, Collective forward, const AllToAllVolume& forward_volume,
                       Collective backward, const AllToAllVolume& backward_volume);
   void parameters(std::int64_t count, bool routed_expert);
+  // Full recomputation (Megatron "full"): the backward pass reruns every forward operation,
+  // collectives and all-to-alls included, and only the layer's input stays saved.
+  void recompute_everything(Bytes layer_input);
 
   LayerCosts finish();
 

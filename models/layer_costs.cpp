@@ -111,14 +111,14 @@ void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::
   shape.causal = true;
   const Bytes qkv(c.tokens * (heads * qk + kv_heads * (qk + v)) * kBf16);
   const Bytes lse(c.tokens * heads * 4);
+  const Bytes saved = (qkv_saved ? qkv : Bytes(0)) + lse;
+  const bool recomputed = c.recompute(RecomputePart::attention_core);
   if (c.plan.context > 1) {
     const Bytes kv(c.tokens * kv_heads * (qk + v) * kBf16);
-    // Keys and values travel the ring (cp - 1 hops); backward sends them and their gradients.
-    b.collective("attention.cp_ring", LayerPart::attention, CommGroup::context, Collective::ring_exchange, kv,
-                 Collective::ring_exchange, kv * 2);
+    b.ring_attention("attention.core", LayerPart::attention, shape, c.plan.context, kv, saved, recomputed);
+  } else {
+    b.attention("attention.core", LayerPart::attention, shape, saved, recomputed);
   }
-  b.attention("attention.core", LayerPart::attention, shape, (qkv_saved ? qkv : Bytes(0)) + lse,
-              c.recompute(RecomputePart::attention_core));
 }
 
 void gqa_block(LayerBuilder& b, const Context& c) {
@@ -330,6 +330,12 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       head_and_loss(b, c, "head");
       b.parameters(model.vocab_size * c.h / c.tp + norm_params(model, c.h), false);
       break;
+  }
+  // Full recomputation covers transformer layers (an MTP module reads two hidden-sized inputs:
+  // the main model's state and the next token's embedding); embedding and head keep their own.
+  const bool transformer = kind == LayerKind::dense || kind == LayerKind::moe || kind == LayerKind::mtp;
+  if (transformer && plan.recompute.has(RecomputePart::full_layer)) {
+    b.recompute_everything(c.hidden_bytes(c.sp_tokens) * (kind == LayerKind::mtp ? 2 : 1));
   }
   return b.finish();
 }

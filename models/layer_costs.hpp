@@ -45,6 +45,9 @@ struct LayerStep {
   Bytes payload;
   Bytes scale_out_bytes;  // MoE all-to-all only
   Bytes scale_up_bytes;   // MoE all-to-all only
+  // Communication that runs beside the next compute step instead of before it; the step after
+  // that waits for both (ring attention: keys and values travel while blocks compute).
+  bool overlaps_next = false;
 };
 
 enum class LayerKind { dense, moe, mtp, embedding, head };

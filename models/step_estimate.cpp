@@ -13,7 +13,6 @@ namespace {
 // micro-batches each sees.
 struct RankTimes {
   Seconds forward_compute, backward_compute, weight_compute;
-  Seconds forward_comm, backward_comm;  // all communication
   Seconds forward_exposed, backward_exposed;
 };
 
@@ -25,8 +24,6 @@ RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>&
     t.forward_compute += k.forward_compute * share;
     t.backward_compute += k.backward_input_compute * share;
     t.weight_compute += k.backward_weight_compute * share;
-    t.forward_comm += k.forward_communication * share;
-    t.backward_comm += k.backward_communication * share;
     t.forward_exposed += k.forward_exposed_communication * share;
     t.backward_exposed += k.backward_exposed_communication * share;
   }
@@ -39,6 +36,23 @@ std::int64_t optimizer_bytes_per_param(const ParallelPlan& p) {
   const std::int64_t moment = bytes_per_element(p.optimizer_moment_precision);
   const std::int64_t grad = bytes_per_element(p.gradient_precision);
   return (4 + grad + 2 * moment) + (4 + 2 * moment + 2);
+}
+
+// Seconds per micro-batch of a rank whose forward and backward chunks run as overlapped
+// pairs: every pairing of one of its forward chunks with one of its backward chunks, weighted
+// by the micro-batches each sees; a micro-batch brings as many pairs as chunks it visits here.
+Seconds overlapped_pace(const ChunkCostModel& priced, const PipelineLayout& layout, int rank) {
+  const auto& held = layout.chunks_of_rank[static_cast<std::size_t>(rank)];
+  double visits = 0.0;
+  Seconds weighted(0);
+  for (const int f : held) {
+    visits += layout.chunk_share(f);
+    for (const int b : held) {
+      weighted += priced.overlapped_pair_time(layout.chunks[static_cast<std::size_t>(f)], layout.chunks[static_cast<std::size_t>(b)]) *
+                  (layout.chunk_share(f) * layout.chunk_share(b));
+    }
+  }
+  return visits > 0.0 ? weighted / visits : Seconds(0);
 }
 
 }  // namespace
@@ -64,7 +78,7 @@ StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, c
   for (int r = 0; r < plan.pipeline; ++r) {
     const auto t = rank_times(layout, chunks, r);
     const Seconds compute = t.forward_compute + t.backward_compute + t.weight_compute;
-    const Seconds pace = paired ? max(compute, t.forward_comm + t.backward_comm)
+    const Seconds pace = paired ? overlapped_pace(priced, layout, r)
                                 : compute + t.forward_exposed + t.backward_exposed;
     if (pace > slow_pace) {
       slow_pace = pace;

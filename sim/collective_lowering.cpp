@@ -58,6 +58,29 @@ std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& g
 
 namespace {
 
+// Ring attention's p2p ring: group size - 1 hops of one shard each, in lockstep, so every hop
+// takes as long as the ring's slowest. With every rank simulated the lockstep emerges from
+// the hops' order; a reduced run simulates one member, which stands in for the slowest hop:
+// its shard crosses to the next member on another node when the ring spans nodes.
+std::vector<ExchangeStep> context_ring_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes shard,
+                                             const CollectiveContext& ctx) {
+  std::vector<ExchangeStep> steps;
+  if (group.size() <= 1) return steps;
+  ExchangeStep hop = ring_step(group, self, shard, Seconds(0));
+  if (ctx.ranks.fidelity() == Fidelity::reduced) {
+    const auto position = static_cast<std::size_t>(std::find(group.begin(), group.end(), self) - group.begin());
+    for (std::size_t k = 1; k < group.size(); ++k) {
+      const auto peer = group[(position + k) % group.size()];
+      if (ctx.topology.node_of(peer) != ctx.topology.node_of(self)) {
+        hop.flows.front().peer = peer;
+        break;
+      }
+    }
+  }
+  steps.assign(group.size() - 1, hop);
+  return steps;
+}
+
 std::vector<ExchangeStep> all_to_all(const LayerStep& s, std::int32_t self, const CollectiveContext& ctx, bool node_limited) {
   const auto& topo = ctx.topology;
   const auto members = ctx.ranks.expert_group(self);
@@ -105,13 +128,7 @@ std::vector<ExchangeStep> layer_exchange_steps(const LayerStep& s, std::int32_t 
       steps.insert(steps.end(), again.begin(), again.end());
       return steps;
     }
-    case Collective::ring_exchange: {
-      const auto group = ctx.ranks.context_group(self);
-      const auto n = static_cast<double>(group.size());
-      const bool inside = ctx.topology.node_of(group.front()) == ctx.topology.node_of(group.back());
-      const Seconds hop = inside ? ctx.scale_up_latency : ctx.scale_out_latency;
-      return {ring_step(group, self, s.payload * static_cast<std::int64_t>(group.size() - 1), hop * std::max(0.0, n - 2.0))};
-    }
+    case Collective::ring_exchange: return context_ring_steps(ctx.ranks.context_group(self), self, s.payload, ctx);
     case Collective::moe_dispatch:
     case Collective::moe_combine: return all_to_all(s, self, ctx, node_limited);
   }

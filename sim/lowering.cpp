@@ -5,20 +5,37 @@
 #include <optional>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
 #include "models/chunk_costs.hpp"
+#include "models/layer_program.hpp"
 #include "models/moe_traffic.hpp"
 #include "models/scenario.hpp"
 #include "sim/collective_lowering.hpp"
-#include "sim/layer_program.hpp"
 
 namespace trainsim {
 namespace {
 
-constexpr LayerKind kLayerKinds[] = {LayerKind::dense, LayerKind::moe, LayerKind::mtp, LayerKind::embedding, LayerKind::head};
-
 // The last op of a chain of dependent work (one chunk's forward, say), wherever it ran.
 struct Chain {
   std::optional<Dependency> last;
+  // An overlapping communication (Segment::overlaps_next): the next op runs beside it, the op
+  // after that waits for it too.
+  std::optional<Dependency> beside;
+  int beside_wait = 0;
+
+  // Appends what an op on `stream` must wait for beyond its stream's order.
+  std::uint32_t add_deps(std::vector<Dependency>& deps, StreamId stream) {
+    std::uint32_t count = 0;
+    for (const auto& d : {last, beside_wait == 1 ? beside : std::nullopt}) {
+      if (d && d->stream != stream) {
+        deps.push_back(*d);
+        ++count;
+      }
+    }
+    if (beside_wait > 0) --beside_wait;
+    return count;
+  }
 };
 
 class Lowerer {
@@ -27,6 +44,7 @@ class Lowerer {
       : p_(p),
         out_(out),
         ranks_(p.plan, p.fidelity),
+        priced_(p.model, p.plan, p.cluster, p.kernels, MicroBatchShape{p.shape.sequence_length, p.plan.micro_batch_size}),
         ctx_{ranks_, out.topology, p.cluster.network.scale_up_latency, p.cluster.network.scale_out_latency} {}
 
   void run();
@@ -37,23 +55,22 @@ class Lowerer {
   Dependency emit_compute(Chain& chain, Seconds duration, const std::string& text);
   Dependency emit_exchange(Chain& chain, StreamId stream, Channel channel, const std::vector<ExchangeStep>& steps,
                            const std::string& text);
-  void emit_segments(Chain& chain, const std::vector<Segment>& segments, const LayerProgram* weights_of);
-  void emit_layer_segment(Chain& chain, const Segment& s);
-  void emit_pair(Chain& f_chain, Chain& b_chain, const LayerProgram& f, const LayerProgram& b);
+  void emit_units(Chain& forward, Chain& backward, const std::vector<ProgramUnit>& units);
 
   void emit_item(const ScheduleItem& item);
   void forward_chunk(const ChunkRef& ref, Chain& chain, bool before);
-  void backward_chunk(const ChunkRef& ref, Chain& chain, bool before, bool defer);
+  void backward_chunk(const ChunkRef& ref, Chain& chain, bool before);
   std::vector<ExchangeStep> point_to_point(std::int32_t peer_pipeline_rank, bool outgoing);
   void data_parallel_sync(Chain& last_compute);
-  const LayerProgram& program(LayerKind kind) const { return programs_[static_cast<std::size_t>(kind)]; }
+  LayerPrograms programs_of(std::int32_t chunk) const {
+    return priced_.programs(out_.layout.chunks[static_cast<std::size_t>(chunk)]);
+  }
 
   const StepProblem& p_;
   LoweredStep& out_;
   RankLayout ranks_;
+  const ChunkCostModel priced_;
   CollectiveContext ctx_;
-  std::vector<LayerProgram> programs_;
-  std::vector<LayerCosts> costs_;
   std::vector<std::vector<ScheduleItem>> schedule_;
   std::unordered_map<std::string, std::uint32_t> labels_;
   std::map<std::vector<int>, std::int32_t> mirrored_ids_;
@@ -79,10 +96,7 @@ Dependency Lowerer::emit_compute(Chain& chain, Seconds duration, const std::stri
   op.item = item_;
   op.duration = duration;
   op.dep_begin = static_cast<std::uint32_t>(rank_->deps.size());
-  if (chain.last && chain.last->stream != StreamId::compute) {
-    rank_->deps.push_back(*chain.last);
-    op.dep_count = 1;
-  }
+  op.dep_count = chain.add_deps(rank_->deps, StreamId::compute);
   stream.push_back(op);
   chain.last = Dependency{StreamId::compute, static_cast<std::uint32_t>(stream.size() - 1)};
   return *chain.last;
@@ -99,10 +113,7 @@ Dependency Lowerer::emit_exchange(Chain& chain, StreamId stream_id, Channel chan
     op.extra_latency = step.extra_latency;
     op.flow_begin = static_cast<std::uint32_t>(rank_->flows.size());
     op.dep_begin = static_cast<std::uint32_t>(rank_->deps.size());
-    if (chain.last && chain.last->stream != stream_id) {
-      rank_->deps.push_back(*chain.last);
-      op.dep_count = 1;
-    }
+    op.dep_count = chain.add_deps(rank_->deps, stream_id);
     // Flows to simulated ranks are real; flows to symmetric copies load the mirrored route,
     // one merged flow per distinct route.
     std::map<std::int32_t, std::size_t> merged;
@@ -130,45 +141,26 @@ Dependency Lowerer::emit_exchange(Chain& chain, StreamId stream_id, Channel chan
   return *chain.last;
 }
 
-void Lowerer::emit_layer_segment(Chain& chain, const Segment& s) {
-  if (!s.is_communication) {
-    emit_compute(chain, s.duration, s.label);
-    return;
-  }
-  const auto steps = layer_exchange_steps(*s.step, self_, ctx_, node_limited_);
-  if (!steps.empty()) emit_exchange(chain, StreamId::collective, channel_of(s.step->group), steps, s.label);
-}
-
-void Lowerer::emit_segments(Chain& chain, const std::vector<Segment>& segments, const LayerProgram* weights_of) {
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    emit_layer_segment(chain, segments[i]);
-    if (weights_of == nullptr || segments[i].is_communication) continue;
-    // Weight gradients of a part run right after that part's last backward segment.
-    const auto part = segments[i].part;
-    const bool last_of_part = std::none_of(segments.begin() + static_cast<std::ptrdiff_t>(i) + 1, segments.end(),
-                                           [&](const Segment& s) { return !s.is_communication && s.part == part; });
-    const Seconds w = weights_of->weight[static_cast<std::size_t>(part)];
-    if (last_of_part && w > Seconds(0)) emit_compute(chain, w, std::string(to_string(weights_of->kind)) + ".weight." + std::string(to_string(part)));
-  }
-}
-
-void Lowerer::emit_pair(Chain& f_chain, Chain& b_chain, const LayerProgram& f, const LayerProgram& b) {
-  // Backward first, then forward, one segment at a time (DeepSeek-V3 Fig. 4).
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < f.forward.size() || j < b.backward.size()) {
-    if (j < b.backward.size()) {
-      const auto& s = b.backward[j];
-      emit_layer_segment(b_chain, s);
-      const auto part = s.part;
-      const bool last_of_part = !s.is_communication &&
-                                std::none_of(b.backward.begin() + static_cast<std::ptrdiff_t>(j) + 1, b.backward.end(),
-                                             [&](const Segment& x) { return !x.is_communication && x.part == part; });
-      const Seconds w = b.weight[static_cast<std::size_t>(part)];
-      if (last_of_part && w > Seconds(0)) emit_compute(b_chain, w, std::string(to_string(b.kind)) + ".weight." + std::string(to_string(part)));
-      ++j;
+void Lowerer::emit_units(Chain& forward, Chain& backward, const std::vector<ProgramUnit>& units) {
+  for (const auto& u : units) {
+    Chain& chain = u.backward_chain ? backward : forward;
+    const auto kind = std::string(to_string(u.program->kind));
+    if (u.segment == nullptr) {
+      emit_compute(chain, u.duration(), fmt::format("{}.weight.{}", kind, to_string(u.weight_part)));
+    } else if (!u.segment->is_communication) {
+      emit_compute(chain, u.duration(), u.segment->label);
+    } else {
+      const auto& step = *u.segment->step;
+      const auto steps = layer_exchange_steps(step, self_, ctx_, node_limited_);
+      if (steps.empty()) continue;
+      const auto before = chain.last;
+      emit_exchange(chain, StreamId::collective, channel_of(step.group), steps, u.segment->label);
+      if (u.segment->overlaps_next) {
+        chain.beside = chain.last;
+        chain.beside_wait = 2;
+        chain.last = before;
+      }
     }
-    if (i < f.forward.size()) emit_layer_segment(f_chain, f.forward[i++]);
   }
 }
 
@@ -196,7 +188,7 @@ void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
   }
 }
 
-void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before, bool /*defer*/) {
+void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
   const std::int32_t depth = pipeline_depth(p_.plan);
   if (before && ref.chunk + 1 < depth) {
     const auto from = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
@@ -209,34 +201,27 @@ void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before, boo
 }
 
 void Lowerer::emit_item(const ScheduleItem& item) {
-  const auto& layers_of = [&](std::int32_t chunk) -> const std::vector<LayerKind>& {
-    return out_.layout.chunks[static_cast<std::size_t>(chunk)].layers;
-  };
   switch (item.kind) {
     case ItemKind::forward: {
       Chain chain;
       forward_chunk(item.forward, chain, true);
-      for (const auto kind : layers_of(item.forward.chunk)) emit_segments(chain, program(kind).forward, nullptr);
+      emit_units(chain, chain, forward_units(programs_of(item.forward.chunk)));
       forward_chunk(item.forward, chain, false);
       break;
     }
     case ItemKind::backward: {
       Chain chain;
-      backward_chunk(item.backward, chain, true, item.defer_weights);
-      const auto& layers = layers_of(item.backward.chunk);
-      for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
-        emit_segments(chain, program(*it).backward, item.defer_weights ? nullptr : &program(*it));
-      }
-      backward_chunk(item.backward, chain, false, item.defer_weights);
+      backward_chunk(item.backward, chain, true);
+      emit_units(chain, chain, backward_units(programs_of(item.backward.chunk), !item.defer_weights));
+      backward_chunk(item.backward, chain, false);
       break;
     }
     case ItemKind::weight: {
       Chain chain;
-      const auto& layers = layers_of(item.backward.chunk);
+      const auto layers = programs_of(item.backward.chunk);
       for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
-        if (program(*it).weight_total() > Seconds(0)) {
-          emit_compute(chain, program(*it).weight_total(), std::string(to_string(*it)) + ".weight");
-        }
+        const Seconds w = (*it)->weight_total();
+        if (w > Seconds(0)) emit_compute(chain, w, fmt::format("{}.weight", to_string((*it)->kind)));
       }
       break;
     }
@@ -244,20 +229,10 @@ void Lowerer::emit_item(const ScheduleItem& item) {
       Chain f_chain;
       Chain b_chain;
       forward_chunk(item.forward, f_chain, true);
-      backward_chunk(item.backward, b_chain, true, false);
-      const auto& f_layers = layers_of(item.forward.chunk);
-      const auto& b_layers = layers_of(item.backward.chunk);
-      const std::size_t common = std::min(f_layers.size(), b_layers.size());
-      for (std::size_t k = 0; k < common; ++k) {
-        emit_pair(f_chain, b_chain, program(f_layers[k]), program(b_layers[b_layers.size() - 1 - k]));
-      }
-      for (std::size_t k = common; k < f_layers.size(); ++k) emit_segments(f_chain, program(f_layers[k]).forward, nullptr);
-      for (std::size_t k = common; k < b_layers.size(); ++k) {
-        const auto& prog = program(b_layers[b_layers.size() - 1 - k]);
-        emit_segments(b_chain, prog.backward, &prog);
-      }
+      backward_chunk(item.backward, b_chain, true);
+      emit_units(f_chain, b_chain, pair_units(programs_of(item.forward.chunk), programs_of(item.backward.chunk)));
       forward_chunk(item.forward, f_chain, false);
-      backward_chunk(item.backward, b_chain, false, false);
+      backward_chunk(item.backward, b_chain, false);
       break;
     }
     case ItemKind::optimizer: break;
@@ -270,8 +245,8 @@ void Lowerer::data_parallel_sync(Chain& last) {
   std::int64_t experts = 0;
   for (const int c : out_.layout.chunks_of_rank[static_cast<std::size_t>(ranks_.coordinates(self_).pipeline)]) {
     for (const auto kind : out_.layout.chunks[static_cast<std::size_t>(c)].layers) {
-      params += costs_[static_cast<std::size_t>(kind)].parameters;
-      experts += costs_[static_cast<std::size_t>(kind)].expert_parameters;
+      params += priced_.layer(kind).parameters;
+      experts += priced_.layer(kind).expert_parameters;
     }
   }
   const std::int64_t dense = params - experts;
@@ -301,18 +276,8 @@ void Lowerer::run() {
   out_.micro_batches = p_.shape.global_batch_size / (plan.data * plan.micro_batch_size);
   out_.tokens_per_step = static_cast<double>(p_.shape.global_batch_size) * static_cast<double>(p_.shape.sequence_length);
   const MicroBatchShape mb{p_.shape.sequence_length, plan.micro_batch_size};
-  const ChunkCostModel priced(p_.model, plan, p_.cluster, p_.kernels, mb);
-  out_.layout = p_.layout ? *p_.layout : pipeline_layout(p_.model, plan, priced.layer_kind_costs());
-  out_.workload.compute_slowdown = priced.sm_slowdown();
-  for (const auto kind : kLayerKinds) {
-    if (kind == LayerKind::moe && !p_.model.moe) {
-      costs_.emplace_back();
-      programs_.emplace_back();
-      continue;
-    }
-    costs_.push_back(priced.layer(kind));
-    programs_.push_back(layer_program(costs_.back(), p_.kernels, priced.sm_slowdown()));
-  }
+  out_.layout = p_.layout ? *p_.layout : pipeline_layout(p_.model, plan, priced_.layer_kind_costs());
+  out_.workload.compute_slowdown = priced_.sm_slowdown();
   node_limited_ = moe_traffic(p_.model, plan, p_.cluster, 1, Precision::bf16).hierarchical;
   const bool sp = plan.sequence_parallel && plan.tensor > 1;
   boundary_ = Bytes(mb.tokens(plan) / (sp ? plan.tensor : 1) * p_.model.hidden_size * 2);

@@ -51,6 +51,25 @@ TEST(LayerCosts, RecomputationRepeatsOnlyTheChosenParts) {
   EXPECT_NEAR(recomputed.si(), up, up * 1e-9);
 }
 
+TEST(LayerCosts, FullRecomputationRepeatsTheWholeForwardAndKeepsOnlyTheInput) {
+  auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  s.plan.recompute = RecomputeSet(static_cast<unsigned>(RecomputePart::full_layer));
+  const MicroBatchShape mb{4096, 1};
+  const auto moe = layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, mb);
+  const Flops recomputed = sum_flops(moe, Pass::backward_input, false, false) - sum_flops(moe, Pass::backward_input, false);
+  EXPECT_NEAR(recomputed.si(), sum_flops(moe, Pass::forward, false).si(), 1e-9 * recomputed.si());
+  // The all-to-alls run again: dispatch and combine in the recomputed forward, then their
+  // gradients.
+  int dispatches = 0;
+  for (const auto& step : moe.steps) dispatches += step.pass == Pass::backward_input && step.is_communication;
+  EXPECT_EQ(dispatches, 4);
+  // One 4K x 7168 BF16 input.
+  EXPECT_EQ(moe.saved_activations.count(), 4096 * 7168 * 2);
+  // The head is not a transformer layer: its norm's input and its projection's input stay.
+  const auto head = layer_costs(LayerKind::head, s.model, s.plan, s.cluster, mb);
+  EXPECT_EQ(head.saved_activations.count(), 2 * 4096 * 7168 * 2);
+}
+
 // ../shared/reference/deepseek-v3.md sec.9.7: per token, FP8 dispatch 7,392 B and BF16
 // combine 14,336 B to 3.5 remote nodes on average; 2.49 GB over IB per 4-layer chunk pair.
 TEST(MoeTraffic, DeepSeekV3NodeLimitedRouting) {

@@ -3,6 +3,7 @@
 // in the calibration comes from them.
 #include <gtest/gtest.h>
 
+#include "models/chunk_costs.hpp"
 #include "models/run_estimate.hpp"
 #include "scenario_fixture.hpp"
 #include "sim/step_simulation.hpp"
@@ -22,6 +23,15 @@ TEST(DeepSeekV3, SimulatedStepMatchesIscaTable4) {
   EXPECT_NEAR(sim.phases.overlapped.si(), 13.95, 13.95 * 0.15);
 }
 
+TEST(DeepSeekV3, ClosedFormMatchesTheRunWithinTheIssueTolerance) {
+  // Issue tolerances: +-15% of the 19.926 s step and of the 2.664M pre-training GPU-hours.
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  const auto run = estimate_run(s, closed_form_timer(s), false, "closed-form");
+  ASSERT_TRUE(run.headline.has_value());
+  EXPECT_NEAR(run.headline->step_time.si(), 19.926, 19.926 * 0.15);
+  EXPECT_NEAR(run.run.phases.front().gpu_hours, 2.664e6, 2.664e6 * 0.15);
+}
+
 TEST(DeepSeekV3, ProfiledChunkPair) {
   // ../shared/reference/deepseek-v3.md sec.8.1: EP64 over 8 nodes, one 4K sequence per GPU,
   // 4 MoE layers per chunk, one overlapped forward/backward pair, no pipeline traffic,
@@ -31,6 +41,8 @@ TEST(DeepSeekV3, ProfiledChunkPair) {
   ParallelPlan plan = s.plan;
   plan.pipeline = 1;
   plan.data = 64;
+  // One rank has no pipeline for DualPipe to schedule; the overlapped pair is given below.
+  plan.schedule = Schedule::one_f_one_b;
   const auto kernels = kernel_model(s.cluster);
   PipelineLayout layout;
   layout.schedule = plan.schedule;
@@ -46,6 +58,9 @@ TEST(DeepSeekV3, ProfiledChunkPair) {
     const auto sim = simulate_step(p, EngineKind::simgrid);
     EXPECT_NEAR(sim.timeline.makespan.si(), 0.129, 0.129 * 0.15);
   }
+  // The closed form runs the same pair on its two streams.
+  const ChunkCostModel priced(s.model, plan, s.cluster, kernels, {4096, 1});
+  EXPECT_NEAR(priced.overlapped_pair_time(chunk, chunk).si(), 0.129, 0.129 * 0.15);
 }
 
 }  // namespace
