@@ -46,24 +46,50 @@ LinkRates link_rates(const ClusterSpec& c, const KernelTimeModel& k) {
   return r;
 }
 
+namespace {
+// Inside the node: each rank moves (local - 1)/local of its node's share.
+Seconds intra_node_ring(Bytes total, const GroupLayout& g, const LinkRates& r) {
+  const auto local = static_cast<double>(g.ranks_per_node);
+  if (local <= 1.0) return Seconds(0);
+  return total.scaled((local - 1.0) / local / static_cast<double>(g.nodes())) / r.scale_up + r.scale_up_latency * (local - 1.0);
+}
+double fabric_slowdown(const GroupLayout& g, const LinkRates& r) { return g.crosses_leaves ? r.oversubscription : 1.0; }
+}  // namespace
+
 Seconds ring_gather_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
   if (g.ranks <= 1) return Seconds(0);
-  const auto local = static_cast<double>(g.ranks_per_node);
   const auto nodes = static_cast<double>(g.nodes());
-  Seconds t(0);
-  if (local > 1) {  // inside the node: each rank moves (local-1)/local of its node's share
-    const Bytes share = total.scaled((local - 1.0) / local / nodes);
-    t += share / r.scale_up + r.scale_up_latency * (local - 1.0);
-  }
+  Seconds t = intra_node_ring(total, g, r);
   if (nodes > 1) {  // across nodes, each rank carries 1/local of the node-level ring
-    const Bytes share = total.scaled((nodes - 1.0) / nodes / local);
-    t += share / r.scale_out * (g.crosses_leaves ? r.oversubscription : 1.0) + r.scale_out_latency * (nodes - 1.0);
+    const Bytes share = total.scaled((nodes - 1.0) / nodes / static_cast<double>(g.ranks_per_node));
+    t += share / r.scale_out * fabric_slowdown(g, r) + r.scale_out_latency * (nodes - 1.0);
   }
   return t;
 }
 
+int tree_depth(std::int64_t members) {
+  int depth = 0;
+  while ((std::int64_t{1} << depth) < members + 1) ++depth;
+  return depth;
+}
+
+bool tree_all_reduce_is_faster(Bytes total, const GroupLayout& g, const LinkRates& r) {
+  const auto nodes = static_cast<double>(g.nodes());
+  if (nodes <= 2.0) return false;
+  const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
+  const Seconds ring = share.scaled(2.0 * (nodes - 1.0) / nodes) / r.scale_out + r.scale_out_latency * (2.0 * (nodes - 1.0));
+  const Seconds tree = share.scaled(2.0) / r.scale_out + r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
+  return tree < ring;
+}
+
 Seconds all_reduce_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
-  return ring_gather_time(total, g, r) * 2.0;
+  if (g.ranks <= 1) return Seconds(0);
+  if (!tree_all_reduce_is_faster(total, g, r)) return ring_gather_time(total, g, r) * 2.0;
+  // Reduce-scatter inside nodes, a double binary tree across them (each rank's share split
+  // over two trees: about its share up and its share down), all-gather inside nodes.
+  const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
+  return intra_node_ring(total, g, r) * 2.0 + share.scaled(2.0) / r.scale_out * fabric_slowdown(g, r) +
+         r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
 }
 
 Seconds layer_step_comm_time(const LayerStep& s, const ParallelPlan& p, const ClusterSpec& c, const LinkRates& r) {

@@ -32,8 +32,13 @@ LinkRates link_rates(const ClusterSpec& cluster, const KernelTimeModel& kernels)
 // Ring reduce-scatter or all-gather of a `total` tensor over `group`: hierarchical (inside
 // nodes over scale-up, then across nodes over scale-out) when the group spans nodes.
 Seconds ring_gather_time(Bytes total, const GroupLayout& group, const LinkRates& rates);
-// All-reduce = reduce-scatter + all-gather.
+// All-reduce: reduce-scatter + all-gather inside nodes; across nodes a ring or, where its
+// 2 x depth latencies beat the ring's 2 (N - 1) for the size (NCCL's tuner makes the same
+// trade), a double binary tree.
 Seconds all_reduce_time(Bytes total, const GroupLayout& group, const LinkRates& rates);
+bool tree_all_reduce_is_faster(Bytes total, const GroupLayout& group, const LinkRates& rates);
+// Levels of a binary tree over `members` (heap order): the hops a tree reduction climbs.
+int tree_depth(std::int64_t members);
 // A layer communication step (TP/CP collective or MoE all-to-all) on this cluster.
 Seconds layer_step_comm_time(const LayerStep& step, const ParallelPlan& plan, const ClusterSpec& cluster,
                              const LinkRates& rates);

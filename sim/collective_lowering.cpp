@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace trainsim {
 
@@ -28,31 +29,93 @@ ExchangeStep ring_step(const std::vector<std::int32_t>& ring, std::int32_t self,
   return s;
 }
 
+// The group's members by node, keeping ring order, and self's place among its node's members.
+struct NodeGroups {
+  std::map<int, std::vector<std::int32_t>> by_node;
+  std::size_t place = 0;
+  double local = 1.0;
+  double nodes = 1.0;
+  // Across nodes, between the members at self's place in their node.
+  std::vector<std::int32_t> same_place() const {
+    std::vector<std::int32_t> ring;
+    for (const auto& [node, members] : by_node) ring.push_back(members[std::min(place, members.size() - 1)]);
+    return ring;
+  }
+};
+
+NodeGroups node_groups(const std::vector<std::int32_t>& group, std::int32_t self, const Topology& topo) {
+  NodeGroups g;
+  for (const auto m : group) g.by_node[topo.node_of(m)].push_back(m);
+  const auto& mine = g.by_node[topo.node_of(self)];
+  g.place = static_cast<std::size_t>(std::find(mine.begin(), mine.end(), self) - mine.begin());
+  g.local = static_cast<double>(mine.size());
+  g.nodes = static_cast<double>(g.by_node.size());
+  return g;
+}
+
+std::optional<ExchangeStep> intra_node_step(const NodeGroups& g, std::int32_t self, const Topology& topo, Bytes total,
+                                            const CollectiveContext& ctx) {
+  if (g.local <= 1.0) return std::nullopt;
+  const Bytes share = total.scaled((g.local - 1.0) / g.local / g.nodes);
+  return ring_step(g.by_node.at(topo.node_of(self)), self, share, ctx.rates.scale_up_latency * std::max(0.0, g.local - 2.0));
+}
+
+ExchangeStep inter_node_ring_step(const NodeGroups& g, std::int32_t self, Bytes total, const CollectiveContext& ctx) {
+  const Bytes share = total.scaled((g.nodes - 1.0) / g.nodes / g.local);
+  return ring_step(g.same_place(), self, share, ctx.rates.scale_out_latency * std::max(0.0, g.nodes - 2.0));
+}
+
+// Double binary tree over `members` (NCCL): tree A in heap order, tree B over the mirrored
+// order, each carrying half of `bytes`. `up`: the reduction (to parents), else the broadcast.
+ExchangeStep tree_step(const std::vector<std::int32_t>& members, std::int32_t self, Bytes bytes, bool up,
+                       Seconds hop_latency) {
+  const auto n = static_cast<std::int64_t>(members.size());
+  const auto i = static_cast<std::int64_t>(std::find(members.begin(), members.end(), self) - members.begin());
+  const Bytes half = bytes.scaled(0.5);
+  ExchangeStep s;
+  for (const bool mirrored : {false, true}) {
+    const auto at = [&](std::int64_t heap) { return members[static_cast<std::size_t>(mirrored ? n - 1 - heap : heap)]; };
+    const std::int64_t me = mirrored ? n - 1 - i : i;
+    if (me > 0) s.flows.push_back({at((me - 1) / 2), half, up});
+    for (const std::int64_t child : {2 * me + 1, 2 * me + 2}) {
+      if (child < n) s.flows.push_back({at(child), half, !up});
+    }
+  }
+  s.extra_latency = hop_latency * static_cast<double>(std::max(0, tree_depth(n) - 1));
+  return s;
+}
+
 }  // namespace
 
 std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
                                               const CollectiveContext& ctx) {
   std::vector<ExchangeStep> steps;
   if (group.size() <= 1) return steps;
-  const auto& topo = ctx.topology;
-  // Group members by node, keeping ring order.
-  std::map<int, std::vector<std::int32_t>> by_node;
-  for (const auto g : group) by_node[topo.node_of(g)].push_back(g);
-  const auto& mine = by_node[topo.node_of(self)];
-  const auto local = static_cast<double>(mine.size());
-  const auto nodes = static_cast<double>(by_node.size());
-  if (mine.size() > 1) {
-    const Bytes share = total.scaled((local - 1.0) / local / nodes);
-    steps.push_back(ring_step(mine, self, share, ctx.scale_up_latency * std::max(0.0, local - 2.0)));
+  const auto g = node_groups(group, self, ctx.topology);
+  if (const auto intra = intra_node_step(g, self, ctx.topology, total, ctx)) steps.push_back(*intra);
+  if (g.nodes > 1.0) steps.push_back(inter_node_ring_step(g, self, total, ctx));
+  return steps;
+}
+
+std::vector<ExchangeStep> all_reduce_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
+                                           const CollectiveContext& ctx) {
+  std::vector<ExchangeStep> steps;
+  if (group.size() <= 1) return steps;
+  const auto g = node_groups(group, self, ctx.topology);
+  const auto intra = intra_node_step(g, self, ctx.topology, total, ctx);
+  if (intra) steps.push_back(*intra);
+  if (g.nodes > 1.0) {
+    const GroupLayout layout{static_cast<std::int64_t>(group.size()), static_cast<std::int64_t>(g.local), false};
+    if (tree_all_reduce_is_faster(total, layout, ctx.rates)) {
+      const Bytes share = total.scaled(1.0 / g.local);
+      steps.push_back(tree_step(g.same_place(), self, share, true, ctx.rates.scale_out_latency));
+      steps.push_back(tree_step(g.same_place(), self, share, false, ctx.rates.scale_out_latency));
+    } else {
+      steps.push_back(inter_node_ring_step(g, self, total, ctx));
+      steps.push_back(inter_node_ring_step(g, self, total, ctx));
+    }
   }
-  if (by_node.size() > 1) {
-    // Across nodes, between the members at the same place in their node.
-    const auto place = static_cast<std::size_t>(std::find(mine.begin(), mine.end(), self) - mine.begin());
-    std::vector<std::int32_t> ring;
-    for (const auto& [node, members] : by_node) ring.push_back(members[std::min(place, members.size() - 1)]);
-    const Bytes share = total.scaled((nodes - 1.0) / nodes / local);
-    steps.push_back(ring_step(ring, self, share, ctx.scale_out_latency * std::max(0.0, nodes - 2.0)));
-  }
+  if (intra) steps.push_back(*intra);
   return steps;
 }
 
@@ -122,12 +185,7 @@ std::vector<ExchangeStep> layer_exchange_steps(const LayerStep& s, std::int32_t 
   switch (s.collective) {
     case Collective::all_gather:
     case Collective::reduce_scatter: return ring_exchange_steps(ctx.ranks.tensor_group(self), self, s.payload, ctx);
-    case Collective::all_reduce: {
-      auto steps = ring_exchange_steps(ctx.ranks.tensor_group(self), self, s.payload, ctx);
-      const auto again = steps;
-      steps.insert(steps.end(), again.begin(), again.end());
-      return steps;
-    }
+    case Collective::all_reduce: return all_reduce_steps(ctx.ranks.tensor_group(self), self, s.payload, ctx);
     case Collective::ring_exchange: return context_ring_steps(ctx.ranks.context_group(self), self, s.payload, ctx);
     case Collective::moe_dispatch:
     case Collective::moe_combine: return all_to_all(s, self, ctx, node_limited);

@@ -45,7 +45,7 @@ class Lowerer {
         out_(out),
         ranks_(p.plan, p.fidelity),
         priced_(p.model, p.plan, p.cluster, p.kernels, MicroBatchShape{p.shape.sequence_length, p.plan.micro_batch_size}),
-        ctx_{ranks_, out.topology, p.cluster.network.scale_up_latency, p.cluster.network.scale_out_latency} {}
+        ctx_{ranks_, out.topology, priced_.rates()} {}
 
   void run();
 
@@ -253,22 +253,20 @@ void Lowerer::data_parallel_sync(Chain& last) {
   const std::int64_t grad = bytes_per_element(plan.gradient_precision);
   const auto dp = ranks_.data_group(self_);
   const auto edp = ranks_.expert_data_group(self_);
-  const auto sync = [&](Bytes dense_bytes, Bytes expert_bytes, const char* text) {
-    auto steps = ring_exchange_steps(dp, self_, dense_bytes, ctx_);
-    const auto more = ring_exchange_steps(edp, self_, expert_bytes, ctx_);
+  // ZeRO shards reduce-scatter gradients and all-gather weights; without it, all-reduce.
+  const auto sync = [&](Bytes dense_bytes, Bytes expert_bytes, bool all_reduce, const char* text) {
+    const auto collective = all_reduce ? all_reduce_steps : ring_exchange_steps;
+    auto steps = collective(dp, self_, dense_bytes, ctx_);
+    const auto more = collective(edp, self_, expert_bytes, ctx_);
     steps.insert(steps.end(), more.begin(), more.end());
-    if (plan.zero_stage == 0) {  // all-reduce: reduce-scatter then all-gather of the same bytes
-      const auto again = steps;
-      steps.insert(steps.end(), again.begin(), again.end());
-    }
     if (!steps.empty()) emit_exchange(last, StreamId::collective, Channel::data, steps, text);
   };
-  sync(Bytes(dense * grad), Bytes(experts * grad), "dp.reduce_gradients");
+  sync(Bytes(dense * grad), Bytes(experts * grad), plan.zero_stage == 0, "dp.reduce_gradients");
   const std::int64_t owned = plan.zero_stage >= 1 ? dense / (plan.data * plan.context) + experts / std::max<std::int64_t>(1, plan.expert_data_parallel()) : params;
   const std::int64_t moment = bytes_per_element(plan.optimizer_moment_precision);
   const Bytes streamed(owned * ((4 + grad + 2 * moment) + (4 + 2 * moment + 2)));
   emit_compute(last, p_.kernels.time(memory_kernel(streamed, Bytes(0))), "optimizer.step");
-  if (plan.zero_stage >= 1) sync(Bytes(dense * 2), Bytes(experts * 2), "dp.gather_weights");
+  if (plan.zero_stage >= 1) sync(Bytes(dense * 2), Bytes(experts * 2), false, "dp.gather_weights");
 }
 
 void Lowerer::run() {

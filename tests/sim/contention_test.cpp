@@ -1,11 +1,14 @@
 // Flow-level contention against analytic bounds (../shared/reference/simgrid-3.32-notes.md:
 // a 64-GPU all-to-all on 8 nodes takes 56 S / B; an oversubscribed uplink slows it by the
-// bottleneck ratio).
+// bottleneck ratio), and the collective lowering against the alpha-beta prices.
 #include <gtest/gtest.h>
+
+#include <functional>
 
 #include "hardware/gpu_catalog.hpp"
 #include "sim/backend.hpp"
 #include "sim/child_process.hpp"
+#include "sim/collective_lowering.hpp"
 
 namespace trainsim {
 namespace {
@@ -75,6 +78,58 @@ TEST(Contention, OversubscribedUplinkSlowsByTheBottleneckRatio) {
   const double nic_bound = 56 * 2e6 / 50e9;
   ASSERT_GT(uplink_bound, nic_bound * 2);  // the uplink, not the NIC, is the bottleneck
   EXPECT_NEAR(simgrid_makespan(w, t), uplink_bound, uplink_bound * 0.02);
+}
+
+// Each GPU runs its exchange steps one after another on its collective stream.
+Workload collective(int gpus, const std::function<std::vector<ExchangeStep>(std::int32_t)>& steps_of, const Topology& t) {
+  Workload w;
+  w.labels = {"collective"};
+  for (std::int32_t r = 0; r < gpus; ++r) {
+    RankProgram rank;
+    rank.global_rank = r;
+    rank.items.push_back({ItemKind::forward, 0, 0});
+    for (const auto& step : steps_of(r)) {
+      Op op;
+      op.kind = OpKind::exchange;
+      op.extra_latency = step.extra_latency;
+      op.flow_begin = static_cast<std::uint32_t>(rank.flows.size());
+      for (const auto& f : step.flows) rank.flows.push_back({f.peer, f.bytes, Channel::data, f.outgoing, -1});
+      op.flow_count = static_cast<std::uint32_t>(rank.flows.size()) - op.flow_begin;
+      rank.streams[static_cast<std::size_t>(StreamId::collective)].push_back(op);
+    }
+    w.ranks.push_back(std::move(rank));
+  }
+  w.link_capacity_scale.assign(t.links().size(), 1.0);
+  return w;
+}
+
+TEST(Collectives, AllReduceRunsAtItsAlphaBetaPriceByRingOrTree) {
+  // 8 nodes of 8 H100, one all-reduce over all 64 GPUs. A large tensor goes by ring; a small
+  // one by double binary tree across nodes, whose 2 x 4 hops beat the ring's 2 x 7.
+  auto c = cluster(FabricTopology::rail_optimized, 64, 1.0);
+  c.network.scale_out_latency = Seconds(20e-6);
+  c.network.scale_up_latency = Seconds(3e-6);
+  const Topology t(c, 1.0, 1.0);
+  ParallelPlan plan;
+  plan.data = 64;
+  const RankLayout ranks(plan, Fidelity::full);
+  LinkRates rates;
+  rates.scale_up = c.scale_up_bandwidth_to_one_peer();
+  rates.scale_out = c.nic_bandwidth_per_gpu();
+  rates.scale_up_latency = c.network.scale_up_latency;
+  rates.scale_out_latency = c.network.scale_out_latency;
+  const CollectiveContext ctx{ranks, t, rates};
+  std::vector<std::int32_t> group(64);
+  for (std::int32_t g = 0; g < 64; ++g) group[static_cast<std::size_t>(g)] = g;
+  const GroupLayout layout{64, 8, false};
+  for (const Bytes total : {Bytes(4'000'000'000), Bytes(8'000'000)}) {
+    const auto w = collective(64, [&](std::int32_t self) { return all_reduce_steps(group, self, total, ctx); }, t);
+    ASSERT_EQ(check_workload(w), "");
+    const double price = all_reduce_time(total, layout, rates).si();
+    EXPECT_NEAR(simgrid_makespan(w, t), price, price * 0.03) << total.count();
+  }
+  EXPECT_FALSE(tree_all_reduce_is_faster(Bytes(4'000'000'000), layout, rates));
+  EXPECT_TRUE(tree_all_reduce_is_faster(Bytes(8'000'000), layout, rates));
 }
 
 TEST(Topology, RoutesArePathsInTheGraph) {
