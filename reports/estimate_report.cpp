@@ -95,9 +95,9 @@ void run_section(std::string& out, const Scenario& s, const RunEstimate& r) {
 }
 
 void simulation_section(std::string& out, const StepSimulation& sim) {
-  out += fmt::format("\nSimulation ({} engine, {} fidelity): {} GPUs simulated, {} ops, {} flows, {:.2f} s of host time\n",
-                     to_string(sim.engine), sim.fidelity == Fidelity::full ? "full" : "reduced", sim.simulated_ranks,
-                     sim.ops, sim.flows, sim.wall_seconds);
+  // Host time stays out: outputs are the same byte for byte on every run (bench/ measures it).
+  out += fmt::format("\nSimulation ({} engine, {} fidelity): {} GPUs simulated, {} ops, {} flows\n", to_string(sim.engine),
+                     sim.fidelity == Fidelity::full ? "full" : "reduced", sim.simulated_ranks, sim.ops, sim.flows);
   if (!sim.busy_fraction.empty()) {
     const auto [lo, hi] = std::minmax_element(sim.busy_fraction.begin(), sim.busy_fraction.end());
     double mean = 0;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,49 @@ TEST(Cli, OutputsAreDeterministic) {
   const auto a = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
   const auto b = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
   EXPECT_EQ(a.out, b.out);
+}
+
+TEST(Cli, SimulateWritesTheEstimateKeysAndTheTable4Phases) {
+  const auto r = trainsim("simulate scenarios/deepseek-v3-h800.json --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"total_params", "active_params", "flops_per_token", "step_time_s", "tokens_per_day", "mfu",
+                          "gpu_hours", "cost_usd", "simulation"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  for (const char* phase : {"warmup_forward", "pipeline_bubble", "cooldown_backward", "weight_gradient", "steady",
+                            "optimizer"}) {
+    EXPECT_TRUE(j["step_breakdown_s"].contains(phase)) << phase;
+  }
+  EXPECT_EQ(j["simulation"]["engine"], "simgrid");
+  EXPECT_EQ(j["simulation"]["gpu_busy_fraction"].size(), 16U);  // one pipeline of 16 ranks
+}
+
+TEST(Cli, SimulationsAreDeterministic) {
+  const auto a = trainsim("simulate scenarios/deepseek-v3-h800.json");
+  const auto b = trainsim("simulate scenarios/deepseek-v3-h800.json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(Cli, TraceLoadsAsChromeTraceWithOneTrackPerGpuStream) {
+  const auto path = std::filesystem::temp_directory_path() / "trainsim_trace.json";
+  std::filesystem::remove(path);
+  const auto r = trainsim("simulate scenarios/deepseek-v3-h800.json --engine analytic --trace " + path.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto trace = nlohmann::json::parse(slurp(path));
+  std::set<std::pair<int, int>> tracks;
+  std::size_t slices = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "X") {
+      ++slices;
+      EXPECT_GE(e["dur"].get<double>(), 0.0);
+    }
+    if (e["ph"] == "M" && e["name"] == "thread_name") tracks.insert({e["pid"].get<int>(), e["tid"].get<int>()});
+  }
+  EXPECT_GT(slices, 1000U);
+  // 16 simulated GPUs, each with its compute, collective and pipeline streams named.
+  EXPECT_EQ(tracks.size(), 16U * 3U);
 }
 
 TEST(Cli, BadInputExitsWithThreeAndNamesFileAndPointer) {
