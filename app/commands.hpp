@@ -13,5 +13,6 @@ void add_estimate_command(CLI::App& cli, Action& run);
 void add_simulate_command(CLI::App& cli, Action& run);
 void add_hardware_command(CLI::App& cli, Action& run);
 void add_models_command(CLI::App& cli, Action& run);
+void add_calibrate_command(CLI::App& cli, Action& run);
 
 }  // namespace trainsim::app

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_simulate_command(cli, run);
   add_hardware_command(cli, run);
   add_models_command(cli, run);
+  add_calibrate_command(cli, run);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

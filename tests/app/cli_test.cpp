@@ -138,6 +138,46 @@ TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(trainsim("estimate scenarios/deepseek-v3-h800.json --format yaml").exit_code, 2);
 }
 
+// A SYNTHETIC probe file (made up here, labelled so in its provenance): calibrate reads it,
+// writes a loadable probe calibration and prints the fit per class.
+TEST(Cli, CalibrateFitsAProbeRunAndWritesTheCalibration) {
+  const auto row = [](const std::string& id, std::int64_t m, const std::string& median) {
+    return nlohmann::json{{"id", id}, {"class", "gemm_bf16"}, {"m", m}, {"n", m}, {"k", m}, {"groups", 1},
+                          {"implementation", "synthetic"}, {"median", median}, {"min", median}, {"max", median},
+                          {"repeats", 1}};
+  };
+  nlohmann::json provenance = {{"notes", "SYNTHETIC: made up by tests/app/cli_test.cpp"}};
+  for (const char* key : {"gpu_name", "sm_count", "compute_capability", "clocks", "memory", "driver", "cuda", "cublaslt",
+                          "nccl", "gpu_count", "host", "date", "probe_version"}) {
+    provenance[key] = "synthetic";
+  }
+  provenance["gpu_name"] = "NVIDIA H100 80GB HBM3";
+  provenance["sm_count"] = "132";
+  const nlohmann::json probe = {{"schema_version", 1}, {"probe_version", "1.0"}, {"timing", "synthetic"},
+                                {"provenance", provenance},
+                                {"measurements", {row("a", 4096, "250us"), row("b", 8192, "2000us")}}};
+  const auto input = write_temp("trainsim_synthetic_probe.json", probe.dump());
+  const auto output = std::filesystem::temp_directory_path() / "trainsim-synthetic-calibration.json";
+  std::filesystem::remove(output);
+  const auto r = trainsim("calibrate " + input.string() + " -o " + output.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("gemm_bf16"), std::string::npos) << r.out;
+  const auto calibration = nlohmann::json::parse(slurp(output));
+  EXPECT_EQ(calibration["kind"], "probe");
+  EXPECT_EQ(calibration["gpu"], "h100-sxm");
+  EXPECT_EQ(calibration["name"], "trainsim-synthetic-calibration");
+  EXPECT_EQ(calibration["rows"].size(), 2U);
+  // A scenario can use it by path.
+  auto scenario = default_scenario();
+  scenario["cluster"]["calibration"] = output.string();
+  const auto estimate = trainsim("estimate " + write_temp("trainsim_probe_scenario.json", scenario.dump()).string());
+  EXPECT_EQ(estimate.exit_code, 0) << estimate.err;
+  EXPECT_NE(estimate.out.find("trainsim-synthetic-calibration"), std::string::npos);
+
+  EXPECT_EQ(trainsim("calibrate " + write_temp("trainsim_bad_probe.json", "{}").string() + " -o " + output.string()).exit_code, 3);
+  EXPECT_EQ(trainsim("calibrate " + input.string()).exit_code, 2);  // -o is required
+}
+
 TEST(Cli, HardwareAndModelsTables) {
   const auto hw = trainsim("hardware --format json");
   ASSERT_EQ(hw.exit_code, 0);
