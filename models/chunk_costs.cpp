@@ -90,6 +90,7 @@ ChunkCost ChunkCostModel::chunk(const PipelineChunk& chunk) const {
     total.transient = std::max(total.transient, c.transient);
     total.parameters += c.parameters;
     total.expert_parameters += c.expert_parameters;
+    total.largest_layer_parameters = std::max(total.largest_layer_parameters, c.parameters);
   }
   total.pipeline_send = pipeline_send_;
   return total;

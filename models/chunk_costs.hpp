@@ -22,6 +22,7 @@ struct ChunkCost {
   Bytes transient;  // the largest single tensor a kernel writes (logits, say)
   std::int64_t parameters = 0;
   std::int64_t expert_parameters = 0;
+  std::int64_t largest_layer_parameters = 0;  // the unit ZeRO-3 gathers at once
 };
 
 // Layer costs of every kind a model uses, priced once (they do not depend on the chunk).

@@ -57,6 +57,14 @@ MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout,
   };
   const std::int64_t weight_bytes = p.precision == Precision::fp8 ? 3 : 2;  // BF16 + cached FP8 copy
   m.weights = Bytes((sharded(dense_params, dp, 3) + sharded(expert_params, edp, 3)) * weight_bytes);
+  if (p.zero_stage == 3) {
+    // Gathered BF16 weights of the layer being computed and the one prefetched (FSDP's unit is
+    // a layer), for each of the two chunks an overlapped DualPipe pair computes at once.
+    std::int64_t largest = 0;
+    for (const int c : mine) largest = std::max(largest, chunks[static_cast<std::size_t>(c)].largest_layer_parameters);
+    const bool paired = p.schedule == Schedule::dualpipe || p.schedule == Schedule::dualpipe_v;
+    m.weights += Bytes(largest * 2 * 2 * (paired ? 2 : 1));
+  }
   m.gradients = Bytes((sharded(dense_params, dp, 2) + sharded(expert_params, edp, 2)) *
                       bytes_per_element(p.gradient_precision));
   const std::int64_t state_bytes = 4 + 2 * bytes_per_element(p.optimizer_moment_precision);  // master + m + v

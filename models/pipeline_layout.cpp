@@ -74,23 +74,57 @@ std::vector<std::vector<int>> rank_chunks(const ParallelPlan& plan) {
   return ranks;
 }
 
-// Slowest rank's time and the sum of squares of rank times (a tie-breaker that prefers
-// evenly loaded ranks) for a candidate split.
-std::pair<double, double> rank_load(const PipelineLayout& layout, const LayerKindCosts& costs) {
-  double worst = 0.0;
-  double squares = 0.0;
-  for (const auto& mine : layout.chunks_of_rank) {
-    double t = 0.0;
-    for (const int c : mine) {
-      for (const auto kind : layout.chunks[static_cast<std::size_t>(c)].layers) {
-        t += costs[static_cast<std::size_t>(kind)] * layout.chunk_share(c);
-      }
+// Slowest rank's time, which rank it is, and the sum of squares of rank times (a tie-breaker
+// that prefers evenly loaded ranks) of a split given as layer counts per chunk. Chunk costs come from prefix sums
+// over the transformer layers, so a candidate costs O(chunks) and allocates nothing.
+class SplitCost {
+ public:
+  SplitCost(const ModelSpec& model, const PipelineLayout& layout, const LayerKindCosts& costs)
+      : layout_(layout), chunk_cost_(layout.chunks.size()) {
+    const auto cost = [&](LayerKind k) { return costs[static_cast<std::size_t>(k)]; };
+    prefix_.push_back(0.0);
+    for (std::int64_t l = 0; l < model.num_layers; ++l) {
+      prefix_.push_back(prefix_.back() + cost(model.is_moe_layer(l) ? LayerKind::moe : LayerKind::dense));
     }
-    worst = std::max(worst, t);
-    squares += t * t;
+    first_extra_ = cost(LayerKind::embedding);
+    last_extra_ = cost(LayerKind::mtp) * static_cast<double>(model.mtp_depth) + cost(LayerKind::head);
   }
-  return {worst, squares};
-}
+
+  struct Load {
+    double worst = 0.0;    // the slowest rank's time
+    double squares = 0.0;  // sum of squared rank times
+    int slowest = 0;
+  };
+
+  Load operator()(const std::vector<std::int64_t>& counts) {
+    std::size_t start = 0;
+    for (std::size_t c = 0; c < counts.size(); ++c) {
+      const auto end = start + static_cast<std::size_t>(counts[c]);
+      chunk_cost_[c] = (prefix_[end] - prefix_[start]) * layout_.chunk_share(static_cast<int>(c));
+      start = end;
+    }
+    chunk_cost_.front() += first_extra_ * layout_.chunk_share(0);
+    chunk_cost_.back() += last_extra_ * layout_.chunk_share(static_cast<int>(counts.size() - 1));
+    Load load;
+    for (std::size_t r = 0; r < layout_.chunks_of_rank.size(); ++r) {
+      double t = 0.0;
+      for (const int c : layout_.chunks_of_rank[r]) t += chunk_cost_[static_cast<std::size_t>(c)];
+      if (t > load.worst) {
+        load.worst = t;
+        load.slowest = static_cast<int>(r);
+      }
+      load.squares += t * t;
+    }
+    return load;
+  }
+
+ private:
+  const PipelineLayout& layout_;
+  std::vector<double> prefix_;  // cost of transformer layers [0, i)
+  double first_extra_ = 0.0;
+  double last_extra_ = 0.0;
+  std::vector<double> chunk_cost_;
+};
 
 }  // namespace
 
@@ -104,33 +138,33 @@ PipelineLayout pipeline_layout(const ModelSpec& model, const ParallelPlan& plan,
   layout.chunks = build_chunks(model, counts);
   if (!plan.layers_per_chunk.empty() || !costs || chunks < 2) return layout;
 
-  // Local search: move one layer between two chunks while that lowers the slowest rank (or,
-  // at equal slowest rank, evens the load). Deterministic: candidates are tried in index
-  // order and only strict improvements are taken.
-  auto best = rank_load(layout, *costs);
+  // Local search: move one layer out of a chunk of the slowest rank into any other chunk
+  // while that lowers the slowest rank's time (or, at an equal time, evens the load).
+  // Deterministic: candidates are tried in index order and only strict improvements taken.
+  SplitCost load_of(model, layout, *costs);
+  auto best = load_of(counts);
+  auto candidate = counts;
   for (bool improved = true; improved;) {
     improved = false;
-    for (std::size_t from = 0; from < counts.size(); ++from) {
-      if (counts[from] <= 1) continue;
-      for (std::size_t to = 0; to < counts.size(); ++to) {
-        if (to == from) continue;
-        auto candidate = counts;
-        --candidate[from];
+    for (const int from : layout.chunks_of_rank[static_cast<std::size_t>(best.slowest)]) {
+      const auto f = static_cast<std::size_t>(from);
+      for (std::size_t to = 0; to < counts.size() && !improved; ++to) {
+        if (to == f || counts[f] <= 1) continue;
+        candidate = counts;
+        --candidate[f];
         ++candidate[to];
-        PipelineLayout trial = layout;
-        trial.chunks = build_chunks(model, candidate);
-        const auto load = rank_load(trial, *costs);
-        const bool better = load.first < best.first * (1.0 - 1e-9) ||
-                            (load.first <= best.first * (1.0 + 1e-12) && load.second < best.second * (1.0 - 1e-9));
-        if (better) {
+        const auto load = load_of(candidate);
+        if (load.worst < best.worst * (1.0 - 1e-9) ||
+            (load.worst <= best.worst * (1.0 + 1e-12) && load.squares < best.squares * (1.0 - 1e-9))) {
           best = load;
-          counts = std::move(candidate);
-          layout = std::move(trial);
+          counts = candidate;
           improved = true;
         }
       }
+      if (improved) break;  // the slowest rank may have changed
     }
   }
+  layout.chunks = build_chunks(model, counts);
   return layout;
 }
 

@@ -11,11 +11,6 @@ namespace {
 
 // Per-micro-batch times of one pipeline rank, its chunks weighted by the share of
 // micro-batches each sees.
-struct RankTimes {
-  Seconds forward_compute, backward_compute, weight_compute;
-  Seconds forward_exposed, backward_exposed;
-};
-
 RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>& chunks, int rank) {
   RankTimes t;
   for (const int c : layout.chunks_of_rank[static_cast<std::size_t>(rank)]) {
@@ -57,34 +52,46 @@ Seconds overlapped_pace(const ChunkCostModel& priced, const PipelineLayout& layo
 
 }  // namespace
 
+PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& model, const ParallelPlan& plan) {
+  PipelineCosts p;
+  p.layout = pipeline_layout(model, plan, priced.layer_kind_costs());
+  for (const auto& c : p.layout.chunks) p.chunks.push_back(priced.chunk(c));
+  // The pace of a pipeline is its slowest rank.
+  const bool paired = plan.schedule == Schedule::dualpipe || plan.schedule == Schedule::dualpipe_v;
+  p.pace = Seconds(-1);
+  for (int r = 0; r < plan.pipeline; ++r) {
+    const auto t = rank_times(p.layout, p.chunks, r);
+    const Seconds pace = paired ? overlapped_pace(priced, p.layout, r)
+                                : t.forward_compute + t.backward_compute + t.weight_compute + t.forward_exposed +
+                                      t.backward_exposed;
+    if (pace > p.pace) {
+      p.pace = pace;
+      p.slow = t;
+    }
+  }
+  return p;
+}
+
 StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, const ParallelPlan& plan,
                            const KernelTimeModel& kernels, const StepShape& shape) {
+  const ChunkCostModel priced(model, plan, cluster, kernels, {shape.sequence_length, plan.micro_batch_size});
+  return estimate_step(priced, pipeline_costs(priced, model, plan), model, cluster, plan, kernels, shape);
+}
+
+StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pipeline, const ModelSpec& model,
+                           const ClusterSpec& cluster, const ParallelPlan& plan, const KernelTimeModel& kernels,
+                           const StepShape& shape) {
   StepEstimate e;
   const std::int64_t per_pipeline = plan.data * plan.micro_batch_size;
   e.micro_batches = shape.global_batch_size / per_pipeline;
   e.tokens_per_step = static_cast<double>(shape.global_batch_size) * static_cast<double>(shape.sequence_length);
-  const MicroBatchShape mb{shape.sequence_length, plan.micro_batch_size};
-  const ChunkCostModel priced(model, plan, cluster, kernels, mb);
-  const auto layout = pipeline_layout(model, plan, priced.layer_kind_costs());
-  std::vector<ChunkCost> chunks;
-  for (const auto& c : layout.chunks) chunks.push_back(priced.chunk(c));
-
-  // The pace of a pipeline is its slowest rank.
+  const auto& layout = pipeline.layout;
+  const auto& chunks = pipeline.chunks;
+  const auto& slow = pipeline.slow;
+  const Seconds slow_pace = pipeline.pace;
   const bool paired = plan.schedule == Schedule::dualpipe || plan.schedule == Schedule::dualpipe_v;
   const double n = static_cast<double>(e.micro_batches);
   const double pp = static_cast<double>(plan.pipeline);
-  RankTimes slow;
-  Seconds slow_pace(-1);
-  for (int r = 0; r < plan.pipeline; ++r) {
-    const auto t = rank_times(layout, chunks, r);
-    const Seconds compute = t.forward_compute + t.backward_compute + t.weight_compute;
-    const Seconds pace = paired ? overlapped_pace(priced, layout, r)
-                                : compute + t.forward_exposed + t.backward_exposed;
-    if (pace > slow_pace) {
-      slow_pace = pace;
-      slow = t;
-    }
-  }
   const Seconds compute_per_mb = slow.forward_compute + slow.backward_compute + slow.weight_compute;
   const Seconds forward_alone = slow.forward_compute + slow.forward_exposed;
   const Seconds backward_alone = slow.backward_compute + slow.weight_compute + slow.backward_exposed;
@@ -103,47 +110,59 @@ StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, c
     b.steady = slow_pace * n;
   }
 
-  // Optimizer: the data-parallel group reduces gradients, each rank updates its shard, and the
-  // group gathers the updated weights; with overlap, what outlasts the last backward (and the
-  // next first forward) stays exposed.
+  // Optimizer and data parallelism. Without ZeRO the group all-reduces gradients after the
+  // last backward; ZeRO-1 reduce-scatters them there, ZeRO-2/3 after every backward pass (the
+  // gradients stay sharded), beside compute. Each rank updates what it owns; ZeRO-1/2 gather
+  // the updated weights, ZeRO-3 gathers each chunk's weights before every pass over it. What
+  // outlasts the compute it runs beside stays exposed.
   MemoryBreakdown worst;
   Seconds optimizer_kernel(0);
   Seconds dp_exposed(0);
+  const auto& rates = priced.rates();
+  const auto dp_group = data_group(plan, cluster);
+  const auto edp_group = expert_data_group(plan, cluster);
+  const std::int64_t grad_bytes = bytes_per_element(plan.gradient_precision);
+  const auto gather_time = [&](double dense, double experts, std::int64_t element) {
+    return ring_gather_time(Bytes::rounded(dense * static_cast<double>(element)), dp_group, rates) +
+           ring_gather_time(Bytes::rounded(experts * static_cast<double>(element)), edp_group, rates);
+  };
   for (int r = 0; r < plan.pipeline; ++r) {
     auto mem = rank_memory(plan, layout, chunks, r, e.micro_batches);
     e.memory_by_rank.push_back(mem);
     if (mem.total() > worst.total()) worst = mem;
-    std::int64_t params = 0;
+    std::int64_t dense = 0;
     std::int64_t experts = 0;
+    double dense_per_mb = 0.0;  // parameters passed over per micro-batch (chunks by their share)
+    double experts_per_mb = 0.0;
     for (const int c : layout.chunks_of_rank[static_cast<std::size_t>(r)]) {
-      params += chunks[static_cast<std::size_t>(c)].parameters;
-      experts += chunks[static_cast<std::size_t>(c)].expert_parameters;
+      const auto& k = chunks[static_cast<std::size_t>(c)];
+      dense += k.parameters - k.expert_parameters;
+      experts += k.expert_parameters;
+      dense_per_mb += static_cast<double>(k.parameters - k.expert_parameters) * layout.chunk_share(c);
+      experts_per_mb += static_cast<double>(k.expert_parameters) * layout.chunk_share(c);
     }
-    const std::int64_t dense = params - experts;
     const std::int64_t dp = plan.data * plan.context;
     const std::int64_t edp = std::max<std::int64_t>(1, plan.expert_data_parallel());
-    const std::int64_t owned = plan.zero_stage >= 1 ? dense / dp + experts / edp : params;
+    const std::int64_t owned = plan.zero_stage >= 1 ? dense / dp + experts / edp : dense + experts;
     optimizer_kernel = max(optimizer_kernel,
                            kernels.time(memory_kernel(Bytes(owned * optimizer_bytes_per_param(plan)), Bytes(0))));
-    const auto& rates = priced.rates();
-    const Bytes grads_dense(dense * bytes_per_element(plan.gradient_precision));
-    const Bytes grads_expert(experts * bytes_per_element(plan.gradient_precision));
-    const auto dp_group = data_group(plan, cluster);
-    const auto edp_group = expert_data_group(plan, cluster);
-    Seconds reduce = plan.zero_stage >= 1 ? ring_gather_time(grads_dense, dp_group, rates) + ring_gather_time(grads_expert, edp_group, rates)
-                                          : all_reduce_time(grads_dense, dp_group, rates) + all_reduce_time(grads_expert, edp_group, rates);
-    Seconds gather(0);
-    if (plan.zero_stage >= 1) {
-      gather = ring_gather_time(Bytes(dense * 2), dp_group, rates) + ring_gather_time(Bytes(experts * 2), edp_group, rates);
+    Seconds per_mb(0);
+    if (plan.zero_stage >= 2) per_mb += gather_time(dense_per_mb, experts_per_mb, grad_bytes);
+    if (plan.zero_stage == 3) per_mb += gather_time(dense_per_mb, experts_per_mb, 2) * 2.0;
+    Seconds reduce(0);
+    if (plan.zero_stage == 0) {
+      reduce = all_reduce_time(Bytes(dense * grad_bytes), dp_group, rates) +
+               all_reduce_time(Bytes(experts * grad_bytes), edp_group, rates);
+    } else if (plan.zero_stage == 1) {
+      reduce = gather_time(static_cast<double>(dense), static_cast<double>(experts), grad_bytes);
     }
-    if (plan.zero_stage == 3) {
-      // Weights gathered for forward and backward of every micro-batch, prefetched under compute.
-      const Seconds per_mb = gather * 2.0;
-      dp_exposed = max(dp_exposed, max(Seconds(0), per_mb - compute_per_mb) * n);
-    }
+    const Seconds gather = plan.zero_stage == 1 || plan.zero_stage == 2
+                               ? gather_time(static_cast<double>(dense), static_cast<double>(experts), 2)
+                               : Seconds(0);
     const Seconds hidden_reduce = plan.overlap_data_parallel ? backward_alone : Seconds(0);
     const Seconds hidden_gather = plan.overlap_data_parallel ? forward_alone : Seconds(0);
-    dp_exposed = max(dp_exposed, max(Seconds(0), reduce - hidden_reduce) + max(Seconds(0), gather - hidden_gather));
+    dp_exposed = max(dp_exposed, max(Seconds(0), per_mb - compute_per_mb) * n + max(Seconds(0), reduce - hidden_reduce) +
+                                     max(Seconds(0), gather - hidden_gather));
   }
   b.optimizer = optimizer_kernel + dp_exposed;
   e.memory = worst;

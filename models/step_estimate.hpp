@@ -52,4 +52,27 @@ struct StepEstimate {
 StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, const ParallelPlan& plan,
                            const KernelTimeModel& kernels, const StepShape& shape);
 
+// Per-micro-batch times of one pipeline rank, its chunks weighted by the share of
+// micro-batches each sees; "exposed" is the communication its compute does not cover.
+struct RankTimes {
+  Seconds forward_compute, backward_compute, weight_compute;
+  Seconds forward_exposed, backward_exposed;
+};
+
+// What a step's estimate needs from the priced layers and the pipeline alone (not from the
+// data-parallel degree, the ZeRO stage or the batch): the layout, its chunks and the
+// pace-setting rank. The planner computes it once for the many plans that share it.
+struct PipelineCosts {
+  PipelineLayout layout;
+  std::vector<ChunkCost> chunks;
+  RankTimes slow;  // the slowest rank's times per micro-batch
+  Seconds pace;    // its seconds per micro-batch in the steady phase
+};
+PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& model, const ParallelPlan& plan);
+// The estimate from already priced layers and pipeline (`priced` for `plan` at `shape`'s
+// sequence length and the plan's micro-batch size).
+StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pipeline, const ModelSpec& model,
+                           const ClusterSpec& cluster, const ParallelPlan& plan, const KernelTimeModel& kernels,
+                           const StepShape& shape);
+
 }  // namespace trainsim

@@ -12,6 +12,7 @@ std::string chrome_trace(const Workload& w, const Timeline& t) {
     events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid},
                       {"args", {{"name", "GPU " + std::to_string(pid) + " (pipeline rank " + std::to_string(rank.pipeline_rank) + ")"}}}});
     for (int s = 0; s < kStreams; ++s) {
+      if (rank.streams[static_cast<std::size_t>(s)].empty()) continue;  // a track per stream in use
       events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", s},
                         {"args", {{"name", std::string(to_string(static_cast<StreamId>(s)))}}}});
       const auto& stream = rank.streams[static_cast<std::size_t>(s)];

@@ -1,8 +1,10 @@
 #pragma once
-// Runs work in a forked child process and returns the text it produced. SimGrid's engine can
-// run once per process, so every SimGrid simulation (and every planner worker) runs this way.
+// Runs work in forked child processes and returns the text each produced. SimGrid's engine
+// can run once per process, so every SimGrid simulation (and every planner worker) runs this
+// way.
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace trainsim {
 
@@ -10,5 +12,13 @@ namespace trainsim {
 // throws is reported by a SimulationError carrying its message; a child that dies (signal,
 // abort) is reported too. Deterministic: the result depends on the job only.
 std::string run_in_child_process(const std::function<std::string()>& job);
+
+struct ChildResult {
+  bool ok = false;
+  std::string text;  // the job's result, or why it has none
+};
+
+// Runs every job in its own child, at most `parallel` at a time; results in job order.
+std::vector<ChildResult> run_in_child_processes(const std::vector<std::function<std::string()>>& jobs, int parallel);
 
 }  // namespace trainsim

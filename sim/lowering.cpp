@@ -62,6 +62,16 @@ class Lowerer {
   void backward_chunk(const ChunkRef& ref, Chain& chain, bool before);
   std::vector<ExchangeStep> point_to_point(std::int32_t peer_pipeline_rank, bool outgoing);
   void data_parallel_sync(Chain& last_compute);
+  // ZeRO-2/3 keep gradients sharded, so each backward pass ends with a reduce-scatter of the
+  // chunk's gradients; ZeRO-3 also gathers the chunk's weights before each pass over it. Both
+  // run on their own stream, beside compute and the pipeline transfers.
+  void sharded_state_exchange(Chain& chain, std::int32_t chunk, bool gradients);
+  // ZeRO-2/3: the reduce-scatter after `chain`'s weight gradients, on a branch of it (what
+  // follows on the chain, the pipeline send, does not wait for it).
+  void reduce_scatter_gradients(const Chain& chain, std::int32_t chunk);
+  std::pair<std::int64_t, std::int64_t> chunk_parameters(std::int32_t chunk) const;  // dense, routed experts
+  void data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts, bool all_reduce,
+                     const char* text);
   LayerPrograms programs_of(std::int32_t chunk) const {
     return priced_.programs(out_.layout.chunks[static_cast<std::size_t>(chunk)]);
   }
@@ -176,27 +186,40 @@ Channel pp_channel(bool activation, std::int32_t direction) {
 }
 
 // `before`: true emits the receive that must precede the chunk, false the send after it.
+// `before`: true emits what must precede the chunk (ZeRO-3's weight gather, the receive), false
+// what follows it (the send). A neighbouring chunk on this same rank (DualPipeV's turn of the
+// V) hands over in memory.
 void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
   const std::int32_t depth = pipeline_depth(p_.plan);
+  if (before && p_.plan.zero_stage == 3) sharded_state_exchange(chain, ref.chunk, false);
   if (before && ref.chunk > 0) {
     const auto from = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
-    emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(from, false), "pp.recv_activation");
+    if (from != rank_->pipeline_rank) {
+      emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(from, false), "pp.recv_activation");
+    }
   }
   if (!before && ref.chunk + 1 < depth) {
     const auto to = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
-    emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(to, true), "pp.send_activation");
+    if (to != rank_->pipeline_rank) {
+      emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(to, true), "pp.send_activation");
+    }
   }
 }
 
 void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
   const std::int32_t depth = pipeline_depth(p_.plan);
+  if (before && p_.plan.zero_stage == 3) sharded_state_exchange(chain, ref.chunk, false);
   if (before && ref.chunk + 1 < depth) {
     const auto from = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
-    emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(from, false), "pp.recv_gradient");
+    if (from != rank_->pipeline_rank) {
+      emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(from, false), "pp.recv_gradient");
+    }
   }
   if (!before && ref.chunk > 0) {
     const auto to = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
-    emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(to, true), "pp.send_gradient");
+    if (to != rank_->pipeline_rank) {
+      emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(to, true), "pp.send_gradient");
+    }
   }
 }
 
@@ -213,6 +236,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
       Chain chain;
       backward_chunk(item.backward, chain, true);
       emit_units(chain, chain, backward_units(programs_of(item.backward.chunk), !item.defer_weights));
+      if (!item.defer_weights) reduce_scatter_gradients(chain, item.backward.chunk);
       backward_chunk(item.backward, chain, false);
       break;
     }
@@ -223,6 +247,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
         const Seconds w = (*it)->weight_total();
         if (w > Seconds(0)) emit_compute(chain, w, fmt::format("{}.weight", to_string((*it)->kind)));
       }
+      reduce_scatter_gradients(chain, item.backward.chunk);
       break;
     }
     case ItemKind::forward_backward: {
@@ -231,6 +256,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
       forward_chunk(item.forward, f_chain, true);
       backward_chunk(item.backward, b_chain, true);
       emit_units(f_chain, b_chain, pair_units(programs_of(item.forward.chunk), programs_of(item.backward.chunk)));
+      reduce_scatter_gradients(b_chain, item.backward.chunk);
       forward_chunk(item.forward, f_chain, false);
       backward_chunk(item.backward, b_chain, false);
       break;
@@ -239,34 +265,63 @@ void Lowerer::emit_item(const ScheduleItem& item) {
   }
 }
 
-void Lowerer::data_parallel_sync(Chain& last) {
-  const auto& plan = p_.plan;
+std::pair<std::int64_t, std::int64_t> Lowerer::chunk_parameters(std::int32_t chunk) const {
   std::int64_t params = 0;
   std::int64_t experts = 0;
-  for (const int c : out_.layout.chunks_of_rank[static_cast<std::size_t>(ranks_.coordinates(self_).pipeline)]) {
-    for (const auto kind : out_.layout.chunks[static_cast<std::size_t>(c)].layers) {
-      params += priced_.layer(kind).parameters;
-      experts += priced_.layer(kind).expert_parameters;
-    }
+  for (const auto kind : out_.layout.chunks[static_cast<std::size_t>(chunk)].layers) {
+    params += priced_.layer(kind).parameters;
+    experts += priced_.layer(kind).expert_parameters;
   }
-  const std::int64_t dense = params - experts;
+  return {params - experts, experts};
+}
+
+void Lowerer::data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts, bool all_reduce,
+                            const char* text) {
+  const auto collective = all_reduce ? all_reduce_steps : ring_exchange_steps;
+  auto steps = collective(ranks_.data_group(self_), self_, dense, ctx_);
+  const auto more = collective(ranks_.expert_data_group(self_), self_, experts, ctx_);
+  steps.insert(steps.end(), more.begin(), more.end());
+  if (!steps.empty()) emit_exchange(chain, stream, channel, steps, text);
+}
+
+void Lowerer::sharded_state_exchange(Chain& chain, std::int32_t chunk, bool gradients) {
+  const auto [dense, experts] = chunk_parameters(chunk);
+  const std::int64_t element = gradients ? bytes_per_element(p_.plan.gradient_precision) : 2;  // BF16 weights
+  data_exchange(chain, StreamId::sharded_state, Channel::sharded_state, Bytes(dense * element), Bytes(experts * element), false,
+                gradients ? "zero.reduce_scatter_gradients" : "zero.gather_weights");
+}
+
+void Lowerer::reduce_scatter_gradients(const Chain& chain, std::int32_t chunk) {
+  if (p_.plan.zero_stage < 2) return;
+  Chain branch = chain;
+  sharded_state_exchange(branch, chunk, true);
+}
+
+void Lowerer::data_parallel_sync(Chain& last) {
+  const auto& plan = p_.plan;
+  std::int64_t dense = 0;
+  std::int64_t experts = 0;
+  for (const int c : out_.layout.chunks_of_rank[static_cast<std::size_t>(rank_->pipeline_rank)]) {
+    const auto [d, e] = chunk_parameters(c);
+    dense += d;
+    experts += e;
+  }
   const std::int64_t grad = bytes_per_element(plan.gradient_precision);
-  const auto dp = ranks_.data_group(self_);
-  const auto edp = ranks_.expert_data_group(self_);
-  // ZeRO shards reduce-scatter gradients and all-gather weights; without it, all-reduce.
-  const auto sync = [&](Bytes dense_bytes, Bytes expert_bytes, bool all_reduce, const char* text) {
-    const auto collective = all_reduce ? all_reduce_steps : ring_exchange_steps;
-    auto steps = collective(dp, self_, dense_bytes, ctx_);
-    const auto more = collective(edp, self_, expert_bytes, ctx_);
-    steps.insert(steps.end(), more.begin(), more.end());
-    if (!steps.empty()) emit_exchange(last, StreamId::collective, Channel::data, steps, text);
-  };
-  sync(Bytes(dense * grad), Bytes(experts * grad), plan.zero_stage == 0, "dp.reduce_gradients");
-  const std::int64_t owned = plan.zero_stage >= 1 ? dense / (plan.data * plan.context) + experts / std::max<std::int64_t>(1, plan.expert_data_parallel()) : params;
+  // Without ZeRO gradients are all-reduced, with ZeRO-1 reduce-scattered here (ZeRO-2/3 did so
+  // after each backward pass); ZeRO-1/2 gather the updated weights (ZeRO-3 before each pass).
+  if (plan.zero_stage <= 1) {
+    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * grad), Bytes(experts * grad), plan.zero_stage == 0,
+                  "dp.reduce_gradients");
+  }
+  const std::int64_t owned =
+      plan.zero_stage >= 1 ? dense / (plan.data * plan.context) + experts / std::max<std::int64_t>(1, plan.expert_data_parallel())
+                           : dense + experts;
   const std::int64_t moment = bytes_per_element(plan.optimizer_moment_precision);
   const Bytes streamed(owned * ((4 + grad + 2 * moment) + (4 + 2 * moment + 2)));
   emit_compute(last, p_.kernels.time(memory_kernel(streamed, Bytes(0))), "optimizer.step");
-  if (plan.zero_stage >= 1) sync(Bytes(dense * 2), Bytes(experts * 2), false, "dp.gather_weights");
+  if (plan.zero_stage == 1 || plan.zero_stage == 2) {
+    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * 2), Bytes(experts * 2), false, "dp.gather_weights");
+  }
 }
 
 void Lowerer::run() {

@@ -12,6 +12,7 @@ std::string_view to_string(StreamId s) {
     case StreamId::compute: return "compute";
     case StreamId::collective: return "collective";
     case StreamId::p2p: return "p2p";
+    case StreamId::sharded_state: return "sharded_state";
   }
   return "?";
 }

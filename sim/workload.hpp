@@ -13,8 +13,10 @@
 
 namespace trainsim {
 
-enum class StreamId : std::uint8_t { compute = 0, collective = 1, p2p = 2 };
-inline constexpr int kStreams = 3;
+// compute kernels; TP/CP/EP collectives and the step's data-parallel sync; pipeline sends and
+// receives; ZeRO-2/3's per-pass gradient reduce-scatters and weight gathers (FSDP's own stream).
+enum class StreamId : std::uint8_t { compute = 0, collective = 1, p2p = 2, sharded_state = 3 };
+inline constexpr int kStreams = 4;
 std::string_view to_string(StreamId s);
 
 enum class OpKind : std::uint8_t { compute, exchange };
@@ -27,9 +29,10 @@ std::string_view to_string(ItemKind k);
 // in order: point-to-point per pipeline direction and tensor, collectives per group kind.
 enum class Channel : std::uint8_t {
   activation_down, gradient_down, activation_up, gradient_up,  // pipeline (DualPipe has two directions)
-  tensor, context, expert, data
+  tensor, context, expert,
+  data,          // the step's data-parallel gradient reduction and weight gather
+  sharded_state  // ZeRO-2/3 per micro-batch: gradient reduce-scatters, ZeRO-3 weight gathers
 };
-inline constexpr int kChannels = 8;
 
 struct Flow {
   std::int32_t peer = 0;  // simulated rank index; for mirrored flows, the sending rank itself

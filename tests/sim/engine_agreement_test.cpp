@@ -73,6 +73,19 @@ TEST(EngineAgreement, ReducedFidelityMatchesFullDetail) {
   EXPECT_NEAR(reduced.estimate.step_time.si(), full.estimate.step_time.si(), 0.02 * full.estimate.step_time.si());
 }
 
+TEST(EngineAgreement, DualPipeVAndZeroThreeInBothFidelities) {
+  // DualPipeV turns its V on the last rank, which hands chunk pp-1 to chunk pp in memory;
+  // ZeRO-3 gathers weights and reduce-scatters gradients around every pass.
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["cluster"]["gpu_count"] = 128;
+  doc["parallel"]["pipeline_parallel"] = 2;
+  doc["parallel"]["data_parallel"] = 64;
+  doc["parallel"]["schedule"] = "dualpipe_v";
+  doc["parallel"]["zero_stage"] = 3;
+  one_phase(doc, 4096, 256);
+  expect_reduced_matches_full(parse(doc), 0.02);
+}
+
 TEST(EngineAgreement, ReducedFidelityMatchesFullDetailOnAnOversubscribedFabric) {
   // Plain fat tree, 4:1 over the leaves, radix 16 (one node per leaf): the pipeline's and the
   // expert groups' traffic crosses shared up-links, whose capacity the reduction divides.
