@@ -14,5 +14,6 @@ void add_simulate_command(CLI::App& cli, Action& run);
 void add_hardware_command(CLI::App& cli, Action& run);
 void add_models_command(CLI::App& cli, Action& run);
 void add_calibrate_command(CLI::App& cli, Action& run);
+void add_plan_command(CLI::App& cli, Action& run);
 
 }  // namespace trainsim::app

@@ -35,6 +35,7 @@ class Diagnostics {
   // Adds an issue found in another file (an included calibration, say) as it was reported.
   void add(ConfigIssue issue) { issues_.push_back(std::move(issue)); }
   [[nodiscard]] bool has_errors() const { return !issues_.empty(); }
+  [[nodiscard]] const std::vector<ConfigIssue>& issues() const { return issues_; }
   [[nodiscard]] const std::string& file() const { return file_; }
   void throw_if_any() const;
 

@@ -244,6 +244,7 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
     prices.finish();
   }
   if (auto published = root.optional_object("published")) s.published = parse_published(*published);
+  if (const auto planner = root.raw("planner", false)) s.planner = *planner->node;
   root.finish();
   diag.throw_if_any();  // cross-field rules need every field read correctly
 

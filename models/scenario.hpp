@@ -20,6 +20,8 @@ struct Scenario {
   std::vector<TrainingPhase> phases;
   Prices prices;
   PublishedRun published;
+  // The planner's search space and constraints ("planner", read by planner/); null if absent.
+  nlohmann::json planner;
 };
 
 // Reads and validates a scenario file. Throws ConfigError listing every issue found.

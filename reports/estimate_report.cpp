@@ -147,6 +147,17 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r, const StepSim
   return out;
 }
 
+nlohmann::json step_breakdown_json(const StepBreakdown& b) {
+  return {{"compute", b.compute.si()},
+          {"exposed_communication", b.exposed_communication.si()},
+          {"pipeline_bubble", b.pipeline_bubble.si()},
+          {"optimizer", b.optimizer.si()},
+          {"warmup_forward", b.warmup_forward.si()},
+          {"steady", b.steady.si()},
+          {"cooldown_backward", b.cooldown_backward.si()},
+          {"weight_gradient", b.weight_gradient.si()}};
+}
+
 nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const StepSimulation* simulation) {
   nlohmann::json j;
   j["scenario"] = s.name;
@@ -171,14 +182,7 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
     j["mfu"] = {{"causal", e.mfu_causal}, {"non_causal", e.mfu_non_causal}, {"peak", "dense BF16"}};
     j["model_tflops_per_gpu"] = {{"causal", to_tflops(e.model_flops_per_gpu_causal)},
                                  {"non_causal", to_tflops(e.model_flops_per_gpu_non_causal)}};
-    j["step_breakdown_s"] = {{"compute", b.compute.si()},
-                             {"exposed_communication", b.exposed_communication.si()},
-                             {"pipeline_bubble", b.pipeline_bubble.si()},
-                             {"optimizer", b.optimizer.si()},
-                             {"warmup_forward", b.warmup_forward.si()},
-                             {"steady", b.steady.si()},
-                             {"cooldown_backward", b.cooldown_backward.si()},
-                             {"weight_gradient", b.weight_gradient.si()}};
+    j["step_breakdown_s"] = step_breakdown_json(b);
     const auto& m = e.memory;
     j["memory_bytes"] = {{"pipeline_rank", m.pipeline_rank},     {"weights", m.weights.count()},
                          {"gradients", m.gradients.count()},     {"optimizer_states", m.optimizer_states.count()},

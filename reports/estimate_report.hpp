@@ -14,6 +14,8 @@ namespace trainsim {
 // `simulation`: the simulated headline step, when the estimate came from the engine.
 std::string estimate_text(const Scenario& scenario, const RunEstimate& estimate,
                           const StepSimulation* simulation = nullptr);
+// The step by activity and by schedule phase, in seconds (`step_breakdown_s` of the JSON).
+nlohmann::json step_breakdown_json(const StepBreakdown& breakdown);
 nlohmann::json estimate_json(const Scenario& scenario, const RunEstimate& estimate,
                              const StepSimulation* simulation = nullptr);
 

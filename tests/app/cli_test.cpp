@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -176,6 +177,29 @@ TEST(Cli, CalibrateFitsAProbeRunAndWritesTheCalibration) {
 
   EXPECT_EQ(trainsim("calibrate " + write_temp("trainsim_bad_probe.json", "{}").string() + " -o " + output.string()).exit_code, 3);
   EXPECT_EQ(trainsim("calibrate " + input.string()).exit_code, 2);  // -o is required
+}
+
+TEST(Cli, PlanRanksSimulatesAndWritesJsonAndCsv) {
+  auto doc = default_scenario();
+  doc["planner"] = {{"tensor_parallel", {1}}, {"pipeline_parallel", {8, 16}}, {"expert_parallel", {64}},
+                    {"context_parallel", {1}}, {"schedules", {"dualpipe"}}, {"micro_batch_sizes", {1}},
+                    {"zero_stages", {1}}, {"precisions", {"fp8"}}, {"top_k", 1}};
+  const auto path = write_temp("trainsim_plan.json", doc.dump());
+  const auto json = trainsim("plan " + path.string() + " --format json --engine analytic");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.err.find("\r["), std::string::npos);  // no progress bar into a pipe
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["candidates"], 8);  // PP8/16 x recomputation none, selective, full and DeepSeek's
+  EXPECT_GT(j["baseline_rank"].get<int>(), 0);
+  ASSERT_GE(j["plans"].size(), 1U);
+  for (const char* key : {"rank", "plan", "closed_form_step_time_s", "simulated_step_time_s", "headroom_bytes", "cost_usd",
+                          "pareto"}) {
+    EXPECT_TRUE(j["plans"][0].contains(key)) << key;
+  }
+  const auto csv = trainsim("plan " + path.string() + " --format csv --engine analytic");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("rank,gpus,tensor_parallel", 0), 0U);
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 1 + static_cast<long>(j["plans"].size()));
 }
 
 TEST(Cli, HardwareAndModelsTables) {

@@ -1,0 +1,72 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/output.hpp"
+#include "planner/plan_search.hpp"
+#include "reports/plan_report.hpp"
+
+namespace trainsim::app {
+
+namespace {
+// A progress bar on stderr, drawn only when stderr is a terminal (never into pipes or logs).
+void draw_progress(std::int64_t done, std::int64_t total) {
+  constexpr int kWidth = 40;
+  const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  const int filled = static_cast<int>(fraction * kWidth);
+  std::fprintf(stderr, "\r[%s%s] %3.0f%% %lld/%lld plans", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+               std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(), 100.0 * fraction,
+               static_cast<long long>(done), static_cast<long long>(total));
+  if (done == total) std::fputs("\n", stderr);
+  std::fflush(stderr);
+}
+}  // namespace
+
+void add_plan_command(CLI::App& cli, Action& run) {
+  struct Options {
+    std::string scenario;
+    std::string format = "text";
+    std::string output;
+    std::string engine = "simgrid";
+    int top_k = -1;
+    int jobs = 0;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = cli.add_subcommand("plan", "Search the parallel-plan space of a scenario for the fastest and cheapest plans that fit");
+  cmd->add_option("scenario", options->scenario, "Scenario JSON file (its optional \"planner\" object narrows the search)")->required();
+  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  cmd->add_option("--engine", options->engine, "Engine that simulates the shortlist")->check(CLI::IsMember({"simgrid", "analytic"}));
+  cmd->add_option("--top-k", options->top_k, "Plans to simulate after the closed-form ranking (default: the scenario's, else 8)")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--jobs", options->jobs, "Simulations at once (default: the machine's cores)")->check(CLI::Range(1, 1024));
+  cmd->callback([&run, options] {
+    run = [options] {
+      const auto scenario = load_scenario(options->scenario);
+      auto space = plan_space(scenario);
+      if (options->top_k >= 0) space.top_k = options->top_k;
+      PlanSearchOptions search;
+      search.jobs = options->jobs > 0 ? options->jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+      search.engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
+      if (::isatty(STDERR_FILENO) != 0) search.progress = draw_progress;
+      const auto result = search_plans(scenario, space, search);
+      std::string text;
+      if (options->format == "json") {
+        text = plan_search_json(scenario, result).dump(2) + "\n";
+      } else if (options->format == "csv") {
+        text = plan_search_csv(result);
+      } else {
+        text = plan_search_text(scenario, result);
+      }
+      write_output(options->output, text);
+      return result.feasible > 0 ? kExitOk : kExitInfeasible;
+    };
+  });
+}
+
+}  // namespace trainsim::app

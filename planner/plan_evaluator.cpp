@@ -1,0 +1,75 @@
+#include "planner/plan_evaluator.hpp"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "models/run_estimate.hpp"
+
+namespace trainsim {
+
+namespace {
+
+// The plan fields the layer prices depend on (ChunkCostModel reads the pipeline degree only
+// to know whether there are pipeline sends).
+std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
+                     p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
+                     p.communication_sms, p.sequence_parallel, p.pipeline > 1);
+}
+
+}  // namespace
+
+std::string reason_class(const std::string& message) {
+  std::string out;
+  bool in_number = false;
+  for (const char c : message) {
+    const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0 || (in_number && c == '.');
+    if (digit && !in_number) out += 'N';
+    if (!digit) out += c;
+    in_number = digit;
+  }
+  return out;
+}
+
+PlanEvaluator::PlanEvaluator(const Scenario& scenario, const StepShape& shape)
+    : scenario_(scenario), shape_(shape), kernels_(kernel_model(scenario.cluster)) {}
+
+const ClusterSpec& PlanEvaluator::cluster(std::int64_t gpu_count) {
+  auto [it, fresh] = clusters_.try_emplace(gpu_count, scenario_.cluster);
+  if (fresh) it->second.gpu_count = gpu_count;
+  return it->second;
+}
+
+PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_count) {
+  PlanOutcome out;
+  const auto& c = cluster(gpu_count);
+  Diagnostics check(scenario_.file);
+  validate_plan(scenario_.model, c, plan, shape_.sequence_length, shape_.global_batch_size, "", check);
+  if (check.has_errors()) {
+    const auto& issue = check.issues().front();
+    out.detail = issue.message;
+    out.reason = (issue.pointer.empty() ? "" : issue.pointer.substr(1) + ": ") + reason_class(issue.message);
+    return out;
+  }
+  const auto key = priced_key(plan, gpu_count);
+  auto& priced = priced_[key];
+  if (!priced) {
+    priced = std::make_unique<ChunkCostModel>(scenario_.model, plan, c, kernels_,
+                                              MicroBatchShape{shape_.sequence_length, plan.micro_batch_size});
+  }
+  const auto pipeline_key = fmt::format("{}|{} {} {}", key, plan.pipeline, plan.virtual_stages, static_cast<int>(plan.schedule));
+  auto pipeline = pipelines_.find(pipeline_key);
+  if (pipeline == pipelines_.end()) {
+    pipeline = pipelines_.emplace(pipeline_key, pipeline_costs(*priced, scenario_.model, plan)).first;
+  }
+  out.estimate = estimate_step(*priced, pipeline->second, scenario_.model, c, plan, kernels_, shape_);
+  out.feasible = out.estimate.feasible;
+  if (!out.feasible) {
+    out.detail = out.estimate.infeasible_reason;
+    out.reason = "memory: out of memory";
+  }
+  return out;
+}
+
+}  // namespace trainsim

@@ -1,0 +1,47 @@
+#pragma once
+// Closed-form evaluation of many plans of one scenario at one step shape. Plans share most of
+// their work: layers are priced once per combination of the fields that change their costs
+// (tensor, expert and context degrees, micro-batch, recomputation, precision, ...), and a
+// pipeline once per priced layers, pipeline degree and schedule. A test checks that cached and
+// uncached estimates agree exactly.
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "models/chunk_costs.hpp"
+#include "models/scenario.hpp"
+#include "models/step_estimate.hpp"
+
+namespace trainsim {
+
+struct PlanOutcome {
+  bool feasible = false;
+  std::string reason;  // why not, with numbers replaced by N so that reasons can be counted
+  std::string detail;  // why not, as the checks said it
+  StepEstimate estimate;  // set when the plan got as far as the memory check
+};
+
+class PlanEvaluator {
+ public:
+  PlanEvaluator(const Scenario& scenario, const StepShape& shape);
+  PlanEvaluator(const PlanEvaluator&) = delete;
+  PlanEvaluator& operator=(const PlanEvaluator&) = delete;
+
+  // `gpu_count` replaces the scenario cluster's (the planner may vary it).
+  PlanOutcome evaluate(const ParallelPlan& plan, std::int64_t gpu_count);
+  [[nodiscard]] const ClusterSpec& cluster(std::int64_t gpu_count);
+  [[nodiscard]] const KernelTimeModel& kernels() const { return kernels_; }
+
+ private:
+  const Scenario& scenario_;
+  StepShape shape_;
+  KernelTimeModel kernels_;
+  std::unordered_map<std::int64_t, ClusterSpec> clusters_;
+  std::unordered_map<std::string, std::unique_ptr<ChunkCostModel>> priced_;
+  std::unordered_map<std::string, PipelineCosts> pipelines_;
+};
+
+// "12 micro-batches per pipeline: ..." -> "N micro-batches per pipeline: ...".
+std::string reason_class(const std::string& message);
+
+}  // namespace trainsim

@@ -1,0 +1,113 @@
+#include "reports/plan_report.hpp"
+
+#include <fmt/format.h>
+
+#include "reports/estimate_report.hpp"
+#include "reports/number_format.hpp"
+
+namespace trainsim {
+
+std::string plan_summary(const ParallelPlan& p) {
+  std::string schedule(to_string(p.schedule));
+  if (p.schedule == Schedule::interleaved_1f1b) schedule += fmt::format(" v{}", p.virtual_stages);
+  return fmt::format("TP{} PP{} DP{} EP{} CP{} {} mb{} ZeRO-{} {} recompute {}", p.tensor, p.pipeline, p.data, p.expert,
+                     p.context, schedule, p.micro_batch_size, p.zero_stage, to_string(p.precision), p.recompute.describe());
+}
+
+std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
+  std::string out = fmt::format("trainsim plan: {} ({} phase: sequence {}, batch {}, {} tokens)\n\n", s.name, r.phase,
+                                r.shape.sequence_length, r.shape.global_batch_size, short_count(r.phase_tokens));
+  out += fmt::format("{} candidate plans, {} feasible, {} not:\n", r.candidates, r.feasible, r.candidates - r.feasible);
+  for (const auto& [reason, count] : r.infeasible) out += fmt::format("  {:>9}  {}\n", count, reason);
+  out += fmt::format("\nShortlist: the best {} by closed form{}, simulated ({} engine, reduced fidelity)\n",
+                     r.shortlist.size() - (r.baseline_rank > static_cast<std::int64_t>(r.shortlist.size()) ? 1 : 0),
+                     r.baseline_rank > 0 ? " and the scenario's plan" : "", to_string(r.engine));
+  out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9} {:>8}  {}\n", "rank", "closed", "simulated",
+                     "MFU", "memory", "room", "days", "cost", "bubble", "exposed", "plan");
+  for (const auto& p : r.shortlist) {
+    const double mfu = p.estimate.mfu_causal * (p.estimate.step_time / p.step_time());
+    const auto& b = p.simulated ? p.simulation : p.estimate.breakdown;
+    out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>5.1f}GiB {:>4.1f}GiB {:>9.2f} {:>9} {:>9} {:>8}  {}{}{}\n", p.rank,
+                       seconds_text(p.estimate.step_time), p.simulated ? seconds_text(p.simulation.total) : "failed",
+                       percent_text(mfu), to_gib(p.estimate.memory.total()), to_gib(p.headroom), p.price.days,
+                       usd_text(p.price.cost_usd), seconds_text(b.pipeline_bubble), seconds_text(b.exposed_communication),
+                       plan_summary(p.plan), p.baseline ? "  [scenario's plan]" : "", p.pareto ? "  [Pareto]" : "");
+    if (!p.simulated) out += "         simulation failed: " + p.simulation_error + "\n";
+  }
+  out += "  (rank: by closed-form step time among feasible plans; MFU causal at the simulated step; room: memory left on\n"
+         "   the fullest GPU; days and cost: the whole phase at this step; [Pareto]: no other listed plan is faster,\n"
+         "   cheaper and roomier at once)\n";
+  if (r.baseline_rank > 0) {
+    out += fmt::format("\nThe scenario's plan ranks {} of {} feasible plans by closed form (top {:.2g}%).\n", r.baseline_rank,
+                       r.feasible, 100.0 * static_cast<double>(r.baseline_rank) / static_cast<double>(std::max<std::int64_t>(r.feasible, 1)));
+  } else {
+    out += "\nThe scenario's plan is not feasible: " + r.baseline_reason + "\n";
+  }
+  return out;
+}
+
+namespace {
+nlohmann::json plan_json(const ParallelPlan& p) {
+  return {{"tensor_parallel", p.tensor},   {"pipeline_parallel", p.pipeline},  {"data_parallel", p.data},
+          {"expert_parallel", p.expert},   {"context_parallel", p.context},    {"schedule", to_string(p.schedule)},
+          {"virtual_stages", p.virtual_stages}, {"micro_batch_size", p.micro_batch_size}, {"zero_stage", p.zero_stage},
+          {"recomputation", p.recompute.describe()}, {"precision", to_string(p.precision)}};
+}
+}  // namespace
+
+nlohmann::json plan_search_json(const Scenario& s, const PlanSearchResult& r) {
+  nlohmann::json j;
+  j["scenario"] = s.name;
+  j["phase"] = r.phase;
+  j["sequence_length"] = r.shape.sequence_length;
+  j["global_batch_size"] = r.shape.global_batch_size;
+  j["candidates"] = r.candidates;
+  j["feasible"] = r.feasible;
+  j["infeasible_by_reason"] = nlohmann::json::array();
+  for (const auto& [reason, count] : r.infeasible) j["infeasible_by_reason"].push_back({{"reason", reason}, {"plans", count}});
+  j["engine"] = to_string(r.engine);
+  j["baseline_rank"] = r.baseline_rank;
+  if (r.baseline_rank == 0) j["baseline_infeasible_reason"] = r.baseline_reason;
+  j["plans"] = nlohmann::json::array();
+  for (const auto& p : r.shortlist) {
+    nlohmann::json e{{"rank", p.rank},
+                     {"gpus", p.gpu_count},
+                     {"plan", plan_json(p.plan)},
+                     {"closed_form_step_time_s", p.estimate.step_time.si()},
+                     {"closed_form_breakdown_s", step_breakdown_json(p.estimate.breakdown)},
+                     {"memory_bytes", p.estimate.memory.total().count()},
+                     {"headroom_bytes", p.headroom.count()},
+                     {"days", p.price.days},
+                     {"gpu_hours", p.price.gpu_hours},
+                     {"cost_usd", p.price.cost_usd},
+                     {"baseline", p.baseline},
+                     {"pareto", p.pareto}};
+    if (p.simulated) {
+      e["simulated_step_time_s"] = p.simulation.total.si();
+      e["simulated_breakdown_s"] = step_breakdown_json(p.simulation);
+    } else {
+      e["simulation_error"] = p.simulation_error;
+    }
+    j["plans"].push_back(e);
+  }
+  return j;
+}
+
+std::string plan_search_csv(const PlanSearchResult& r) {
+  std::string out =
+      "rank,gpus,tensor_parallel,pipeline_parallel,data_parallel,expert_parallel,context_parallel,schedule,virtual_stages,"
+      "micro_batch_size,zero_stage,recomputation,precision,closed_form_step_time_s,simulated_step_time_s,memory_bytes,"
+      "headroom_bytes,days,gpu_hours,cost_usd,baseline,pareto\n";
+  for (const auto& e : r.shortlist) {
+    const auto& p = e.plan;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},\"{}\",{},{:.6f},{},{},{},{:.4f},{:.1f},{:.2f},{},{}\n", e.rank,
+                       e.gpu_count, p.tensor, p.pipeline, p.data, p.expert, p.context, to_string(p.schedule),
+                       p.virtual_stages, p.micro_batch_size, p.zero_stage, p.recompute.describe(), to_string(p.precision),
+                       e.estimate.step_time.si(), e.simulated ? fmt::format("{:.6f}", e.simulation.total.si()) : "",
+                       e.estimate.memory.total().count(), e.headroom.count(), e.price.days, e.price.gpu_hours,
+                       e.price.cost_usd, e.baseline, e.pareto);
+  }
+  return out;
+}
+
+}  // namespace trainsim

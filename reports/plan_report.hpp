@@ -1,0 +1,20 @@
+#pragma once
+// Renderers of a plan search: a text table for people, JSON and CSV for programs. JSON and CSV
+// fields name their units.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "planner/plan_search.hpp"
+
+namespace trainsim {
+
+// "TP1 PP16 DP128 EP64 CP1 dualpipe mb1 ZeRO-1 fp8 recompute norm+..."
+std::string plan_summary(const ParallelPlan& plan);
+
+std::string plan_search_text(const Scenario& scenario, const PlanSearchResult& result);
+nlohmann::json plan_search_json(const Scenario& scenario, const PlanSearchResult& result);
+// One row per shortlisted plan.
+std::string plan_search_csv(const PlanSearchResult& result);
+
+}  // namespace trainsim

@@ -1,0 +1,119 @@
+// The plan space, the cached evaluator and the Pareto front, on the shipped scenarios.
+#include <gtest/gtest.h>
+
+#include "models/run_estimate.hpp"
+#include "planner/plan_evaluator.hpp"
+#include "planner/plan_search.hpp"
+#include "scenario_fixture.hpp"
+
+namespace trainsim {
+namespace {
+using namespace testing;
+
+TEST(PlanSpace, DefaultsFollowTheModelAndCluster) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc.erase("planner");
+  const auto s = parse(doc);
+  const auto space = plan_space(s);
+  EXPECT_EQ(space.tensor, (std::vector<std::int64_t>{1, 2, 4, 8}));  // powers of two inside a node
+  EXPECT_EQ(space.pipeline, (std::vector<std::int64_t>{1, 2, 4, 8, 16, 32}));  // divide 2,048, at most 61 layers
+  EXPECT_EQ(space.expert.size(), 9U);                                           // divisors of 256
+  EXPECT_EQ(space.precisions.size(), 2U);                                       // H800 has FP8
+  // The scenario's own recomputation set is a candidate.
+  EXPECT_NE(std::find(space.recomputation.begin(), space.recomputation.end(), s.plan.recompute), space.recomputation.end());
+  // Every visited plan uses all the GPUs.
+  std::int64_t visited = 0;
+  for_each_plan(space, s.plan, [&](const ParallelPlan& p, std::int64_t gpus) {
+    ++visited;
+    EXPECT_EQ(p.gpus(), gpus);
+  });
+  EXPECT_EQ(visited, plan_count(space));
+}
+
+TEST(PlanSpace, ScenarioNarrowsItAndBadConstraintsNameTheField) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["planner"] = {{"tensor_parallel", {1}}, {"schedules", {"dualpipe", "1f1b"}}, {"zero_stages", {0, 1}}, {"top_k", 3}};
+  const auto space = plan_space(parse(doc));
+  EXPECT_EQ(space.tensor, std::vector<std::int64_t>{1});
+  EXPECT_EQ(space.schedules, (std::vector<Schedule>{Schedule::dualpipe, Schedule::one_f_one_b}));
+  EXPECT_EQ(space.zero_stages, (std::vector<int>{0, 1}));
+  EXPECT_EQ(space.top_k, 3);
+
+  doc["planner"] = {{"tensor_paralel", {1}}, {"schedules", {"zigzag"}}, {"zero_stages", {4}}};
+  try {
+    plan_space(parse(doc));
+    FAIL() << "accepted bad planner constraints";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("/planner/tensor_paralel"), std::string::npos) << what;
+    EXPECT_NE(what.find("/planner/schedules/0"), std::string::npos) << what;
+    EXPECT_NE(what.find("/planner/zero_stages/0"), std::string::npos) << what;
+  }
+}
+
+TEST(PlanEvaluator, SharedWorkGivesTheEstimatesComputedAlone) {
+  // Plans that share priced layers and pipelines, evaluated in an order that fills the caches,
+  // against the uncached closed form: equal to the last bit.
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  const StepShape shape{4096, 15360};
+  PlanEvaluator evaluator(s, shape);
+  const auto kernels = kernel_model(s.cluster);
+  int compared = 0;
+  for (const int zero : {1, 2, 3}) {
+    for (const std::int64_t pp : {8, 16}) {
+      for (const auto schedule : {Schedule::dualpipe, Schedule::one_f_one_b}) {
+        auto plan = s.plan;
+        plan.zero_stage = zero;
+        plan.pipeline = pp;
+        plan.data = 2048 / pp;
+        plan.schedule = schedule;
+        const auto cached = evaluator.evaluate(plan, 2048);
+        const auto alone = estimate_step(s.model, s.cluster, plan, kernels, shape);
+        ASSERT_TRUE(cached.estimate.step_time.si() > 0.0) << cached.detail;
+        EXPECT_EQ(cached.estimate.step_time.si(), alone.step_time.si());
+        EXPECT_EQ(cached.estimate.memory.total().count(), alone.memory.total().count());
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 12);
+}
+
+TEST(PlanEvaluator, InfeasiblePlansSayWhy) {
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  PlanEvaluator evaluator(s, {4096, 15360});
+  auto plan = s.plan;
+  plan.expert = 3;  // does not divide 256 experts
+  const auto odd = evaluator.evaluate(plan, 2048);
+  EXPECT_FALSE(odd.feasible);
+  EXPECT_EQ(odd.reason.rfind("expert_parallel: ", 0), 0U) << odd.reason;
+  plan = s.plan;
+  plan.zero_stage = 0;
+  plan.optimizer_moment_precision = Precision::fp32;
+  const auto big = evaluator.evaluate(plan, 2048);
+  EXPECT_FALSE(big.feasible);
+  EXPECT_EQ(big.reason, "memory: out of memory");
+  EXPECT_NE(big.detail.find("out of memory by"), std::string::npos);
+  EXPECT_EQ(reason_class("12 micro-batches, 3.5 GiB"), "N micro-batches, N GiB");
+}
+
+RankedPlan ranked(double step_s, double cost_usd, std::int64_t headroom_bytes) {
+  RankedPlan r;
+  r.simulated = true;
+  r.simulation.total = Seconds(step_s);
+  r.price.cost_usd = cost_usd;
+  r.headroom = Bytes(headroom_bytes);
+  return r;
+}
+
+TEST(Pareto, KeepsThePlansNothingBeatsOnEveryAxis) {
+  std::vector<RankedPlan> plans = {ranked(10, 100, 5), ranked(12, 120, 9), ranked(11, 130, 4), ranked(10, 100, 5)};
+  mark_pareto_front(plans);
+  EXPECT_TRUE(plans[0].pareto);
+  EXPECT_TRUE(plans[1].pareto);   // slower and dearer, but roomier
+  EXPECT_FALSE(plans[2].pareto);  // beaten by the first on all three
+  EXPECT_TRUE(plans[3].pareto);   // a tie is not beaten
+}
+
+}  // namespace
+}  // namespace trainsim
