@@ -66,20 +66,36 @@ Seconds segment_time(const Scenario& s, const PhaseSegment& seg, const StepTimer
   return time;
 }
 
-PhaseCost phase_cost(const Scenario& s, const TrainingPhase& phase, const StepTimer& timer, bool use_given) {
+PhaseCost phase_cost(const Scenario& s, const TrainingPhase& phase, const StepTimer& timer, bool use_given,
+                     std::optional<Goodput>& run_goodput) {
   PhaseCost cost;
   cost.name = phase.name;
   cost.published = phase.published;
   for (const auto& seg : phase.segments) cost.tokens += seg.total_tokens();
   if (!phase.given.empty() && (use_given || !phase.has_shape())) {
-    apply_given(s, phase, cost);
+    apply_given(s, phase, cost);  // as the source counted it, failures and all
+    cost.ideal_gpu_hours = cost.gpu_hours;
   } else {
     Seconds time(0);
     for (const auto& seg : phase.segments) time += segment_time(s, seg, timer, cost);
-    cost.days = to_days(time);
-    cost.gpu_hours = to_hours(time) * static_cast<double>(s.cluster.gpu_count);
+    double efficiency = 1.0;
+    if (s.reliability && !phase.segments.empty()) {
+      const auto g = goodput(*s.reliability, s.cluster.gpu_count, checkpoint_bytes(s.model, phase.segments.front().plan));
+      if (!run_goodput) run_goodput = g;
+      efficiency = g.efficiency;
+      if (efficiency <= 0.0) {
+        cost.warnings.push_back("failures come faster than checkpoints and restarts allow progress: the run never ends");
+        efficiency = 1e-9;
+      }
+    }
+    cost.ideal_gpu_hours = to_hours(time) * static_cast<double>(s.cluster.gpu_count);
+    cost.days = to_days(time) / efficiency;
+    cost.gpu_hours = cost.ideal_gpu_hours / efficiency;
   }
-  cost.cost_usd = cost.gpu_hours * s.prices.rental_usd_per_gpu_hour;
+  cost.cost_usd = cost.gpu_hours * usd_per_gpu_hour(s.prices);
+  if (s.prices.ownership) cost.ownership_usd = cost.gpu_hours * ownership_usd_per_gpu_hour(*s.prices.ownership, s.prices.energy);
+  cost.energy_kwh = cost.gpu_hours * kwh_per_gpu_hour(s.prices.energy);
+  cost.emissions_kg = cost.energy_kwh * s.prices.energy.kg_co2_per_kwh.value;
   return cost;
 }
 
@@ -88,10 +104,14 @@ PhaseCost phase_cost(const Scenario& s, const TrainingPhase& phase, const StepTi
 RunCost run_cost(const Scenario& s, const StepTimer& timer, bool use_given) {
   RunCost run;
   for (const auto& phase : s.phases) {
-    run.phases.push_back(phase_cost(s, phase, timer, use_given));
-    run.gpu_hours += run.phases.back().gpu_hours;
-    run.days += run.phases.back().days;
-    run.cost_usd += run.phases.back().cost_usd;
+    const auto& p = run.phases.emplace_back(phase_cost(s, phase, timer, use_given, run.goodput));
+    run.ideal_gpu_hours += p.ideal_gpu_hours;
+    run.gpu_hours += p.gpu_hours;
+    run.days += p.days;
+    run.cost_usd += p.cost_usd;
+    run.ownership_usd += p.ownership_usd;
+    run.energy_kwh += p.energy_kwh;
+    run.emissions_kg += p.emissions_kg;
   }
   return run;
 }

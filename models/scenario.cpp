@@ -239,10 +239,9 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   }
   {
     auto prices = root.object("prices");
-    s.prices.rental_usd_per_gpu_hour = prices.number("rental_usd_per_gpu_hour", 0.0, 1000.0);
-    s.prices.source = prices.string("source");
-    prices.finish();
+    s.prices = parse_prices(prices, s.cluster.gpu);
   }
+  if (auto reliability = root.optional_object("reliability")) s.reliability = parse_reliability(*reliability, s.cluster.gpu_count);
   if (auto published = root.optional_object("published")) s.published = parse_published(*published);
   if (const auto planner = root.raw("planner", false)) s.planner = *planner->node;
   root.finish();

@@ -6,6 +6,7 @@
 
 #include "hardware/cluster_spec.hpp"
 #include "models/model_spec.hpp"
+#include "models/run_economics.hpp"
 #include "models/training_run.hpp"
 
 namespace trainsim {
@@ -19,6 +20,7 @@ struct Scenario {
   ParallelPlan plan;
   std::vector<TrainingPhase> phases;
   Prices prices;
+  std::optional<Reliability> reliability;  // absent: no failures modelled
   PublishedRun published;
   // The planner's search space and constraints ("planner", read by planner/); null if absent.
   nlohmann::json planner;

@@ -52,11 +52,6 @@ struct TrainingPhase {
   [[nodiscard]] bool has_shape() const { return !segments.empty(); }
 };
 
-struct Prices {
-  double rental_usd_per_gpu_hour = 0.0;
-  std::string source;
-};
-
 // A measured step split into the categories of ISCA'25 Table 4 (seconds).
 struct PublishedStepBreakdown {
   Seconds forward, bubble, backward, weight, overlapped, optimizer;

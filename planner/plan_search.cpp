@@ -161,7 +161,7 @@ PlanSearchResult search_plans(const Scenario& s, const PlanSpace& space, const P
       r.simulation_error = simulated[i].text;
     }
     r.price = price_of(r.step_time(), r.estimate.tokens_per_step, result.phase_tokens, r.gpu_count,
-                       s.prices.rental_usd_per_gpu_hour);
+                       usd_per_gpu_hour(s.prices));
   }
   std::stable_sort(result.shortlist.begin(), result.shortlist.end(), [](const RankedPlan& a, const RankedPlan& b) {
     if (a.simulated != b.simulated) return a.simulated;

@@ -67,8 +67,40 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
       to_gib(m.optimizer_states), to_gib(m.activations), m.in_flight_chunks, to_gib(m.transient), to_gib(m.overhead));
 }
 
+// Goodput, ownership, energy and emissions, each with where its inputs come from.
+void economics_section(std::string& out, const Scenario& s, const RunCost& run) {
+  const auto& e = s.prices.energy;
+  if (run.goodput) {
+    const auto& g = *run.goodput;
+    out += fmt::format(
+        "  goodput {:.1f}%: job MTBF {:.2f} h, checkpoint {:.2f} TB written in {}, every {} (Young/Daly), restart {}; "
+        "{} ideal GPU-hours become {}\n    [{}]\n",
+        100.0 * g.efficiency, to_hours(g.mtbf), g.checkpoint.as_double() / 1e12, seconds_text(g.checkpoint_write),
+        seconds_text(g.interval), seconds_text(s.reliability->restart_time), short_count(run.ideal_gpu_hours, 3),
+        short_count(run.gpu_hours, 3), s.reliability->source);
+  } else {
+    out += "  goodput: not modelled (the scenario gives no failure rate): GPU-hours are ideal\n";
+  }
+  if (s.prices.ownership) {
+    const auto& o = *s.prices.ownership;
+    out += fmt::format("  ownership {} (${:.2f}/GPU-hour: GPU ${:.0f}, node ${:.0f}, network ${:.0f} per GPU over {:.1f} years at "
+                       "{:.0f}% use, plus energy)\n    [{}; GPU price: {}]\n",
+                       usd_text(run.ownership_usd), ownership_usd_per_gpu_hour(o, e), o.gpu_usd.value, o.node_usd_per_gpu,
+                       o.network_usd_per_gpu, o.amortization_years, 100.0 * o.utilization, o.source, o.gpu_usd.source);
+  }
+  if (e.power_per_gpu) {
+    out += fmt::format("  energy {:.2f} GWh at the wall ({:.0f} W per GPU x PUE {:.2f}), {} at ${:.4f}/kWh; emissions {:.0f} t CO2 "
+                       "at {:.3f} kg/kWh\n    [power: {}]\n    [PUE: {}]\n    [electricity: {}]\n    [grid: {}]\n",
+                       run.energy_kwh / 1e6, e.power_per_gpu->si(), e.pue.value, usd_text(run.energy_kwh * e.usd_per_kwh.value),
+                       e.usd_per_kwh.value, run.emissions_kg / 1000.0, e.kg_co2_per_kwh.value, e.power_source, e.pue.source,
+                       e.usd_per_kwh.source, e.kg_co2_per_kwh.source);
+  } else {
+    out += "  energy: unknown (the GPU has no TDP in the catalog; give prices.energy.power_per_gpu)\n";
+  }
+}
+
 void run_section(std::string& out, const Scenario& s, const RunEstimate& r) {
-  out += fmt::format("\nRun ({} GPUs at ${:.2f}/GPU-hour)\n", s.cluster.gpu_count, s.prices.rental_usd_per_gpu_hour);
+  out += fmt::format("\nRun ({} GPUs at ${:.2f}/GPU-hour)\n", s.cluster.gpu_count, usd_per_gpu_hour(s.prices));
   out += fmt::format("  {:<20} {:>8} {:>9} {:>11} {:>7} {:>10}   {}\n", "phase", "tokens", "steps", "GPU-hours", "days",
                      "cost", "published GPU-hours");
   for (const auto& p : r.run.phases) {
@@ -92,6 +124,7 @@ void run_section(std::string& out, const Scenario& s, const RunEstimate& r) {
   for (const auto& p : r.run.phases) {
     if (p.source == PhaseSource::given) out += fmt::format("  [given] {}: {}\n", p.name, p.source_note);
   }
+  economics_section(out, s, r.run);
 }
 
 void simulation_section(std::string& out, const StepSimulation& sim) {
@@ -196,18 +229,35 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
                       {"source", p.source == PhaseSource::given ? "given" : "estimated"},
                       {"tokens", p.tokens},
                       {"steps", p.steps},
+                      {"ideal_gpu_hours", p.ideal_gpu_hours},
                       {"gpu_hours", p.gpu_hours},
                       {"days", p.days},
-                      {"cost_usd", p.cost_usd}};
+                      {"cost_usd", p.cost_usd},
+                      {"energy_kwh", p.energy_kwh},
+                      {"emissions_kg_co2", p.emissions_kg}};
+    if (s.prices.ownership) ph["ownership_usd"] = p.ownership_usd;
     if (p.source == PhaseSource::given) ph["given_source"] = p.source_note;
     if (p.published.gpu_hours) ph["published_gpu_hours"] = *p.published.gpu_hours;
     if (!p.warnings.empty()) ph["warnings"] = p.warnings;
     phases.push_back(ph);
   }
   j["phases"] = phases;
+  j["ideal_gpu_hours"] = r.run.ideal_gpu_hours;
   j["gpu_hours"] = r.run.gpu_hours;
   j["days"] = r.run.days;
   j["cost_usd"] = r.run.cost_usd;
+  j["usd_per_gpu_hour"] = usd_per_gpu_hour(s.prices);
+  j["energy_kwh"] = r.run.energy_kwh;
+  j["emissions_kg_co2"] = r.run.emissions_kg;
+  if (s.prices.ownership) j["ownership_usd"] = r.run.ownership_usd;
+  if (r.run.goodput) {
+    const auto& g = *r.run.goodput;
+    j["goodput"] = {{"efficiency", g.efficiency},
+                    {"job_mtbf_s", g.mtbf.si()},
+                    {"checkpoint_bytes", g.checkpoint.count()},
+                    {"checkpoint_write_s", g.checkpoint_write.si()},
+                    {"checkpoint_interval_s", g.interval.si()}};
+  }
   nlohmann::json curves = nlohmann::json::object();
   for (const auto& curve : r.curves) {
     curves[std::string(to_string(curve.kind))] = {{"origin", to_string(curve.use.origin)}, {"label", curve.use.label}};

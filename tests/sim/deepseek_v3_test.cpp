@@ -6,6 +6,7 @@
 #include "models/chunk_costs.hpp"
 #include "models/run_estimate.hpp"
 #include "scenario_fixture.hpp"
+#include "sim/simulated_timer.hpp"
 #include "sim/step_simulation.hpp"
 
 namespace trainsim {
@@ -30,6 +31,15 @@ TEST(DeepSeekV3, ClosedFormMatchesTheRunWithinTheIssueTolerance) {
   ASSERT_TRUE(run.headline.has_value());
   EXPECT_NEAR(run.headline->step_time.si(), 19.926, 19.926 * 0.15);
   EXPECT_NEAR(run.run.phases.front().gpu_hours, 2.664e6, 2.664e6 * 0.15);
+}
+
+TEST(DeepSeekV3, SimulatedRunMatchesTheBookkeepingWithinTenPercent) {
+  // Issue tolerance: the three phases simulated land within +-10% of the 2.788M GPU-hours.
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  SimulatedTimer simulated(s, EngineKind::simgrid, Fidelity::reduced);
+  const auto run = estimate_run(s, simulated.timer(), false, "simgrid");
+  EXPECT_NEAR(run.run.gpu_hours, 2.788e6, 2.788e6 * 0.10);
+  EXPECT_NEAR(run.run.cost_usd, 5.576e6, 5.576e6 * 0.10);
 }
 
 TEST(DeepSeekV3, ProfiledChunkPair) {
