@@ -1,11 +1,11 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/estimate_output.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
 #include "models/run_estimate.hpp"
 #include "reports/chrome_trace.hpp"
-#include "reports/estimate_report.hpp"
 #include "sim/simulated_timer.hpp"
 
 namespace trainsim::app {
@@ -15,8 +15,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
     std::string scenario;
     std::string engine = "simgrid";
     std::string fidelity = "reduced";
-    std::string format = "text";
-    std::string output;
+    EstimateOutput out;
     std::string trace;
     bool given = false;
   };
@@ -29,8 +28,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
   cmd->add_option("--fidelity", options->fidelity,
                   "reduced (one pipeline, symmetric peers mirrored) or full (every GPU; small clusters)")
       ->check(CLI::IsMember({"reduced", "full"}));
-  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  add_estimate_output_options(cmd, options->out);
   cmd->add_option("--trace", options->trace, "Write the headline step as a Chrome trace (open in Perfetto)");
   cmd->add_flag("--given", options->given, "Use the figures phases give instead of estimating them");
   cmd->callback([&run, options] {
@@ -40,13 +38,10 @@ void add_simulate_command(CLI::App& cli, Action& run) {
                                options->fidelity == "full" ? Fidelity::full : Fidelity::reduced);
       const auto estimate = estimate_run(scenario, simulated.timer(), options->given, options->engine);
       const StepSimulation* headline = simulated.simulations().empty() ? nullptr : simulated.simulations().front().get();
-      const auto text = options->format == "json" ? estimate_json(scenario, estimate, headline).dump(2) + "\n"
-                                                  : estimate_text(scenario, estimate, headline);
-      const std::string trace =
-          options->trace.empty() || headline == nullptr ? "" : chrome_trace(headline->lowered.workload, headline->timeline);
-      write_output(options->output, text);
-      if (!trace.empty()) write_output(options->trace, trace);
-      return estimate.headline && !estimate.headline->feasible ? kExitInfeasible : kExitOk;
+      if (!options->trace.empty() && headline != nullptr) {
+        write_output(options->trace, chrome_trace(headline->lowered.workload, headline->timeline));
+      }
+      return write_estimate(options->out, scenario, estimate, headline);
     };
   });
 }

@@ -7,7 +7,6 @@
 #include "reports/number_format.hpp"
 
 namespace trainsim {
-namespace {
 
 std::string plan_text(const ParallelPlan& p) {
   std::string text = fmt::format("TP{} PP{} DP{} EP{} CP{}", p.tensor, p.pipeline, p.data, p.expert, p.context);
@@ -17,6 +16,8 @@ std::string plan_text(const ParallelPlan& p) {
   if (p.communication_sms > 0) text += fmt::format(", {} SMs for communication", p.communication_sms);
   return text;
 }
+
+namespace {
 
 std::string beside(double estimate, const std::optional<double>& published, const std::string& shown) {
   if (!published) return "";
@@ -177,6 +178,43 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r, const StepSim
   }
   out += "  uncalibrated classes: " + (uncalibrated.empty() ? std::string("none") : uncalibrated) + "\n";
   if (!s.published.source.empty()) out += "\nPublished figures: " + s.published.source + "\n";
+  return out;
+}
+
+std::string estimate_markdown(const Scenario& s, const RunEstimate& r) {
+  std::string out = fmt::format("# {}\n\nEngine: {}. Plan: {}.\n\n", s.name, r.engine, plan_text(s.plan));
+  if (r.headline) {
+    const auto& e = *r.headline;
+    const auto& b = e.breakdown;
+    out += "| step | compute | exposed comm. | bubble | optimizer + DP | tokens/day | MFU causal | memory |\n"
+           "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.1f} GiB |\n\n", seconds_text(e.step_time), seconds_text(b.compute),
+                       seconds_text(b.exposed_communication), seconds_text(b.pipeline_bubble), seconds_text(b.optimizer),
+                       short_count(e.tokens_per_day), percent_text(e.mfu_causal), to_gib(e.memory.total()));
+  }
+  out += "| phase | tokens | GPU-hours | days | cost | energy | CO2 | published GPU-hours |\n"
+         "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& p : r.run.phases) {
+    out += fmt::format("| {}{} | {} | {} | {:.2f} | {} | {:.0f} MWh | {:.0f} t | {} |\n", p.name,
+                       p.source == PhaseSource::given ? " [given]" : "", short_count(p.tokens), short_count(p.gpu_hours, 3),
+                       p.days, usd_text(p.cost_usd), p.energy_kwh / 1000.0, p.emissions_kg / 1000.0,
+                       p.published.gpu_hours ? short_count(*p.published.gpu_hours, 3) : "");
+  }
+  out += fmt::format("| total | | {} | {:.2f} | {} | {:.0f} MWh | {:.0f} t | {} |\n", short_count(r.run.gpu_hours, 3), r.run.days,
+                     usd_text(r.run.cost_usd), r.run.energy_kwh / 1000.0, r.run.emissions_kg / 1000.0,
+                     s.published.total_gpu_hours ? short_count(*s.published.total_gpu_hours, 3) : "");
+  return out;
+}
+
+std::string estimate_csv(const Scenario& s, const RunEstimate& r) {
+  std::string out = "scenario,engine,phase,source,tokens,steps,ideal_gpu_hours,gpu_hours,days,cost_usd,energy_kwh,emissions_kg_co2,"
+                    "published_gpu_hours\n";
+  for (const auto& p : r.run.phases) {
+    out += fmt::format("{},{},{},{},{:.0f},{:.1f},{:.1f},{:.1f},{:.4f},{:.2f},{:.1f},{:.1f},{}\n", s.name, r.engine, p.name,
+                       p.source == PhaseSource::given ? "given" : "estimated", p.tokens, p.steps, p.ideal_gpu_hours, p.gpu_hours,
+                       p.days, p.cost_usd, p.energy_kwh, p.emissions_kg,
+                       p.published.gpu_hours ? fmt::format("{:.1f}", *p.published.gpu_hours) : "");
+  }
   return out;
 }
 

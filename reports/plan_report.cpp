@@ -7,13 +7,6 @@
 
 namespace trainsim {
 
-std::string plan_summary(const ParallelPlan& p) {
-  std::string schedule(to_string(p.schedule));
-  if (p.schedule == Schedule::interleaved_1f1b) schedule += fmt::format(" v{}", p.virtual_stages);
-  return fmt::format("TP{} PP{} DP{} EP{} CP{} {} mb{} ZeRO-{} {} recompute {}", p.tensor, p.pipeline, p.data, p.expert,
-                     p.context, schedule, p.micro_batch_size, p.zero_stage, to_string(p.precision), p.recompute.describe());
-}
-
 std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
   std::string out = fmt::format("trainsim plan: {} ({} phase: sequence {}, batch {}, {} tokens)\n\n", s.name, r.phase,
                                 r.shape.sequence_length, r.shape.global_batch_size, short_count(r.phase_tokens));
@@ -31,7 +24,7 @@ std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
                        seconds_text(p.estimate.step_time), p.simulated ? seconds_text(p.simulation.total) : "failed",
                        percent_text(mfu), to_gib(p.estimate.memory.total()), to_gib(p.headroom), p.price.days,
                        usd_text(p.price.cost_usd), seconds_text(b.pipeline_bubble), seconds_text(b.exposed_communication),
-                       plan_summary(p.plan), p.baseline ? "  [scenario's plan]" : "", p.pareto ? "  [Pareto]" : "");
+                       plan_text(p.plan), p.baseline ? "  [scenario's plan]" : "", p.pareto ? "  [Pareto]" : "");
     if (!p.simulated) out += "         simulation failed: " + p.simulation_error + "\n";
   }
   out += "  (rank: by closed-form step time among feasible plans; MFU causal at the simulated step; room: memory left on\n"

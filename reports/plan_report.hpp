@@ -9,9 +9,6 @@
 
 namespace trainsim {
 
-// "TP1 PP16 DP128 EP64 CP1 dualpipe mb1 ZeRO-1 fp8 recompute norm+..."
-std::string plan_summary(const ParallelPlan& plan);
-
 std::string plan_search_text(const Scenario& scenario, const PlanSearchResult& result);
 nlohmann::json plan_search_json(const Scenario& scenario, const PlanSearchResult& result);
 // One row per shortlisted plan.

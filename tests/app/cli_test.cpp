@@ -202,6 +202,58 @@ TEST(Cli, PlanRanksSimulatesAndWritesJsonAndCsv) {
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 1 + static_cast<long>(j["plans"].size()));
 }
 
+// The HTML report loads in a real browser: headless Chromium (installed by
+// scripts/install-deps.sh --with-browser, which the README's test command runs) renders it.
+TEST(Cli, HtmlReportRendersInHeadlessChromium) {
+  if (std::system("command -v chromium > /dev/null 2>&1") != 0) GTEST_SKIP() << "chromium is not installed";
+  const auto html = std::filesystem::temp_directory_path() / "trainsim_report.html";
+  std::filesystem::remove(html);
+  const auto r = trainsim("simulate scenarios/deepseek-v3-h800.json --engine analytic --report " + html.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto page = slurp(html);
+  // Self-contained: nothing fetched, no scripts.
+  EXPECT_EQ(page.find("src=\""), std::string::npos);
+  EXPECT_EQ(page.find("href=\"http"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  const auto dom = std::filesystem::temp_directory_path() / "trainsim_report_dom.html";
+  const auto png = std::filesystem::temp_directory_path() / "trainsim_report.png";
+  std::filesystem::remove(png);
+  const std::string browser = "timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1200,2400 ";
+  ASSERT_EQ(std::system((browser + "--dump-dom file://" + html.string() + " > " + dom.string() + " 2>/dev/null").c_str()), 0);
+  const auto rendered = slurp(dom);
+  std::size_t charts = 0;
+  for (auto at = rendered.find("<svg"); at != std::string::npos; at = rendered.find("<svg", at + 1)) ++charts;
+  EXPECT_EQ(charts, 4U);  // by activity, by schedule phase, timeline, GPU-hours by phase
+  EXPECT_NE(rendered.find("Step time by schedule phase"), std::string::npos);
+  ASSERT_EQ(std::system((browser + "--screenshot=" + png.string() + " file://" + html.string() + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_GT(std::filesystem::file_size(png), 10000U);  // a blank page is a few kilobytes
+}
+
+TEST(Cli, CompareWritesEveryFormat) {
+  auto doc = default_scenario();
+  doc["planner"] = {{"tensor_parallel", {1}}, {"pipeline_parallel", {16}}, {"expert_parallel", {64}}, {"context_parallel", {1}},
+                    {"schedules", {"dualpipe"}}, {"micro_batch_sizes", {1}}, {"zero_stages", {1}}, {"precisions", {"fp8"}}};
+  const auto a = write_temp("trainsim_compare_a.json", doc.dump());
+  doc["name"] = "deepseek-v3-h800-200g";
+  doc["cluster"]["network"]["nic_bandwidth"] = "200Gbps";
+  const auto b = write_temp("trainsim_compare_b.json", doc.dump());
+  const std::string both = a.string() + " " + b.string() + " --engine closed-form";
+  const auto json = trainsim("compare " + both + " --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j.size(), 2U);
+  EXPECT_EQ(j[0]["export_control"]["oct_2023"], "3A090.a.1");
+  EXPECT_TRUE(j[1]["bottleneck"].contains("step_reduction_when_doubled"));
+  // Halving the fabric makes the fabric matter more.
+  EXPECT_GT(j[1]["bottleneck"]["step_reduction_when_doubled"]["fabric"].get<double>(),
+            j[0]["bottleneck"]["step_reduction_when_doubled"]["fabric"].get<double>());
+  EXPECT_EQ(trainsim("compare " + both + " --format md").out.rfind("| scenario |", 0), 0U);
+  EXPECT_EQ(trainsim("compare " + both + " --format csv").out.rfind("scenario,gpu,", 0), 0U);
+  const auto html = std::filesystem::temp_directory_path() / "trainsim_compare.html";
+  EXPECT_EQ(trainsim("compare " + both + " --report " + html.string()).exit_code, 0);
+  EXPECT_NE(slurp(html).find("<svg"), std::string::npos);
+}
+
 TEST(Cli, HardwareAndModelsTables) {
   const auto hw = trainsim("hardware --format json");
   ASSERT_EQ(hw.exit_code, 0);

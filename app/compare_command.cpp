@@ -1,0 +1,62 @@
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/output.hpp"
+#include "reports/compare_report.hpp"
+#include "reports/html_report.hpp"
+#include "sim/simulated_timer.hpp"
+
+namespace trainsim::app {
+
+void add_compare_command(CLI::App& cli, Action& run) {
+  struct Options {
+    std::vector<std::string> scenarios;
+    std::string engine = "simgrid";
+    std::string format = "text";
+    std::string output;
+    std::string report;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = cli.add_subcommand("compare",
+                                 "Scenarios side by side: step, days, GPU-hours, dollars, energy, export-control class and "
+                                 "what limits each step");
+  cmd->add_option("scenarios", options->scenarios, "Scenario JSON files")->required();
+  cmd->add_option("--engine", options->engine, "How steps are timed")->check(CLI::IsMember({"simgrid", "analytic", "closed-form"}));
+  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json", "md", "csv"}));
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  cmd->add_option("--report", options->report, "Also write a self-contained HTML report (SVG charts) to this file");
+  cmd->callback([&run, options] {
+    run = [options] {
+      std::vector<ComparedScenario> rows;
+      for (const auto& path : options->scenarios) {
+        ComparedScenario row{load_scenario(path), {}, {}, {}};
+        const auto& s = row.scenario;
+        if (options->engine == "closed-form") {
+          row.estimate = estimate_run(s, closed_form_timer(s), false, "closed-form");
+        } else {
+          const auto engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
+          SimulatedTimer simulated(s, engine, Fidelity::reduced);
+          row.estimate = estimate_run(s, simulated.timer(), false, options->engine);
+        }
+        row.bottleneck = analyze_bottlenecks(s);
+        row.export_control = export_control_metrics(s.cluster.gpu);
+        rows.push_back(std::move(row));
+      }
+      std::string text;
+      if (options->format == "json") {
+        text = compare_json(rows).dump(2) + "\n";
+      } else if (options->format == "md") {
+        text = compare_markdown(rows);
+      } else if (options->format == "csv") {
+        text = compare_csv(rows);
+      } else {
+        text = compare_text(rows);
+      }
+      const std::string html = options->report.empty() ? "" : compare_html(rows);
+      write_output(options->output, text);
+      if (!html.empty()) write_output(options->report, html);
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace trainsim::app

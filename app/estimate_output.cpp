@@ -1,0 +1,33 @@
+#include "app/estimate_output.hpp"
+
+#include "app/exit_codes.hpp"
+#include "app/output.hpp"
+#include "reports/estimate_report.hpp"
+#include "reports/html_report.hpp"
+
+namespace trainsim::app {
+
+void add_estimate_output_options(CLI::App* cmd, EstimateOutput& o) {
+  cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json", "md", "csv"}));
+  cmd->add_option("-o,--output", o.output, "Write the result to this file instead of stdout");
+  cmd->add_option("--report", o.report, "Also write a self-contained HTML report (SVG charts) to this file");
+}
+
+int write_estimate(const EstimateOutput& o, const Scenario& s, const RunEstimate& e, const StepSimulation* sim) {
+  std::string text;
+  if (o.format == "json") {
+    text = estimate_json(s, e, sim).dump(2) + "\n";
+  } else if (o.format == "md") {
+    text = estimate_markdown(s, e);
+  } else if (o.format == "csv") {
+    text = estimate_csv(s, e);
+  } else {
+    text = estimate_text(s, e, sim);
+  }
+  const std::string html = o.report.empty() ? "" : estimate_html(s, e, sim);
+  write_output(o.output, text);
+  if (!html.empty()) write_output(o.report, html);
+  return e.headline && !e.headline->feasible ? kExitInfeasible : kExitOk;
+}
+
+}  // namespace trainsim::app

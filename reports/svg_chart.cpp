@@ -1,0 +1,110 @@
+#include "reports/svg_chart.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace trainsim {
+
+namespace {
+// Colour-blind-safe palette (Okabe and Ito, 2008).
+constexpr const char* kColours[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"};
+const char* colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
+constexpr int kLabelWidth = 220;
+constexpr int kPlotWidth = 560;
+}  // namespace
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string stacked_bar_chart(const std::string& title, const std::vector<std::string>& series,
+                              const std::vector<StackedRow>& rows, const std::string& unit) {
+  constexpr int kRow = 26;
+  double largest = 0.0;
+  for (const auto& r : rows) {
+    double total = 0.0;
+    for (const double v : r.values) total += std::max(0.0, v);
+    largest = std::max(largest, total);
+  }
+  if (largest <= 0.0) largest = 1.0;
+  const int height = 40 + kRow * static_cast<int>(rows.size()) + 30;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">\n"
+      "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+      kLabelWidth + kPlotWidth + 90, height, html_escape(title), html_escape(title));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const int y = 30 + kRow * static_cast<int>(i);
+    svg += fmt::format("<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\n", y + 15, html_escape(rows[i].label));
+    double x = kLabelWidth;
+    double total = 0.0;
+    for (std::size_t k = 0; k < rows[i].values.size(); ++k) {
+      const double v = std::max(0.0, rows[i].values[k]);
+      const double w = v / largest * kPlotWidth;
+      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"18\" fill=\"{}\"><title>{}: {:.3g} {}</title></rect>\n",
+                         x, y + 2, w, colour(k), html_escape(k < series.size() ? series[k] : ""), v, html_escape(unit));
+      x += w;
+      total += v;
+    }
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"12\">{:.3g} {}</text>\n", x + 4, y + 15, total, html_escape(unit));
+  }
+  double x = 0.0;
+  const int legend = 40 + kRow * static_cast<int>(rows.size()) + 8;
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    svg += fmt::format("<rect x=\"{:.0f}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.0f}\" y=\"{}\" "
+                       "font-size=\"12\">{}</text>\n",
+                       x, legend, colour(k), x + 16, legend + 11, html_escape(series[k]));
+    x += 30 + 7.0 * static_cast<double>(series[k].size());
+  }
+  return svg + "</svg>\n";
+}
+
+std::string timeline_chart(const std::string& title, const Workload& w, const Timeline& t, std::size_t ranks, Seconds from,
+                           Seconds to) {
+  constexpr int kLane = 14;
+  ranks = std::min(ranks, w.ranks.size());
+  const double span = std::max((to - from).si(), 1e-9);
+  const int height = 40 + static_cast<int>(ranks) * (kStreams * kLane + 8) + 20;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">\n"
+      "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+      kLabelWidth + kPlotWidth + 20, height, html_escape(title), html_escape(title));
+  int y = 30;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    for (int s = 0; s < kStreams; ++s) {
+      const auto stream = static_cast<std::size_t>(s);
+      svg += fmt::format("<text x=\"0\" y=\"{}\" font-size=\"11\">GPU {} {}</text>\n", y + 11, w.ranks[r].global_rank,
+                         to_string(static_cast<StreamId>(s)));
+      const auto& ops = w.ranks[r].streams[stream];
+      for (std::size_t i = 0; i < ops.size(); ++i) {
+        const auto& when = t.ops[r][stream][i];
+        if (when.end <= from || when.start >= to) continue;
+        const double x0 = kLabelWidth + (std::max(when.start, from) - from).si() / span * kPlotWidth;
+        const double x1 = kLabelWidth + (std::min(when.end, to) - from).si() / span * kPlotWidth;
+        const auto kind = static_cast<std::size_t>(w.ranks[r].items[ops[i].item].kind);
+        svg += fmt::format("<rect x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"><title>{} ({:.3f} ms)</title></rect>\n",
+                           x0, y, std::max(x1 - x0, 0.3), kLane - 2, colour(kind), html_escape(w.labels[ops[i].label]),
+                           (when.end - when.start).si() * 1e3);
+      }
+      y += kLane;
+    }
+    y += 8;
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">{:.1f} ms</text><text x=\"{}\" y=\"{}\" font-size=\"11\" "
+                     "text-anchor=\"end\">{:.1f} ms</text>\n",
+                     kLabelWidth, y + 12, from.si() * 1e3, kLabelWidth + kPlotWidth, y + 12, to.si() * 1e3);
+  return svg + "</svg>\n";
+}
+
+}  // namespace trainsim

@@ -1,0 +1,27 @@
+#pragma once
+// Inline SVG charts for the HTML reports: self-contained markup, no scripts, no fonts to
+// fetch, fixed number formatting so the same inputs give the same bytes.
+#include <string>
+#include <vector>
+
+#include "sim/timeline.hpp"
+
+namespace trainsim {
+
+struct StackedRow {
+  std::string label;
+  std::vector<double> values;  // one per series, in the series' unit
+};
+
+// One horizontal bar per row made of its series' values stacked, with a legend.
+std::string stacked_bar_chart(const std::string& title, const std::vector<std::string>& series,
+                              const std::vector<StackedRow>& rows, const std::string& unit);
+
+// The ops of the first `ranks` simulated GPUs between `from` and `to`, one lane per stream.
+std::string timeline_chart(const std::string& title, const Workload& workload, const Timeline& timeline, std::size_t ranks,
+                           Seconds from, Seconds to);
+
+// Escapes &, <, >, " and ' for HTML text and attributes.
+std::string html_escape(const std::string& text);
+
+}  // namespace trainsim
