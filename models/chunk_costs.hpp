@@ -17,6 +17,7 @@ struct ChunkCost {
   Seconds backward_weight_compute;
   Seconds forward_exposed_communication;   // what a schedule without overlap waits for
   Seconds backward_exposed_communication;
+  Seconds communication;  // TP, CP and EP steps of both passes back to back: the links' busy time
   Seconds pipeline_send;  // activation (or its gradient) to the neighbouring stage
   Bytes saved_activations;
   Bytes transient;  // the largest single tensor a kernel writes (logits, say)

@@ -21,6 +21,7 @@ RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>&
     t.weight_compute += k.backward_weight_compute * share;
     t.forward_exposed += k.forward_exposed_communication * share;
     t.backward_exposed += k.backward_exposed_communication * share;
+    t.communication += k.communication * share;
   }
   return t;
 }
@@ -112,9 +113,10 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
 
   // Optimizer and data parallelism. Without ZeRO the group all-reduces gradients after the
   // last backward; ZeRO-1 reduce-scatters them there, ZeRO-2/3 after every backward pass (the
-  // gradients stay sharded), beside compute. Each rank updates what it owns; ZeRO-1/2 gather
-  // the updated weights, ZeRO-3 gathers each chunk's weights before every pass over it. What
-  // outlasts the compute it runs beside stays exposed.
+  // gradients stay sharded). Each rank updates what it owns; ZeRO-1/2 gather the updated
+  // weights, ZeRO-3 gathers each chunk's weights before every pass over it. The per-pass
+  // traffic shares the links with the layers' own communication: it fits in the time those
+  // leave free at the pipeline's pace, and what does not fit stays exposed.
   MemoryBreakdown worst;
   Seconds optimizer_kernel(0);
   Seconds dp_exposed(0);
@@ -161,7 +163,8 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
                                : Seconds(0);
     const Seconds hidden_reduce = plan.overlap_data_parallel ? backward_alone : Seconds(0);
     const Seconds hidden_gather = plan.overlap_data_parallel ? forward_alone : Seconds(0);
-    dp_exposed = max(dp_exposed, max(Seconds(0), per_mb - compute_per_mb) * n + max(Seconds(0), reduce - hidden_reduce) +
+    const Seconds links_free = max(Seconds(0), slow_pace - rank_times(layout, chunks, r).communication);
+    dp_exposed = max(dp_exposed, max(Seconds(0), per_mb - links_free) * n + max(Seconds(0), reduce - hidden_reduce) +
                                      max(Seconds(0), gather - hidden_gather));
   }
   b.optimizer = optimizer_kernel + dp_exposed;

@@ -57,6 +57,7 @@ StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, c
 struct RankTimes {
   Seconds forward_compute, backward_compute, weight_compute;
   Seconds forward_exposed, backward_exposed;
+  Seconds communication;  // TP, CP and EP steps, back to back
 };
 
 // What a step's estimate needs from the priced layers and the pipeline alone (not from the
