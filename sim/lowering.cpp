@@ -62,10 +62,15 @@ class Lowerer {
   void backward_chunk(const ChunkRef& ref, Chain& chain, bool before);
   std::vector<ExchangeStep> point_to_point(std::int32_t peer_pipeline_rank, bool outgoing);
   void data_parallel_sync(Chain& last_compute);
+  // ZeRO-3 gathers a chunk's weights before each pass over it, prefetched one pass ahead: the
+  // gather may start once the pass before the previous one has finished computing (its weights
+  // are freed), so it runs beside the previous pass. The memory model holds a layer and its
+  // prefetched successor; gathering a pass ahead times that layer-wise prefetch at chunk
+  // granularity.
+  void gather_weights(Chain& chain, std::int32_t chunk);
   // ZeRO-2/3 keep gradients sharded, so each backward pass ends with a reduce-scatter of the
-  // chunk's gradients; ZeRO-3 also gathers the chunk's weights before each pass over it. Both
-  // run on their own stream, beside compute and the pipeline transfers.
-  void sharded_state_exchange(Chain& chain, std::int32_t chunk, bool gradients);
+  // chunk's gradients.
+  void shard_exchange(Chain& chain, StreamId stream, Channel channel, std::int32_t chunk, bool gradients);
   // ZeRO-2/3: the reduce-scatter after `chain`'s weight gradients, on a branch of it (what
   // follows on the chain, the pipeline send, does not wait for it).
   void reduce_scatter_gradients(const Chain& chain, std::int32_t chunk);
@@ -90,6 +95,8 @@ class Lowerer {
   RankProgram* rank_ = nullptr;
   std::int32_t self_ = 0;
   std::uint32_t item_ = 0;
+  // After each item emitted so far on this rank: the last compute op of the rank until then.
+  std::vector<std::optional<Dependency>> item_compute_end_;
 };
 
 std::uint32_t Lowerer::label(const std::string& text) {
@@ -191,7 +198,7 @@ Channel pp_channel(bool activation, std::int32_t direction) {
 // V) hands over in memory.
 void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
   const std::int32_t depth = pipeline_depth(p_.plan);
-  if (before && p_.plan.zero_stage == 3) sharded_state_exchange(chain, ref.chunk, false);
+  if (before && p_.plan.zero_stage == 3) gather_weights(chain, ref.chunk);
   if (before && ref.chunk > 0) {
     const auto from = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
     if (from != rank_->pipeline_rank) {
@@ -208,7 +215,7 @@ void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
 
 void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
   const std::int32_t depth = pipeline_depth(p_.plan);
-  if (before && p_.plan.zero_stage == 3) sharded_state_exchange(chain, ref.chunk, false);
+  if (before && p_.plan.zero_stage == 3) gather_weights(chain, ref.chunk);
   if (before && ref.chunk + 1 < depth) {
     const auto from = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
     if (from != rank_->pipeline_rank) {
@@ -284,17 +291,24 @@ void Lowerer::data_exchange(Chain& chain, StreamId stream, Channel channel, Byte
   if (!steps.empty()) emit_exchange(chain, stream, channel, steps, text);
 }
 
-void Lowerer::sharded_state_exchange(Chain& chain, std::int32_t chunk, bool gradients) {
+void Lowerer::shard_exchange(Chain& chain, StreamId stream, Channel channel, std::int32_t chunk, bool gradients) {
   const auto [dense, experts] = chunk_parameters(chunk);
   const std::int64_t element = gradients ? bytes_per_element(p_.plan.gradient_precision) : 2;  // BF16 weights
-  data_exchange(chain, StreamId::sharded_state, Channel::sharded_state, Bytes(dense * element), Bytes(experts * element), false,
+  data_exchange(chain, stream, channel, Bytes(dense * element), Bytes(experts * element), false,
                 gradients ? "zero.reduce_scatter_gradients" : "zero.gather_weights");
+}
+
+void Lowerer::gather_weights(Chain& chain, std::int32_t chunk) {
+  Chain gate;
+  if (item_ >= 2) gate.last = item_compute_end_[item_ - 2];
+  shard_exchange(gate, StreamId::weight_gather, Channel::weight_gather, chunk, false);
+  if (gate.last) chain.last = gate.last;
 }
 
 void Lowerer::reduce_scatter_gradients(const Chain& chain, std::int32_t chunk) {
   if (p_.plan.zero_stage < 2) return;
   Chain branch = chain;
-  sharded_state_exchange(branch, chunk, true);
+  shard_exchange(branch, StreamId::gradient_shards, Channel::gradient_shards, chunk, true);
 }
 
 void Lowerer::data_parallel_sync(Chain& last) {
@@ -344,16 +358,20 @@ void Lowerer::run() {
     rank_->global_rank = g;
     rank_->pipeline_rank = ranks_.coordinates(g).pipeline;
     Chain last;
+    item_compute_end_.clear();
+    const auto& compute = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
     for (const auto& item : schedule_[static_cast<std::size_t>(rank_->pipeline_rank)]) {
       item_ = static_cast<std::uint32_t>(rank_->items.size());
       const ChunkRef& ref = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward ? item.forward : item.backward;
       rank_->items.push_back({item.kind, ref.chunk, ref.micro_batch});
       emit_item(item);
+      item_compute_end_.push_back(compute.empty() ? std::nullopt
+                                                  : std::optional<Dependency>(Dependency{
+                                                        StreamId::compute, static_cast<std::uint32_t>(compute.size() - 1)}));
     }
     if (!p_.optimizer) continue;
     item_ = static_cast<std::uint32_t>(rank_->items.size());
     rank_->items.push_back({ItemKind::optimizer, -1, -1});
-    const auto& compute = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
     if (!compute.empty()) last.last = Dependency{StreamId::compute, static_cast<std::uint32_t>(compute.size() - 1)};
     data_parallel_sync(last);
   }

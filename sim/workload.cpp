@@ -12,7 +12,8 @@ std::string_view to_string(StreamId s) {
     case StreamId::compute: return "compute";
     case StreamId::collective: return "collective";
     case StreamId::p2p: return "p2p";
-    case StreamId::sharded_state: return "sharded_state";
+    case StreamId::weight_gather: return "weight_gather";
+    case StreamId::gradient_shards: return "gradient_shards";
   }
   return "?";
 }

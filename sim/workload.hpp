@@ -14,9 +14,10 @@
 namespace trainsim {
 
 // compute kernels; TP/CP/EP collectives and the step's data-parallel sync; pipeline sends and
-// receives; ZeRO-2/3's per-pass gradient reduce-scatters and weight gathers (FSDP's own stream).
-enum class StreamId : std::uint8_t { compute = 0, collective = 1, p2p = 2, sharded_state = 3 };
-inline constexpr int kStreams = 4;
+// receives. ZeRO-3's weight gathers and ZeRO-2/3's gradient reduce-scatters run on streams of their own
+// (as FSDP's unshard and post-backward streams do), so a gather never queues behind a reduction.
+enum class StreamId : std::uint8_t { compute = 0, collective = 1, p2p = 2, weight_gather = 3, gradient_shards = 4 };
+inline constexpr int kStreams = 5;
 std::string_view to_string(StreamId s);
 
 enum class OpKind : std::uint8_t { compute, exchange };
@@ -31,7 +32,8 @@ enum class Channel : std::uint8_t {
   activation_down, gradient_down, activation_up, gradient_up,  // pipeline (DualPipe has two directions)
   tensor, context, expert,
   data,          // the step's data-parallel gradient reduction and weight gather
-  sharded_state  // ZeRO-2/3 per micro-batch: gradient reduce-scatters, ZeRO-3 weight gathers
+  weight_gather,   // ZeRO-3: each pass's weights
+  gradient_shards  // ZeRO-2/3: each backward pass's gradient reduce-scatter
 };
 
 struct Flow {

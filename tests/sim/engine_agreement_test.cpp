@@ -75,7 +75,12 @@ TEST(EngineAgreement, ReducedFidelityMatchesFullDetail) {
 
 TEST(EngineAgreement, DualPipeVAndZeroThreeInBothFidelities) {
   // DualPipeV turns its V on the last rank, which hands chunk pp-1 to chunk pp in memory;
-  // ZeRO-3 gathers weights and reduce-scatters gradients around every pass.
+  // ZeRO-3 gathers weights (a pass ahead) and reduce-scatters gradients around every pass, so
+  // each NIC carries three independent streams of traffic at once (gathers, reduce-scatters,
+  // expert all-to-all). The reduced run moves every mirrored copy in exact lockstep with its
+  // representative, the worst case for that overlap; all GPUs simulated, the copies' steps
+  // drift apart. So the reduced step may only be slower, and by a few percent at most (it
+  // carries the same bytes on every link: only their timing differs).
   auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
   doc["cluster"]["gpu_count"] = 128;
   doc["parallel"]["pipeline_parallel"] = 2;
@@ -83,7 +88,11 @@ TEST(EngineAgreement, DualPipeVAndZeroThreeInBothFidelities) {
   doc["parallel"]["schedule"] = "dualpipe_v";
   doc["parallel"]["zero_stage"] = 3;
   one_phase(doc, 4096, 256);
-  expect_reduced_matches_full(parse(doc), 0.02);
+  const auto s = parse(doc);
+  const double full = simulate(s, EngineKind::simgrid, Fidelity::full).estimate.step_time.si();
+  const double reduced = simulate(s, EngineKind::simgrid, Fidelity::reduced).estimate.step_time.si();
+  EXPECT_GE(reduced, full);
+  EXPECT_LE(reduced, 1.03 * full);
 }
 
 TEST(EngineAgreement, ReducedFidelityMatchesFullDetailOnAnOversubscribedFabric) {
