@@ -61,20 +61,23 @@ std::string bottleneck_text(const BottleneckAnalysis& a) {
 }
 
 std::string compare_text(const std::vector<ComparedScenario>& rows) {
-  std::string out = fmt::format("{:<28} {:<12} {:>6} {:>6} {:<20} {:<20} {:>10} {:>7} {:>9} {:>9} {:>10} {:>8}\n", "scenario",
-                                "GPU", "GPUs", "TPP", "Oct 2022", "Oct 2023", "step", "days", "GPU-hours", "cost", "energy",
-                                "CO2");
+  std::vector<Cells> table;
+  std::size_t name_width = 8;  // "scenario"
   for (const auto& r : rows) {
-    const auto c = cells(r);
-    out += fmt::format("{:<28} {:<12} {:>6} {:>6} {:<20} {:<20} {:>10} {:>7} {:>9} {:>9} {:>10} {:>8}\n", c.name, c.gpu, c.gpus,
-                       c.tpp, c.oct_2022, c.oct_2023, c.step, c.days, c.gpu_hours, c.cost, c.energy, c.emissions);
+    table.push_back(cells(r));
+    name_width = std::max(name_width, table.back().name.size());
+  }
+  constexpr auto columns = "{:<12} {:>6} {:>6} {:<20} {:<20} {:>10} {:>7} {:>9} {:>9} {:>10} {:>8}\n";
+  std::string out = fmt::format("{:<{}} ", "scenario", name_width) +
+                    fmt::format(columns, "GPU", "GPUs", "TPP", "Oct 2022", "Oct 2023", "step", "days", "GPU-hours", "cost",
+                                "energy", "CO2");
+  for (const auto& c : table) {
+    out += fmt::format("{:<{}} ", c.name, name_width) + fmt::format(columns, c.gpu, c.gpus, c.tpp, c.oct_2022, c.oct_2023,
+                                                                     c.step, c.days, c.gpu_hours, c.cost, c.energy, c.emissions);
   }
   out += "\nPlan and what limits the step (closed-form step with one resource doubled; memory capacity: the best plan of\n"
          "the planner's space with twice the memory):\n";
-  for (const auto& r : rows) {
-    const auto c = cells(r);
-    out += fmt::format("  {:<28} {}\n  {:<28} {}\n", c.name, c.plan, "", c.bottleneck);
-  }
+  for (const auto& c : table) out += fmt::format("  {}\n    {}\n    {}\n", c.name, c.plan, c.bottleneck);
   out += "\nSources: TPP and classifications from hardware/catalog/gpus.json (trainsim hardware); prices, energy and\n"
          "emissions per scenario (trainsim estimate shows each input's source); steps from the "
          "scenario's engine run.\n";

@@ -13,7 +13,7 @@ namespace {
 std::string page(const std::string& title, const std::string& body) {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n"
-      "body {{ font-family: sans-serif; margin: 2em; max-width: 1100px; color: #222; }}\n"
+      "body {{ font-family: sans-serif; margin: 2em; max-width: 1400px; color: #222; }}\n"
       "table {{ border-collapse: collapse; margin: 1em 0; }}\n"
       "th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}\n"
       "th:first-child, td:first-child {{ text-align: left; }}\n"

@@ -10,7 +10,13 @@ namespace {
 // Colour-blind-safe palette (Okabe and Ito, 2008).
 constexpr const char* kColours[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"};
 const char* colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
-constexpr int kLabelWidth = 220;
+// Labels take about 7 px per character at 12 px: the label column fits the longest one.
+int label_width(const std::vector<StackedRow>& rows) {
+  std::size_t longest = 0;
+  for (const auto& r : rows) longest = std::max(longest, r.label.size());
+  return std::max(120, 7 * static_cast<int>(longest) + 12);
+}
+constexpr int kLaneLabelWidth = 220;  // timeline lanes: "rank N stream"
 constexpr int kPlotWidth = 560;
 }  // namespace
 
@@ -40,14 +46,15 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
   }
   if (largest <= 0.0) largest = 1.0;
   const int height = 40 + kRow * static_cast<int>(rows.size()) + 30;
+  const int labels = label_width(rows);
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">\n"
       "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-      kLabelWidth + kPlotWidth + 90, height, html_escape(title), html_escape(title));
+      labels + kPlotWidth + 90, height, html_escape(title), html_escape(title));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const int y = 30 + kRow * static_cast<int>(i);
     svg += fmt::format("<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\n", y + 15, html_escape(rows[i].label));
-    double x = kLabelWidth;
+    double x = labels;
     double total = 0.0;
     for (std::size_t k = 0; k < rows[i].values.size(); ++k) {
       const double v = std::max(0.0, rows[i].values[k]);
@@ -79,7 +86,7 @@ std::string timeline_chart(const std::string& title, const Workload& w, const Ti
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">\n"
       "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-      kLabelWidth + kPlotWidth + 20, height, html_escape(title), html_escape(title));
+      kLaneLabelWidth + kPlotWidth + 20, height, html_escape(title), html_escape(title));
   int y = 30;
   for (std::size_t r = 0; r < ranks; ++r) {
     for (int s = 0; s < kStreams; ++s) {
@@ -90,8 +97,8 @@ std::string timeline_chart(const std::string& title, const Workload& w, const Ti
       for (std::size_t i = 0; i < ops.size(); ++i) {
         const auto& when = t.ops[r][stream][i];
         if (when.end <= from || when.start >= to) continue;
-        const double x0 = kLabelWidth + (std::max(when.start, from) - from).si() / span * kPlotWidth;
-        const double x1 = kLabelWidth + (std::min(when.end, to) - from).si() / span * kPlotWidth;
+        const double x0 = kLaneLabelWidth + (std::max(when.start, from) - from).si() / span * kPlotWidth;
+        const double x1 = kLaneLabelWidth + (std::min(when.end, to) - from).si() / span * kPlotWidth;
         const auto kind = static_cast<std::size_t>(w.ranks[r].items[ops[i].item].kind);
         svg += fmt::format("<rect x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"><title>{} ({:.3f} ms)</title></rect>\n",
                            x0, y, std::max(x1 - x0, 0.3), kLane - 2, colour(kind), html_escape(w.labels[ops[i].label]),
@@ -103,7 +110,7 @@ std::string timeline_chart(const std::string& title, const Workload& w, const Ti
   }
   svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">{:.1f} ms</text><text x=\"{}\" y=\"{}\" font-size=\"11\" "
                      "text-anchor=\"end\">{:.1f} ms</text>\n",
-                     kLabelWidth, y + 12, from.si() * 1e3, kLabelWidth + kPlotWidth, y + 12, to.si() * 1e3);
+                     kLaneLabelWidth, y + 12, from.si() * 1e3, kLaneLabelWidth + kPlotWidth, y + 12, to.si() * 1e3);
   return svg + "</svg>\n";
 }
 
