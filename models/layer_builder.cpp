@@ -79,6 +79,33 @@ void LayerBuilder::attention(const std::string& name, LayerPart part, const Atte
   costs_.saved_activations += saved;
 }
 
+void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, const AttentionShape& s, Bytes saved,
+                                     bool recomputed) {
+  const std::int64_t groups = s.batch * s.heads;
+  const auto batched = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
+    return gemm_kernel({m, n, k, groups, Precision::bf16});
+  };
+  const Bytes scores(groups * s.seq_q * s.seq_kv * bytes_per_element(Precision::bf16));
+  Op qk;  // backward: dQ = dS K, dK = dS^T Q
+  qk.recomputed = recomputed;
+  qk.forward = compute_step(name + ".scores", Pass::forward, part, batched(s.seq_q, s.seq_kv, s.head_dim_qk));
+  qk.backward_input.push_back(
+      compute_step(name + ".scores.dq", Pass::backward_input, part, batched(s.seq_q, s.head_dim_qk, s.seq_kv)));
+  qk.backward_input.push_back(
+      compute_step(name + ".scores.dk", Pass::backward_input, part, batched(s.seq_kv, s.head_dim_qk, s.seq_q)));
+  ops_.push_back(qk);
+  memory(name + ".softmax", part, scores, scores, scores * 2, scores, scores, recomputed);
+  Op pv;  // backward: dP = dO V^T, dV = P^T dO
+  pv.recomputed = recomputed;
+  pv.forward = compute_step(name + ".context", Pass::forward, part, batched(s.seq_q, s.head_dim_v, s.seq_kv));
+  pv.backward_input.push_back(
+      compute_step(name + ".context.dp", Pass::backward_input, part, batched(s.seq_q, s.seq_kv, s.head_dim_v)));
+  pv.backward_input.push_back(
+      compute_step(name + ".context.dv", Pass::backward_input, part, batched(s.seq_kv, s.head_dim_v, s.seq_q)));
+  ops_.push_back(pv);
+  costs_.saved_activations += saved;
+}
+
 void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const AttentionShape& shape,
                                   std::int64_t ranks, Bytes kv, Bytes saved, bool recomputed) {
   // Forward: [ring | ranks - 1 blocks] then one block; backward (reversed): one block, then

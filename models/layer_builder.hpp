@@ -33,6 +33,12 @@ class LayerBuilder {
   void memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
               Bytes backward_written, Bytes saved, bool recomputed);
   void attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved, bool recomputed);
+  // Attention without a fused kernel: scores = Q K^T and context = P V as batched BF16 GEMMs
+  // around a fused scale-mask-softmax that reads and writes the whole score matrix (2 bytes per
+  // score each way; its backward reads P and dP and writes dS); the probabilities stay saved
+  // for backward unless recomputed. The full matrix is computed: masking happens in the softmax.
+  void unfused_attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved,
+                         bool recomputed);
   // Context-parallel ring attention over `ranks` ranks: the key/value shards (`kv` bytes each;
   // their gradients travel back with them) circulate while the blocks they complete compute,
   // and the block of the last shard to arrive runs after the ring (forward) or the local

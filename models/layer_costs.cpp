@@ -113,7 +113,9 @@ void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::
   const Bytes lse(c.tokens * heads * 4);
   const Bytes saved = (qkv_saved ? qkv : Bytes(0)) + lse;
   const bool recomputed = c.recompute(RecomputePart::attention_core);
-  if (c.plan.context > 1) {
+  if (!c.plan.fused_attention) {
+    b.unfused_attention("attention.core", LayerPart::attention, shape, qkv_saved ? qkv : Bytes(0), recomputed);
+  } else if (c.plan.context > 1) {
     const Bytes kv(c.tokens * kv_heads * (qk + v) * kBf16);
     b.ring_attention("attention.core", LayerPart::attention, shape, c.plan.context, kv, saved, recomputed);
   } else {

@@ -122,6 +122,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.gradient_precision = parse_precision(r, "gradient_precision", defaults.gradient_precision, false);
   p.communication_sms = r.optional_integer("communication_sms", 0).value_or(defaults.communication_sms);
   p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
+  p.fused_attention = r.optional_boolean("fused_attention").value_or(defaults.fused_attention);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
   // Stated default: 4 GiB per GPU for the CUDA context, NCCL/DeepEP buffers and allocator slack
   // (README.md, "Memory model"); scenarios override it with evidence when they have some.

@@ -56,6 +56,10 @@ struct ParallelPlan {
   Precision gradient_precision = Precision::fp32;          // accumulated grads and their reduction
   std::int64_t communication_sms = 0;                      // SMs reserved for communication kernels
   bool sequence_parallel = true;                           // Megatron SP with tensor parallelism
+  // Fused (FlashAttention-style) attention kernels; false: two batched GEMMs around a softmax
+  // over the materialised score matrix, as every framework ran attention before FlashAttention
+  // (Dao et al., arXiv:2205.14135, 2022).
+  bool fused_attention = true;
   // Data-parallel gradient reduction overlapped with the last backward pass, and the updated
   // weights' all-gather with the next first forward. Off by default, like Megatron-LM's
   // --overlap-grad-reduce and --overlap-param-gather.

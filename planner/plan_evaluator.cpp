@@ -13,9 +13,9 @@ namespace {
 // The plan fields the layer prices depend on (ChunkCostModel reads the pipeline degree only
 // to know whether there are pipeline sends).
 std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
-  return fmt::format("{} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
                      p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
-                     p.communication_sms, p.sequence_parallel, p.pipeline > 1);
+                     p.communication_sms, p.sequence_parallel, p.fused_attention, p.pipeline > 1);
 }
 
 }  // namespace

@@ -39,6 +39,29 @@ TEST(LayerCosts, ForwardFlopsMatchTheModelAccounting) {
   EXPECT_NEAR(backward_gemm.si(), 2.0 * forward_gemm.si(), 1e-6 * forward_gemm.si());
 }
 
+TEST(LayerCosts, UnfusedAttentionComputesTheWholeScoreMatrixAndMovesIt) {
+  auto doc = scenario_json("validation/runs/sc21-1.json");  // GPT 1.7B: 24 heads of 96, TP1
+  doc["parallel"]["recomputation"] = "none";
+  const auto s = parse(doc);
+  const MicroBatchShape mb{2048, 1};
+  const auto layer = layer_costs(LayerKind::dense, s.model, s.phases[0].segments[0].plan, s.cluster, mb);
+  const double scores = 24.0 * 2048.0 * 2048.0;
+  Flops attention_gemms;
+  Bytes softmax_traffic;
+  for (const auto& step : layer.steps) {
+    if (step.name.rfind("attention.core", 0) != 0) continue;
+    EXPECT_NE(step.kernel.kind, KernelClass::attention_forward) << step.name;
+    // Batched over heads: one launch of many GEMMs, the grouped class.
+    if (step.pass == Pass::forward && step.kernel.kind == KernelClass::grouped_gemm_bf16) attention_gemms += step.kernel.flops;
+    if (step.kernel.kind == KernelClass::memory_bound) softmax_traffic += step.kernel.bytes_read + step.kernel.bytes_written;
+  }
+  // Q K^T and P V over the full matrix: 2 x 2 x scores x head_dim, nothing halved by the mask.
+  EXPECT_DOUBLE_EQ(attention_gemms.si(), 4.0 * scores * 96.0);
+  // Softmax forward reads and writes the scores, its backward reads P and dP and writes dS:
+  // 2 bytes each, five passes over the matrix.
+  EXPECT_DOUBLE_EQ(softmax_traffic.as_double(), 5.0 * 2.0 * scores);
+}
+
 TEST(LayerCosts, RecomputationRepeatsOnlyTheChosenParts) {
   auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
   const auto s = parse(doc);

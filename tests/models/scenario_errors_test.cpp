@@ -20,6 +20,18 @@ TEST(ScenarioErrors, UnknownKeysAreRejectedWithASuggestion) {
   EXPECT_TRUE(has_issue(found, "/parallel/pipline_parallel", "pipeline_parallel"));
 }
 
+TEST(ScenarioErrors, RingAttentionNeedsFusedAttention) {
+  auto doc = base();
+  doc["training"]["phases"] = nlohmann::json::array({doc["training"]["phases"][0]});  // the others use CP
+  doc["parallel"]["fused_attention"] = false;
+  EXPECT_TRUE(issues(doc).empty());
+  doc["parallel"]["data_parallel"] = 64;
+  doc["parallel"]["context_parallel"] = 2;
+  const auto found = issues(doc);
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_TRUE(has_issue(found, "/parallel/fused_attention", "ring attention"));
+}
+
 TEST(ScenarioErrors, EveryMissingKeyIsReported) {
   auto doc = base();
   doc["parallel"].erase("tensor_parallel");
