@@ -16,5 +16,6 @@ void add_models_command(CLI::App& cli, Action& run);
 void add_calibrate_command(CLI::App& cli, Action& run);
 void add_plan_command(CLI::App& cli, Action& run);
 void add_compare_command(CLI::App& cli, Action& run);
+void add_validate_command(CLI::App& cli, Action& run);
 
 }  // namespace trainsim::app

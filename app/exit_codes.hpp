@@ -9,5 +9,6 @@ inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitBadInput = 3;    // a scenario, calibration or probe file is invalid
 inline constexpr int kExitInfeasible = 4;  // the plan does not fit (memory) or cannot run
 inline constexpr int kExitSimulation = 5;  // the discrete-event engine failed
+inline constexpr int kExitOutOfTolerance = 6;  // validate --check: predictions outside the stated tolerances
 
 }  // namespace trainsim::app

@@ -152,6 +152,10 @@ static void validate_plan_structure(const ModelSpec& m, const ClusterSpec& c, co
     check_divides(diag, ptr("expert_parallel"), p.expert, p.data * p.context, "data_parallel x context_parallel");
     if (p.expert == 1) check_divides(diag, ptr("tensor_parallel"), p.tensor, m.moe->expert_intermediate_size, "expert_intermediate_size");
   }
+  if (!p.fused_attention && p.context > 1) {
+    diag.error(ptr("fused_attention"), "context parallelism (ring attention) needs fused attention kernels",
+               "set \"fused_attention\": true or context_parallel 1");
+  }
   if (p.schedule != Schedule::interleaved_1f1b && p.virtual_stages != 1) {
     diag.error(ptr("virtual_stages"), "virtual_stages > 1 needs schedule \"interleaved_1f1b\"");
   }
@@ -244,6 +248,7 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   if (auto reliability = root.optional_object("reliability")) s.reliability = parse_reliability(*reliability, s.cluster.gpu_count);
   if (auto published = root.optional_object("published")) s.published = parse_published(*published);
   if (const auto planner = root.raw("planner", false)) s.planner = *planner->node;
+  if (const auto validation = root.raw("validation", false)) s.validation = *validation->node;
   root.finish();
   diag.throw_if_any();  // cross-field rules need every field read correctly
 

@@ -24,6 +24,8 @@ struct Scenario {
   PublishedRun published;
   // The planner's search space and constraints ("planner", read by planner/); null if absent.
   nlohmann::json planner;
+  // A measured run to compare against ("validation", read by validation/); null if absent.
+  nlohmann::json validation;
 };
 
 // Reads and validates a scenario file. Throws ConfigError listing every issue found.

@@ -1,0 +1,61 @@
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/output.hpp"
+#include "validation/validation_report.hpp"
+
+namespace trainsim::app {
+
+namespace {
+// The bar for the whole suite: mean absolute error under 15%, every row under 30%.
+constexpr double kMeanTolerance = 0.15;
+constexpr double kRowTolerance = 0.30;
+}  // namespace
+
+void add_validate_command(CLI::App& cli, Action& run) {
+  struct Options {
+    std::vector<std::string> paths{"validation/runs"};
+    std::string engine = "simgrid";
+    std::string format = "text";
+    std::string output;
+    bool ci = false;
+    bool check = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = cli.add_subcommand("validate", "trainsim against published measured training runs: predicted against "
+                                             "measured per row, under each row's FLOP convention");
+  cmd->add_option("paths", options->paths, "Validation scenarios or folders of them (default: validation/runs)");
+  cmd->add_option("--engine", options->engine, "simgrid (flow-level contention) or analytic (contention-free)")
+      ->check(CLI::IsMember({"simgrid", "analytic"}));
+  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  cmd->add_flag("--ci", options->ci, "Only the rows marked \"ci\" (the test suite's subset)");
+  cmd->add_flag("--check", options->check,
+                fmt::format("Exit {} unless the mean error is under {:.0f}% and every row under {:.0f}%",
+                            kExitOutOfTolerance, 100 * kMeanTolerance, 100 * kRowTolerance));
+  cmd->callback([&run, options] {
+    run = [options] {
+      std::vector<std::string> files;
+      for (const auto& p : options->paths) {
+        if (std::filesystem::is_directory(p)) {
+          const auto in = validation_files(p, options->ci);
+          files.insert(files.end(), in.begin(), in.end());
+        } else {
+          files.push_back(p);
+        }
+      }
+      const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid);
+      write_output(options->output,
+                   options->format == "json" ? validation_json(summary).dump(2) + "\n" : validation_text(summary));
+      if (!options->check) return kExitOk;
+      bool within = summary.infeasible == 0 && summary.mean_absolute_error < kMeanTolerance;
+      for (const auto& r : summary.rows) within = within && r.feasible && std::abs(r.error()) < kRowTolerance;
+      return within ? kExitOk : kExitOutOfTolerance;
+    };
+  });
+}
+
+}  // namespace trainsim::app

@@ -1,0 +1,14 @@
+#pragma once
+// The validation table: predicted against measured per row, the error, the mean absolute
+// percentage error and the worst row.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "validation/validation_suite.hpp"
+
+namespace trainsim {
+
+std::string validation_text(const ValidationSummary& summary);
+nlohmann::json validation_json(const ValidationSummary& summary);
+
+}  // namespace trainsim
