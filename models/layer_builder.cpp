@@ -79,30 +79,25 @@ void LayerBuilder::attention(const std::string& name, LayerPart part, const Atte
   costs_.saved_activations += saved;
 }
 
+void LayerBuilder::batched_product(const std::string& name, LayerPart part, const BatchedProduct& p, bool recomputed) {
+  const auto batched = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
+    return gemm_kernel({m, n, k, p.groups, Precision::bf16});
+  };
+  Op op;
+  op.recomputed = recomputed;
+  op.forward = compute_step(name, Pass::forward, part, batched(p.m, p.n, p.k));
+  op.backward_input.push_back(compute_step(name + p.a_gradient, Pass::backward_input, part, batched(p.m, p.k, p.n)));
+  op.backward_input.push_back(compute_step(name + p.b_gradient, Pass::backward_input, part, batched(p.k, p.n, p.m)));
+  ops_.push_back(op);
+}
+
 void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, const AttentionShape& s, Bytes saved,
                                      bool recomputed) {
   const std::int64_t groups = s.batch * s.heads;
-  const auto batched = [&](std::int64_t m, std::int64_t n, std::int64_t k) {
-    return gemm_kernel({m, n, k, groups, Precision::bf16});
-  };
   const Bytes scores(groups * s.seq_q * s.seq_kv * bytes_per_element(Precision::bf16));
-  Op qk;  // backward: dQ = dS K, dK = dS^T Q
-  qk.recomputed = recomputed;
-  qk.forward = compute_step(name + ".scores", Pass::forward, part, batched(s.seq_q, s.seq_kv, s.head_dim_qk));
-  qk.backward_input.push_back(
-      compute_step(name + ".scores.dq", Pass::backward_input, part, batched(s.seq_q, s.head_dim_qk, s.seq_kv)));
-  qk.backward_input.push_back(
-      compute_step(name + ".scores.dk", Pass::backward_input, part, batched(s.seq_kv, s.head_dim_qk, s.seq_q)));
-  ops_.push_back(qk);
+  batched_product(name + ".scores", part, {groups, s.seq_q, s.seq_kv, s.head_dim_qk, ".dq", ".dk"}, recomputed);
   memory(name + ".softmax", part, scores, scores, scores * 2, scores, scores, recomputed);
-  Op pv;  // backward: dP = dO V^T, dV = P^T dO
-  pv.recomputed = recomputed;
-  pv.forward = compute_step(name + ".context", Pass::forward, part, batched(s.seq_q, s.head_dim_v, s.seq_kv));
-  pv.backward_input.push_back(
-      compute_step(name + ".context.dp", Pass::backward_input, part, batched(s.seq_q, s.seq_kv, s.head_dim_v)));
-  pv.backward_input.push_back(
-      compute_step(name + ".context.dv", Pass::backward_input, part, batched(s.seq_kv, s.head_dim_v, s.seq_q)));
-  ops_.push_back(pv);
+  batched_product(name + ".context", part, {groups, s.seq_q, s.head_dim_v, s.seq_kv, ".dp", ".dv"}, recomputed);
   costs_.saved_activations += saved;
 }
 

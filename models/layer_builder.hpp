@@ -64,6 +64,15 @@ class LayerBuilder {
     std::vector<LayerStep> backward_weight;
     bool recomputed = false;
   };
+  // C[m,n] = A[m,k] B[k,n] once per group (a head), in BF16, with its backward products
+  // dA = dC B^T and dB = A^T dC, named by the suffixes.
+  struct BatchedProduct {
+    std::int64_t groups, m, n, k;
+    const char* a_gradient;
+    const char* b_gradient;
+  };
+  void batched_product(const std::string& name, LayerPart part, const BatchedProduct& product, bool recomputed);
+
   std::vector<Op> ops_;
   LayerCosts costs_;
   Precision gradient_precision_;
