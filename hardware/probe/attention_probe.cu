@@ -92,8 +92,8 @@ std::vector<Measurement> probe_attention(const Device& device, const Options& op
     unsigned seed = 100;
     for (const DeviceBuffer* b : {&q, &k, &v, &d_o}) fill_random(b->get(), vector_elements, CUDA_R_16BF, seed++, stream);
 
-    const GemmShape scores{a.seq, a.seq, a.head_dim, bh, false};   // S = Q K^T, dP = dO V^T
-    const GemmShape mix{a.seq, a.head_dim, a.seq, bh, false};      // O = P V, dV, dQ, dK
+    const GemmShape scores{a.seq, a.seq, a.head_dim, bh, Fp8Scaling::none};   // S = Q K^T, dP = dO V^T
+    const GemmShape mix{a.seq, a.head_dim, a.seq, bh, Fp8Scaling::none};     // O = P V, dV, dQ, dK
     const LtGemm score_gemm(session, scores);
     const LtGemm mix_gemm(session, mix);
     if (!score_gemm.usable() || !mix_gemm.usable()) {

@@ -1,6 +1,7 @@
-// Dense and batched GEMMs in BF16 and FP8 (E4M3) over the shapes of DeepSeek-V3, Llama 3 and
-// GPT-3 layers (forward, data-gradient and weight-gradient shapes) plus a square size sweep
-// that exposes fixed costs.
+// Dense and batched GEMMs in BF16 and FP8 (E4M3, per-tensor and DeepSeek-V3's block-wise
+// scaling) over the shapes of DeepSeek-V3, Llama 3 and GPT-3 layers (forward, data-gradient
+// and weight-gradient shapes), the rows of DeepGEMM's published H800 table, and a square size
+// sweep that exposes fixed costs.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ std::vector<NamedShape> gemm_grid(bool quick) {
       // DeepSeek-V3 (hidden 7168; MLA ranks 1536 / 512+64; 128 heads; dense FFN 18432; experts
       // 2048), one 4K sequence.
       {"deepseek-v3.q_a", 4096, 1536, 7168, 1},
+      {"deepseek-v3.q_kv_a", 4096, 2112, 7168, 1},
       {"deepseek-v3.kv_a", 4096, 576, 7168, 1},
       {"deepseek-v3.q_b", 4096, 24576, 1536, 1},
       {"deepseek-v3.kv_b", 4096, 32768, 512, 1},
@@ -55,6 +57,20 @@ std::vector<NamedShape> gemm_grid(bool quick) {
       {"moe.up", 4096, 4096, 7168, 8},
       {"moe.down", 4096, 7168, 2048, 8},
       {"moe.up", 1024, 4096, 7168, 8},
+      // The small-M rows of DeepGEMM's normal-GEMM table (its M 4096 rows are DeepSeek-V3's
+      // shapes above), so that FP8 rates compare with it row by row.
+      {"deepgemm", 64, 2112, 7168, 1},
+      {"deepgemm", 64, 24576, 1536, 1},
+      {"deepgemm", 64, 32768, 512, 1},
+      {"deepgemm", 64, 7168, 16384, 1},
+      {"deepgemm", 64, 4096, 7168, 1},
+      {"deepgemm", 64, 7168, 2048, 1},
+      {"deepgemm", 128, 2112, 7168, 1},
+      {"deepgemm", 128, 24576, 1536, 1},
+      {"deepgemm", 128, 32768, 512, 1},
+      {"deepgemm", 128, 7168, 16384, 1},
+      {"deepgemm", 128, 4096, 7168, 1},
+      {"deepgemm", 128, 7168, 2048, 1},
   };
   if (quick) grid.resize(8);
   return grid;
@@ -68,13 +84,15 @@ std::vector<Measurement> probe_gemms(const Device& device, const Options& option
   const cudaStream_t stream = session.stream();
   const std::size_t budget = device.free_bytes / 2;
 
-  for (const bool fp8 : {false, true}) {
+  for (const Fp8Scaling scaling : {Fp8Scaling::none, Fp8Scaling::tensor, Fp8Scaling::blockwise}) {
+    const bool fp8 = scaling != Fp8Scaling::none;
     if (fp8 && device.properties.major * 10 + device.properties.minor < 89) continue;  // no FP8 tensor cores
     for (const auto& g : gemm_grid(options.quick)) {
-      const GemmShape shape{g.m, g.n, g.k, g.batch, fp8};
+      const GemmShape shape{g.m, g.n, g.k, g.batch, scaling};
       const std::string kind = std::string(g.batch > 1 ? "grouped_gemm_" : "gemm_") + (fp8 ? "fp8" : "bf16");
-      const std::string id = kind + "/" + g.name + "/" + std::to_string(g.m) + "x" + std::to_string(g.n) + "x" +
-                             std::to_string(g.k) + (g.batch > 1 ? "x" + std::to_string(g.batch) : "");
+      const std::string id = kind + "/" + (fp8 ? std::string(scaling_name(scaling)) + "/" : "") + g.name + "/" +
+                             std::to_string(g.m) + "x" + std::to_string(g.n) + "x" + std::to_string(g.k) +
+                             (g.batch > 1 ? "x" + std::to_string(g.batch) : "");
       const std::size_t output_bytes = shape.d_elements() * 2;
       if (shape.input_bytes() + output_bytes > budget) {
         std::fprintf(stderr, "trainsim-probe: skipping %s: needs more memory than half of what is free\n", id.c_str());
@@ -96,13 +114,22 @@ std::vector<Measurement> probe_gemms(const Device& device, const Options& option
         std::fprintf(stderr, "trainsim-probe: skipping %s: %s\n", id.c_str(), gemm.why().c_str());
         continue;
       }
+      if (const auto status = gemm.launch(a[0].get(), b[0].get(), d.get()); status != CUBLAS_STATUS_SUCCESS) {
+        std::fprintf(stderr, "trainsim-probe: skipping %s: cuBLASLt refused its first launch (status %d)\n", id.c_str(),
+                     static_cast<int>(status));
+        continue;
+      }
       Measurement m;
       m.id = id;
       m.kind = kind;
       m.integer("m", g.m).integer("n", g.n).integer("k", g.k).integer("groups", g.batch);
+      if (fp8) m.text("scaling", scaling_name(scaling));
       m.implementation = g.batch > 1 ? "cuBLASLt strided batched matmul (equal groups), TN, BF16 out, FP32 accumulate"
                                      : "cuBLASLt matmul, TN, BF16 out, FP32 accumulate";
-      if (fp8) m.implementation += ", E4M3 inputs with per-tensor scales";
+      if (scaling == Fp8Scaling::tensor) m.implementation += ", E4M3 inputs with per-tensor scales";
+      if (scaling == Fp8Scaling::blockwise) {
+        m.implementation += ", E4M3 inputs with a scale per 1x128 activation tile (VEC128_32F) and per 128x128 weight block (BLK128x128_32F)";
+      }
       m.timing = time_on_stream(stream, options, [&](int i) {
         const auto c = static_cast<std::size_t>(i % copies);
         gemm.run(a[c].get(), b[c].get(), d.get());

@@ -23,7 +23,31 @@ cublasLtMatrixLayout_t layout(cudaDataType type, std::int64_t rows, std::int64_t
   }
   return l;
 }
+// Scale tensors for block-wise FP8: one float per 1x128 tile of A (k x m: ceil(k/128) x m) and
+// per 128x128 block of B. Allocated at twice that, so no padding cuBLASLt may assume is read
+// out of bounds; the values (bytes 0x3F: 0.747f) are positive and do not change the timing.
+DeviceBuffer scale_tensor(std::int64_t k, std::int64_t cols, std::int64_t block_cols, std::int64_t batch) {
+  const std::int64_t count = (k + 127) / 128 * ((cols + block_cols - 1) / block_cols) * batch;
+  DeviceBuffer scales(static_cast<std::size_t>(2 * count + 1024) * sizeof(float));
+  PROBE_CUDA(cudaMemset(scales.get(), 0x3F, static_cast<std::size_t>(2 * count + 1024) * sizeof(float)));
+  return scales;
+}
+
+void set_scale(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttributes_t mode_attribute, std::int32_t mode,
+               cublasLtMatmulDescAttributes_t pointer_attribute, const void* scales) {
+  PROBE_CUBLAS(cublasLtMatmulDescSetAttribute(desc, mode_attribute, &mode, sizeof(mode)));
+  PROBE_CUBLAS(cublasLtMatmulDescSetAttribute(desc, pointer_attribute, &scales, sizeof(scales)));
+}
+
 }  // namespace
+
+const char* scaling_name(Fp8Scaling scaling) {
+  switch (scaling) {
+    case Fp8Scaling::tensor: return "tensor";
+    case Fp8Scaling::blockwise: return "blockwise_1x128_128x128";
+    default: return "none";
+  }
+}
 
 LtSession::LtSession() {
   PROBE_CUBLAS(cublasLtCreate(&handle_));
@@ -39,16 +63,24 @@ LtSession::~LtSession() {
 }
 
 LtGemm::LtGemm(const LtSession& session, const GemmShape& s) : session_(session) {
-  const float* unit_scale = session.unit_scale();
-  const cudaDataType input = s.fp8 ? CUDA_R_8F_E4M3 : CUDA_R_16BF;
+  const cudaDataType input = s.fp8() ? CUDA_R_8F_E4M3 : CUDA_R_16BF;
   PROBE_CUBLAS(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32F, CUDA_R_32F));
   const cublasOperation_t transpose = CUBLAS_OP_T;
   const cublasOperation_t keep = CUBLAS_OP_N;
   PROBE_CUBLAS(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA, &transpose, sizeof(transpose)));
   PROBE_CUBLAS(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSB, &keep, sizeof(keep)));
-  if (s.fp8) {
-    PROBE_CUBLAS(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &unit_scale, sizeof(unit_scale)));
-    PROBE_CUBLAS(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &unit_scale, sizeof(unit_scale)));
+  if (s.scaling == Fp8Scaling::tensor) {
+    set_scale(desc_, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, CUBLASLT_MATMUL_MATRIX_SCALE_SCALAR_32F, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
+              session.unit_scale());
+    set_scale(desc_, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, CUBLASLT_MATMUL_MATRIX_SCALE_SCALAR_32F, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
+              session.unit_scale());
+  } else if (s.scaling == Fp8Scaling::blockwise) {
+    a_scales_ = scale_tensor(s.k, s.m, 1, s.batch);
+    b_scales_ = scale_tensor(s.k, s.n, 128, s.batch);
+    set_scale(desc_, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
+              a_scales_.get());
+    set_scale(desc_, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F,
+              CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, b_scales_.get());
   }
   a_ = layout(input, s.k, s.m, s.batch);
   b_ = layout(input, s.k, s.n, s.batch);
@@ -73,11 +105,13 @@ LtGemm::~LtGemm() {
   cublasLtMatmulDescDestroy(desc_);
 }
 
-void LtGemm::run(const void* a, const void* b, void* d) const {
+cublasStatus_t LtGemm::launch(const void* a, const void* b, void* d) const {
   const float alpha = 1.0f;
   const float beta = 0.0f;
-  PROBE_CUBLAS(cublasLtMatmul(session_.handle(), desc_, &alpha, a, a_, b, b_, &beta, d, d_, d, d_, &algo_.algo,
-                              session_.workspace(), LtSession::kWorkspaceBytes, session_.stream()));
+  return cublasLtMatmul(session_.handle(), desc_, &alpha, a, a_, b, b_, &beta, d, d_, d, d_, &algo_.algo, session_.workspace(),
+                        LtSession::kWorkspaceBytes, session_.stream());
 }
+
+void LtGemm::run(const void* a, const void* b, void* d) const { PROBE_CUBLAS(launch(a, b, d)); }
 
 }  // namespace probe

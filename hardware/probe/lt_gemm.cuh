@@ -1,8 +1,10 @@
 #pragma once
 // A cuBLASLt matrix multiply of one shape, set up once and launched many times:
 // D[m, n] = A^T[m, k] B[k, n] in column-major storage (the "TN" layout FP8 requires), BF16
-// output, FP32 accumulation; FP8 inputs use per-tensor scales (1.0) through the scale
-// pointers cuBLASLt offers; `batch` > 1 runs equal-size GEMMs as one strided batched launch.
+// output, FP32 accumulation; `batch` > 1 runs equal-size GEMMs as one strided batched launch.
+// A holds the m tokens (activations), B the weights. FP8 inputs are scaled per tensor, or
+// block-wise as DeepSeek-V3 trains (one scale per 1x128 activation tile and per 128x128
+// weight block: cuBLASLt's VEC128 and BLK128x128 modes).
 #include <cstdint>
 #include <string>
 
@@ -15,13 +17,19 @@ namespace probe {
 void check_cublas(cublasStatus_t status, const char* call, const char* file, int line);
 #define PROBE_CUBLAS(call) ::probe::check_cublas((call), #call, __FILE__, __LINE__)
 
+enum class Fp8Scaling { none, tensor, blockwise };  // none: BF16 inputs
+
+// How a record names the scaling ("tensor", "blockwise_1x128_128x128").
+const char* scaling_name(Fp8Scaling scaling);
+
 struct GemmShape {
   std::int64_t m = 0, n = 0, k = 0, batch = 1;
-  bool fp8 = false;
+  Fp8Scaling scaling = Fp8Scaling::none;
+  [[nodiscard]] bool fp8() const { return scaling != Fp8Scaling::none; }
   [[nodiscard]] std::size_t a_elements() const { return static_cast<std::size_t>(m * k * batch); }
   [[nodiscard]] std::size_t b_elements() const { return static_cast<std::size_t>(k * n * batch); }
   [[nodiscard]] std::size_t d_elements() const { return static_cast<std::size_t>(m * n * batch); }
-  [[nodiscard]] std::size_t input_bytes() const { return (a_elements() + b_elements()) * (fp8 ? 1 : 2); }
+  [[nodiscard]] std::size_t input_bytes() const { return (a_elements() + b_elements()) * (fp8() ? 1 : 2); }
 };
 
 // What every GEMM of a probe section shares: the cuBLASLt handle, a stream, the workspace and
@@ -54,6 +62,9 @@ class LtGemm {
   // False when cuBLASLt offers no algorithm for the shape on this GPU (`why` says so).
   [[nodiscard]] bool usable() const { return usable_; }
   [[nodiscard]] const std::string& why() const { return why_; }
+  // Enqueues one multiply and returns cuBLASLt's status: a first launch can still be refused
+  // for a shape the heuristic offered, and the probe skips that shape rather than stop.
+  [[nodiscard]] cublasStatus_t launch(const void* a, const void* b, void* d) const;
   void run(const void* a, const void* b, void* d) const;
 
  private:
@@ -61,6 +72,7 @@ class LtGemm {
   cublasLtMatmulDesc_t desc_ = nullptr;
   cublasLtMatrixLayout_t a_ = nullptr, b_ = nullptr, d_ = nullptr;
   cublasLtMatmulHeuristicResult_t algo_{};
+  DeviceBuffer a_scales_{0}, b_scales_{0};  // block-wise scales; unused otherwise
   bool usable_ = false;
   std::string why_;
 };

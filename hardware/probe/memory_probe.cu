@@ -31,39 +31,80 @@ __global__ void write_kernel(uint4* out, std::size_t count) {
   }
 }
 
-// One block per token: residual += x; y = residual * rsqrt(mean(residual^2)) * weight.
-__global__ void add_rmsnorm(const __nv_bfloat16* x, __nv_bfloat16* residual, const __nv_bfloat16* weight,
-                            __nv_bfloat16* y, std::int64_t hidden) {
-  __shared__ float partial[kThreads];
-  const std::int64_t base = blockIdx.x * hidden;
-  float sum = 0.0f;
-  for (std::int64_t j = threadIdx.x; j < hidden; j += kThreads) {
-    const float r = __bfloat162float(residual[base + j]) + __bfloat162float(x[base + j]);
-    residual[base + j] = __float2bfloat16(r);
-    sum += r * r;
-  }
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
-    __syncthreads();
-  }
-  const float inverse = rsqrtf(partial[0] / static_cast<float>(hidden) + 1e-6f);
-  for (std::int64_t j = threadIdx.x; j < hidden; j += kThreads) {
-    y[base + j] = __float2bfloat16(__bfloat162float(residual[base + j]) * inverse * __bfloat162float(weight[j]));
+// Eight BF16 values in one 16-byte load or store: training's fused kernels move memory in
+// 16-byte vectors, and scalar BF16 accesses would measure the probe, not the memory.
+struct alignas(16) Bf16x8 {
+  __nv_bfloat162 pair[4];
+};
+
+__device__ void unpack(const Bf16x8& v, float* out) {
+  for (int i = 0; i < 4; ++i) {
+    const float2 f = __bfloat1622float2(v.pair[i]);
+    out[2 * i] = f.x;
+    out[2 * i + 1] = f.y;
   }
 }
 
-// out = silu(gate) * up, gate and up side by side in each row of `in`.
-__global__ void swiglu(const __nv_bfloat16* in, __nv_bfloat16* out, std::int64_t rows, std::int64_t width) {
-  const std::int64_t count = rows * width;
+__device__ Bf16x8 pack(const float* in) {
+  Bf16x8 v;
+  for (int i = 0; i < 4; ++i) v.pair[i] = __floats2bfloat162_rn(in[2 * i], in[2 * i + 1]);
+  return v;
+}
+
+constexpr int kNormThreads = 128;
+constexpr int kNormVectorsPerThread = 16;  // hidden up to 128 * 16 * 8 = 16384
+
+// One block per token, the row held in registers: residual += x; y = residual *
+// rsqrt(mean(residual^2)) * weight. Reads x and residual once, writes residual and y once.
+__global__ void add_rmsnorm(const Bf16x8* __restrict__ x, Bf16x8* __restrict__ residual, const Bf16x8* __restrict__ weight,
+                            Bf16x8* __restrict__ y, std::int64_t vectors_per_row) {
+  __shared__ float partial[kNormThreads / 32];
+  const std::int64_t base = blockIdx.x * vectors_per_row;
+  float row[kNormVectorsPerThread][8];
+  float sum = 0.0f;
+#pragma unroll
+  for (int v = 0; v < kNormVectorsPerThread; ++v) {
+    const std::int64_t j = threadIdx.x + static_cast<std::int64_t>(v) * kNormThreads;
+    if (j >= vectors_per_row) break;
+    float a[8];
+    unpack(x[base + j], a);
+    unpack(residual[base + j], row[v]);
+    for (int i = 0; i < 8; ++i) {
+      row[v][i] += a[i];
+      sum += row[v][i] * row[v][i];
+    }
+    residual[base + j] = pack(row[v]);
+  }
+  for (int offset = 16; offset > 0; offset /= 2) sum += __shfl_down_sync(0xffffffffU, sum, offset);
+  if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = sum;
+  __syncthreads();
+  float total = 0.0f;
+  for (int w = 0; w < kNormThreads / 32; ++w) total += partial[w];
+  const float inverse = rsqrtf(total / static_cast<float>(vectors_per_row * 8) + 1e-6f);
+#pragma unroll
+  for (int v = 0; v < kNormVectorsPerThread; ++v) {
+    const std::int64_t j = threadIdx.x + static_cast<std::int64_t>(v) * kNormThreads;
+    if (j >= vectors_per_row) break;
+    float w[8];
+    unpack(weight[j], w);
+    for (int i = 0; i < 8; ++i) row[v][i] *= inverse * w[i];
+    y[base + j] = pack(row[v]);
+  }
+}
+
+// out = silu(gate) * up, gate and up side by side in each row of `in`, eight values a thread.
+__global__ void swiglu(const Bf16x8* __restrict__ in, Bf16x8* __restrict__ out, std::int64_t rows, std::int64_t vectors_per_row) {
+  const std::int64_t count = rows * vectors_per_row;
   for (std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; i < count;
        i += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    const std::int64_t row = i / width;
-    const std::int64_t col = i % width;
-    const float gate = __bfloat162float(in[row * 2 * width + col]);
-    const float up = __bfloat162float(in[row * 2 * width + width + col]);
-    out[i] = __float2bfloat16(gate / (1.0f + __expf(-gate)) * up);
+    const std::int64_t row = i / vectors_per_row;
+    const std::int64_t col = i % vectors_per_row;
+    float gate[8];
+    float up[8];
+    unpack(in[row * 2 * vectors_per_row + col], gate);
+    unpack(in[row * 2 * vectors_per_row + vectors_per_row + col], up);
+    for (int k = 0; k < 8; ++k) gate[k] = gate[k] / (1.0f + __expf(-gate[k])) * up[k];
+    out[i] = pack(gate);
   }
 }
 
@@ -128,11 +169,12 @@ std::vector<Measurement> probe_memory(const Device& device, const Options& optio
     fill_random(residual.get(), elements, CUDA_R_16BF, 22, stream);
     fill_random(weight.get(), static_cast<std::size_t>(hidden), CUDA_R_16BF, 23, stream);
     auto m = record("add_rmsnorm", std::to_string(tokens) + "x" + std::to_string(hidden),
-                    "fused residual add + RMSNorm, one block per token", 2 * elements * 2, 2 * elements * 2);
+                    "fused residual add + RMSNorm, one block per token, row in registers, 16-byte accesses", 2 * elements * 2,
+                    2 * elements * 2);
     m.integer("tokens", tokens).integer("hidden", hidden);
     m.timing = time_on_stream(stream, options, [&](int) {
-      add_rmsnorm<<<static_cast<unsigned>(tokens), kThreads, 0, stream>>>(x.as<__nv_bfloat16>(), residual.as<__nv_bfloat16>(),
-                                                                          weight.as<__nv_bfloat16>(), y.as<__nv_bfloat16>(), hidden);
+      add_rmsnorm<<<static_cast<unsigned>(tokens), kNormThreads, 0, stream>>>(x.as<Bf16x8>(), residual.as<Bf16x8>(), weight.as<Bf16x8>(),
+                                                                              y.as<Bf16x8>(), hidden / 8);
     });
     out.push_back(m);
     report(m);
@@ -145,11 +187,11 @@ std::vector<Measurement> probe_memory(const Device& device, const Options& optio
     const auto elements = static_cast<std::size_t>(tokens * width);
     DeviceBuffer in(elements * 2 * 2), result(elements * 2);
     fill_random(in.get(), 2 * elements, CUDA_R_16BF, 31, stream);
-    auto m = record("swiglu", std::to_string(tokens) + "x" + std::to_string(width), "elementwise SiLU(gate) * up",
+    auto m = record("swiglu", std::to_string(tokens) + "x" + std::to_string(width), "elementwise SiLU(gate) * up, 16-byte accesses",
                     2 * elements * 2, elements * 2);
     m.integer("tokens", tokens).integer("width", width);
     m.timing = time_on_stream(stream, options, [&](int) {
-      swiglu<<<grid_for(props), kThreads, 0, stream>>>(in.as<__nv_bfloat16>(), result.as<__nv_bfloat16>(), tokens, width);
+      swiglu<<<grid_for(props), kThreads, 0, stream>>>(in.as<Bf16x8>(), result.as<Bf16x8>(), tokens, width / 8);
     });
     out.push_back(m);
     report(m);

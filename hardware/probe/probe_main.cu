@@ -3,6 +3,7 @@
 // [--warmup N] [--skip-communication]. Then: trainsim calibrate probe.json -o calibration.json
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -61,6 +62,17 @@ std::string version_text(int encoded) {  // 12040 -> "12.4"
   return std::to_string(encoded / 1000) + "." + std::to_string((encoded % 1000) / 10);
 }
 
+// The kernel module's version ("580.159.04"), which the CUDA API does not give; "unknown" where
+// the driver publishes no /proc file.
+std::string driver_module_version() {
+  std::ifstream file("/proc/driver/nvidia/version");
+  std::string word;
+  while (file >> word) {
+    if (!word.empty() && std::isdigit(static_cast<unsigned char>(word[0])) != 0 && word.find('.') != std::string::npos) return word;
+  }
+  return "unknown";
+}
+
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -94,7 +106,7 @@ std::string provenance(const Device& d, int gpus) {
          field("compute_capability", std::to_string(p.major) + "." + std::to_string(p.minor)) +
          field("clocks", "SM max " + std::to_string(clock_khz / 1000) + " MHz, memory " + std::to_string(memory_clock_khz / 1000) + " MHz") +
          field("memory", std::to_string(p.totalGlobalMem) + " bytes, L2 " + std::to_string(p.l2CacheSize) + " bytes") +
-         field("driver", "CUDA driver API " + version_text(driver)) + field("cuda", "runtime " + version_text(runtime)) +
+         field("driver", "kernel module " + driver_module_version() + ", CUDA driver API " + version_text(driver)) + field("cuda", "runtime " + version_text(runtime)) +
          field("cublaslt", std::to_string(cublasLtGetVersion())) + field("nccl", nccl) +
          field("gpu_count", std::to_string(gpus)) + field("host", host) + field("date", utc_now()) +
          field("probe_version", kProbeVersion, true) + "  },\n";

@@ -98,6 +98,10 @@ DeviceBuffer::~DeviceBuffer() {
   if (data_ != nullptr) cudaFree(data_);  // no check: a destructor must not exit mid-unwind
 }
 DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept : data_(other.data_) { other.data_ = nullptr; }
+DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+  std::swap(data_, other.data_);  // `other` frees what this held
+  return *this;
+}
 
 int rotation_copies(std::size_t bytes, const cudaDeviceProp& properties, std::size_t budget_bytes) {
   const std::size_t l2 = static_cast<std::size_t>(std::max(properties.l2CacheSize, 1));

@@ -30,6 +30,7 @@ class DeviceBuffer {
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   DeviceBuffer(DeviceBuffer&& other) noexcept;
+  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
   [[nodiscard]] void* get() const { return data_; }
   template <typename T>
   [[nodiscard]] T* as() const { return static_cast<T*>(data_); }
