@@ -361,6 +361,7 @@ namespace embedded {
 extern const std::string_view calibration_h800_published_json;
 extern const std::string_view calibration_h800_cutlass36_2024_json;
 extern const std::string_view calibration_h100_published_json;
+extern const std::string_view calibration_h100_sxm_probe_2026_11_22_json;
 extern const std::string_view calibration_h200_published_json;
 extern const std::string_view calibration_a100_published_json;
 extern const std::string_view calibration_a800_published_json;
@@ -378,6 +379,8 @@ const std::vector<Builtin>& builtins() {
       {"h800-published", "h800-sxm", &embedded::calibration_h800_published_json},
       {"h800-cutlass36-2024", "h800-sxm", &embedded::calibration_h800_cutlass36_2024_json},
       {"h100-published", "h100-sxm", &embedded::calibration_h100_published_json},
+      // Listed after h100-published, which stays the H100 default (hardware/README.md).
+      {"h100-sxm-probe-2026-11-22", "h100-sxm", &embedded::calibration_h100_sxm_probe_2026_11_22_json},
       {"h200-published", "h200-sxm", &embedded::calibration_h200_published_json},
       {"a100-published", "a100-sxm", &embedded::calibration_a100_published_json},
       {"a800-published", "a800-sxm", &embedded::calibration_a800_published_json},
@@ -422,6 +425,14 @@ std::vector<std::string> builtin_calibration_names() {
   std::vector<std::string> names;
   for (const auto& b : builtins()) names.emplace_back(b.name);
   return names;
+}
+
+std::set<KernelClass> builtin_own_classes(std::string_view name) {
+  std::set<KernelClass> classes;
+  if (const auto part = own_part_of_builtin(name)) {
+    for (const auto& row : part->rows) classes.insert(row.kind);
+  }
+  return classes;
 }
 
 std::string default_calibration_for(std::string_view gpu_id) {

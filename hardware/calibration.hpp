@@ -5,6 +5,7 @@
 // their coefficients read as inverse efficiencies and fixed costs.
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,8 @@ Calibration load_calibration_file(const std::string& path);
 // A calibration shipped with trainsim (hardware/calibration/<name>.json), or nullptr.
 const Calibration* find_builtin_calibration(std::string_view name);
 std::vector<std::string> builtin_calibration_names();
+// The classes a built-in calibration has rows of its own for (what an include of it can bring).
+std::set<KernelClass> builtin_own_classes(std::string_view name);
 // The built-in calibration used by default for a catalog GPU, or "" when it has none.
 std::string default_calibration_for(std::string_view gpu_id);
 

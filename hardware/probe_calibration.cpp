@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,33 @@ BytesPerSecond peer_bandwidth(const GpuSpec& gpu) {
 }
 
 std::string seconds_text(Seconds t) { return fmt::format("{:.3f}us", t.si() * 1e6); }
+
+// Probe 1.0 measured FP8 GEMMs with per-tensor scales only and wrote no "scaling" field.
+constexpr const char* kUnnamedScaling = "tensor";
+const std::set<std::string> kScalings = {"tensor", "blockwise_1x128_128x128"};
+
+std::string scaling_family(const std::string& scaling) { return scaling.starts_with("blockwise") ? "blockwise" : "tensor"; }
+
+bool is_fp8_gemm(const std::string& kind) { return kind == "gemm_fp8" || kind == "grouped_gemm_fp8"; }
+
+// The scaling the options ask for, or the default: blockwise wherever the probe measured it.
+std::string chosen_scaling(const nlohmann::json& probe, const ProbeCalibrationOptions& options) {
+  if (!options.fp8_scaling.empty()) {
+    if (options.fp8_scaling != "tensor" && options.fp8_scaling != "blockwise") {
+      throw std::invalid_argument("fp8_scaling must be tensor or blockwise, not " + options.fp8_scaling);
+    }
+    return options.fp8_scaling;
+  }
+  const auto found = probe.find("measurements");
+  if (found == probe.end() || !found->is_array()) return kUnnamedScaling;
+  for (const auto& m : *found) {
+    if (m.is_object() && m.contains("scaling") && m["scaling"].is_string() &&
+        scaling_family(m["scaling"].get<std::string>()) == "blockwise") {
+      return "blockwise";
+    }
+  }
+  return kUnnamedScaling;
+}
 
 const std::set<std::string> kRecordedOnly = {"host_to_device", "device_to_host", "nccl_all_reduce", "nccl_all_to_all"};
 
@@ -82,7 +110,7 @@ struct Converted {
 };
 
 Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, const ProbeCalibrationOptions& options,
-                  const std::string& source) {
+                  const std::string& fp8_scaling, const std::string& source) {
   const auto id = m.string("id");
   m.string("implementation");
   const Seconds median = m.seconds("median");
@@ -128,10 +156,45 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
     case KernelClass::scale_out_transfer:
       m.diagnostics().error(child_pointer(m.pointer(), "class"), "the probe does not measure scale-out transfers");
       return {};
-    default:
+    default: {
       for (const auto* key : {"m", "n", "k", "groups"}) row[key] = m.integer(key, 1);
+      if (!is_fp8_gemm(kind)) return {row, ""};
+      const auto scaling = m.optional_string("scaling").value_or(kUnnamedScaling);
+      if (!kScalings.contains(scaling)) {
+        m.diagnostics().error(child_pointer(m.pointer(), "scaling"), "unknown FP8 scaling \"" + scaling + "\"",
+                              "tensor or blockwise_1x128_128x128");
+        return {};
+      }
+      if (scaling_family(scaling) != fp8_scaling) {
+        return {std::nullopt, fmt::format("{}: FP8 with {} scaling, left out (--fp8-scaling {} fits it)", id, scaling,
+                                          scaling_family(scaling))};
+      }
       return {row, ""};
+    }
   }
+}
+
+// Include entries for the classes `rows` leave without a fit, from the first `fill_from`
+// calibration that has rows of them.
+nlohmann::json fill_includes(const nlohmann::json& rows, const std::vector<std::string>& fill_from) {
+  std::set<KernelClass> covered;
+  for (const auto& row : rows) {
+    KernelClass kind{};
+    if (parse_kernel_class(row.at("class").get<std::string>(), kind)) covered.insert(kind);
+  }
+  nlohmann::json includes = nlohmann::json::array();
+  for (const auto& name : fill_from) {
+    if (find_builtin_calibration(name) == nullptr) throw std::invalid_argument("no built-in calibration " + name + " to fill from");
+    nlohmann::json classes = nlohmann::json::array();
+    for (const auto kind : builtin_own_classes(name)) {
+      if (covered.insert(kind).second) classes.push_back(std::string(to_string(kind)));
+    }
+    if (classes.empty()) continue;
+    includes.push_back({{"calibration", name},
+                        {"classes", classes},
+                        {"reason", "not measured by this probe run; published rows of " + name}});
+  }
+  return includes;
 }
 
 }  // namespace
@@ -172,10 +235,11 @@ ProbeCalibration calibrate_probe(const nlohmann::json& probe, const std::string&
   const auto source = fmt::format("trainsim-probe {} on {} ({}), {}: {}", run.provenance.at("probe_version"),
                                   run.provenance.at("gpu_name"), run.provenance.at("host"), run.provenance.at("date"),
                                   std::filesystem::path(probe_file).filename().string());
+  const auto fp8_scaling = chosen_scaling(probe, options);
   for (const auto& element : measurements) {
     ObjectReader m(*element.node, element.pointer, diag);
     const auto kind = m.string("class");
-    auto converted = convert(m, kind, gpu, options, source);
+    auto converted = convert(m, kind, gpu, options, fp8_scaling, source);
     m.finish();
     if (converted.row) rows.push_back(*converted.row);
     if (!converted.note.empty()) out.notes.push_back(converted.note);
@@ -190,8 +254,9 @@ ProbeCalibration calibrate_probe(const nlohmann::json& probe, const std::string&
   for (const auto& [key, value] : run.provenance) {
     if (key != "compute_capability" && key != "cublaslt" && key != "nccl" && key != "gpu_count") provenance[key] = value;
   }
-  provenance["notes"] = fmt::format("compute capability {}, cuBLASLt {}, NCCL {}, {} GPU(s){}", run.provenance.at("compute_capability"),
-                                    run.provenance.at("cublaslt"), run.provenance.at("nccl"), run.provenance.at("gpu_count"),
+  provenance["notes"] = fmt::format("compute capability {}, cuBLASLt {}, NCCL {}, {} GPU(s); FP8 classes fitted on {} scaling{}",
+                                    run.provenance.at("compute_capability"), run.provenance.at("cublaslt"),
+                                    run.provenance.at("nccl"), run.provenance.at("gpu_count"), fp8_scaling,
                                     run.provenance.contains("notes") ? "; " + run.provenance.at("notes") : "");
   out.document = {{"schema_version", 1},
                   {"name", options.name},
@@ -202,6 +267,8 @@ ProbeCalibration calibrate_probe(const nlohmann::json& probe, const std::string&
                                               std::filesystem::path(probe_file).filename().string())},
                   {"provenance", provenance},
                   {"rows", rows}};
+  auto includes = fill_includes(rows, options.fill_from);
+  if (!includes.empty()) out.document["include"] = std::move(includes);
   out.calibration = parse_calibration(out.document, options.name + " (generated)");
   return out;
 }

@@ -19,6 +19,13 @@ struct ProbeCalibrationOptions {
   // The probe has no fused attention kernel; rows from its unfused algorithm describe that
   // algorithm, not FlashAttention-class kernels, so they are left out unless asked for.
   bool include_unfused_attention = false;
+  // Which of the probe's FP8 GEMM variants the FP8 classes are fitted on: "tensor" (one scale
+  // per tensor) or "blockwise" (DeepSeek-V3's 1x128 activation tiles and 128x128 weight
+  // blocks); empty: blockwise when the probe measured it, else tensor. The other is noted.
+  std::string fp8_scaling;
+  // Built-in calibrations that supply, as includes, the classes the probe did not fit (a
+  // fused attention kernel, transfers between machines); the first that has rows wins.
+  std::vector<std::string> fill_from;
 };
 
 struct ProbeCalibration {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "hardware/gpu_catalog.hpp"
+#include "hardware/json_reader.hpp"
 #include "hardware/probe_calibration.hpp"
 
 namespace trainsim {
@@ -18,6 +19,14 @@ constexpr double kMemoryEfficiency = 0.85;
 nlohmann::json measurement(const std::string& id, const std::string& kind, double seconds) {
   const auto t = fmt::format("{:.3f}us", seconds * 1e6);
   return {{"id", id}, {"class", kind}, {"implementation", "synthetic"}, {"median", t}, {"min", t}, {"max", t}, {"repeats", 30}};
+}
+
+ProbeCalibrationOptions options(const std::string& name, const std::string& gpu = "", bool unfused = false) {
+  ProbeCalibrationOptions o;
+  o.name = name;
+  o.gpu_id = gpu;
+  o.include_unfused_attention = unfused;
+  return o;
 }
 
 // A probe file as trainsim-probe writes it, with times from the curve above on an H100.
@@ -57,7 +66,7 @@ nlohmann::json synthetic_probe() {
 }
 
 TEST(ProbeCalibration, RecoversTheCurveTheSyntheticRunWasMadeFrom) {
-  const auto result = calibrate_probe(synthetic_probe(), "synthetic-probe.json", {"synthetic-h100", "", false});
+  const auto result = calibrate_probe(synthetic_probe(), "synthetic-probe.json", options("synthetic-h100"));
   const auto& c = result.calibration;
   EXPECT_EQ(c.gpu_id, "h100-sxm");  // inferred from "NVIDIA H100 80GB HBM3" with 132 SMs
   EXPECT_EQ(c.kind, CalibrationKind::probe);
@@ -78,7 +87,7 @@ TEST(ProbeCalibration, RecoversTheCurveTheSyntheticRunWasMadeFrom) {
 }
 
 TEST(ProbeCalibration, UnfusedAttentionOnRequest) {
-  const auto result = calibrate_probe(synthetic_probe(), "synthetic-probe.json", {"synthetic-h100", "", true});
+  const auto result = calibrate_probe(synthetic_probe(), "synthetic-probe.json", options("synthetic-h100", "", true));
   EXPECT_TRUE(result.calibration.fits.contains(KernelClass::attention_forward));
   EXPECT_EQ(result.notes.size(), 1U);
 }
@@ -97,7 +106,7 @@ TEST(ProbeCalibration, BadProbeFilesNameTheField) {
   probe["provenance"].erase("driver");
   probe["measurements"][0]["m"] = "many";
   try {
-    calibrate_probe(probe, "bad-probe.json", {"x", "", false});
+    calibrate_probe(probe, "bad-probe.json", options("x"));
     FAIL() << "accepted a bad probe file";
   } catch (const ConfigError& e) {
     const std::string what = e.what();
@@ -106,8 +115,93 @@ TEST(ProbeCalibration, BadProbeFilesNameTheField) {
   }
   auto unknown_gpu = synthetic_probe();
   unknown_gpu["provenance"]["gpu_name"] = "NVIDIA GeForce RTX 4090";
-  EXPECT_THROW(calibrate_probe(unknown_gpu, "p.json", {"x", "", false}), ConfigError);
-  EXPECT_NO_THROW(calibrate_probe(unknown_gpu, "p.json", {"x", "h100-sxm", false}));
+  EXPECT_THROW(calibrate_probe(unknown_gpu, "p.json", options("x")), ConfigError);
+  EXPECT_NO_THROW(calibrate_probe(unknown_gpu, "p.json", options("x", "h100-sxm")));
+}
+
+// SYNTHETIC FP8 rows: per-tensor at one efficiency, block-wise at another, and one row of
+// probe 1.0, which wrote no "scaling" and measured per-tensor scales only.
+nlohmann::json with_fp8_rows(nlohmann::json probe, double tensor_efficiency, double blockwise_efficiency) {
+  const double peak = find_gpu("h100-sxm")->peak(Precision::fp8)->si();
+  const std::array<std::int64_t, 3> shapes[] = {{4096, 4096, 4096}, {8192, 8192, 8192}, {4096, 7168, 16384}};
+  for (const auto& [m, n, k] : shapes) {
+    const double flops = 2.0 * static_cast<double>(m * n * k);
+    for (const auto& [scaling, efficiency] : {std::pair<std::string, double>{"tensor", tensor_efficiency},
+                                              {"blockwise_1x128_128x128", blockwise_efficiency}}) {
+      auto row = measurement(fmt::format("gemm_fp8/{}/{}x{}x{}", scaling, m, n, k), "gemm_fp8", flops / (peak * efficiency));
+      row.update({{"m", m}, {"n", n}, {"k", k}, {"groups", 1}, {"scaling", scaling}});
+      probe["measurements"].push_back(row);
+    }
+  }
+  auto unnamed = measurement("gemm_fp8/1.0/2048x2048x2048", "gemm_fp8", 2.0 * 2048.0 * 2048 * 2048 / (peak * tensor_efficiency));
+  unnamed.update({{"m", 2048}, {"n", 2048}, {"k", 2048}, {"groups", 1}});
+  probe["measurements"].push_back(unnamed);
+  return probe;
+}
+
+TEST(ProbeCalibration, Fp8ClassesFitOneScalingAndListTheOther) {
+  const auto probe = with_fp8_rows(synthetic_probe(), 0.70, 0.60);
+  const auto blockwise = calibrate_probe(probe, "synthetic-probe.json", options("x"));  // the default where measured
+  const auto& fit = blockwise.calibration.fits.at(KernelClass::gemm_fp8);
+  EXPECT_EQ(fit.rows, 3);
+  EXPECT_NEAR(1.0 / fit.coefficients[1], 0.60, 1e-3);
+  int left_out = 0;
+  for (const auto& note : blockwise.notes) left_out += note.find("tensor scaling, left out") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(left_out, 4);  // three named per-tensor rows and the probe 1.0 row
+
+  auto o = options("x");
+  o.fp8_scaling = "tensor";
+  const auto tensor = calibrate_probe(probe, "synthetic-probe.json", o);
+  EXPECT_EQ(tensor.calibration.fits.at(KernelClass::gemm_fp8).rows, 4);
+  EXPECT_NEAR(1.0 / tensor.calibration.fits.at(KernelClass::gemm_fp8).coefficients[1], 0.70, 1e-3);
+
+  auto bad = probe;
+  bad["measurements"].back()["scaling"] = "per-row";
+  const auto last = bad["measurements"].size() - 1;
+  try {
+    calibrate_probe(bad, "bad-probe.json", options("x"));
+    FAIL() << "accepted an unknown FP8 scaling";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(fmt::format("/measurements/{}/scaling", last)), std::string::npos) << e.what();
+  }
+}
+
+TEST(ProbeCalibration, FillsTheClassesItDidNotMeasureFromAPublishedCalibration) {
+  auto o = options("synthetic-h100");
+  o.fill_from = {"h100-published", "h800-published"};
+  const auto result = calibrate_probe(synthetic_probe(), "synthetic-probe.json", o);
+  const auto& includes = result.document.at("include");
+  ASSERT_EQ(includes.size(), 2U);
+  // h100-published brings fused attention (its own rows); the probe's GEMM and memory-bound
+  // fits stay the probe's; h800-published adds what neither has.
+  EXPECT_EQ(includes[0].at("calibration"), "h100-published");
+  EXPECT_EQ(includes[0].at("classes"), nlohmann::json({"attention_forward", "attention_backward"}));
+  EXPECT_EQ(includes[1].at("calibration"), "h800-published");
+  EXPECT_EQ(includes[1].at("classes"), nlohmann::json({"gemm_fp8", "grouped_gemm_fp8", "scale_up_transfer", "scale_out_transfer"}));
+  const auto& c = result.calibration;
+  EXPECT_TRUE(c.fits.contains(KernelClass::attention_forward));
+  EXPECT_NEAR(1.0 / c.fits.at(KernelClass::gemm_bf16).coefficients[1], kGemmEfficiency, 1e-3);
+  for (const auto& row : c.rows) {
+    if (row.kind == KernelClass::attention_forward) {
+      EXPECT_NE(row.source.find("included from h100-published"), std::string::npos);
+    }
+  }
+}
+
+// The measured calibration in the repository is what `trainsim calibrate` makes of the probe
+// run committed beside it: nothing in it was edited by hand.
+TEST(ProbeCalibration, TheCommittedMeasuredCalibrationComesFromTheCommittedProbeRun) {
+  const std::string source = TRAINSIM_SOURCE_DIR;
+  Diagnostics diag("probe run");
+  const auto probe = read_json_file(source + "/hardware/probe/runs/h100-sxm-2026-11-22.json", diag);
+  const auto committed = read_json_file(source + "/hardware/calibration/h100-sxm-probe-2026-11-22.json", diag);
+  diag.throw_if_any();
+  auto o = options("h100-sxm-probe-2026-11-22");
+  o.fill_from = {"h100-published"};
+  const auto result = calibrate_probe(*probe, "hardware/probe/runs/h100-sxm-2026-11-22.json", o);
+  EXPECT_EQ(result.document, *committed);
+  EXPECT_EQ(result.calibration.provenance.at("gpu_name"), "NVIDIA H100 80GB HBM3");
+  EXPECT_NE(result.calibration.provenance.at("driver").find("580.159.04"), std::string::npos);
 }
 
 }  // namespace
