@@ -92,11 +92,16 @@ void LayerBuilder::batched_product(const std::string& name, LayerPart part, cons
 }
 
 void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, const AttentionShape& s, Bytes saved,
-                                     bool recomputed) {
+                                     bool recomputed, double dropout) {
   const std::int64_t groups = s.batch * s.heads;
-  const Bytes scores(groups * s.seq_q * s.seq_kv * bytes_per_element(Precision::bf16));
+  const std::int64_t elements = groups * s.seq_q * s.seq_kv;
+  const Bytes scores(elements * bytes_per_element(Precision::bf16));
   batched_product(name + ".scores", part, {groups, s.seq_q, s.seq_kv, s.head_dim_qk, ".dq", ".dk"}, recomputed);
   memory(name + ".softmax", part, scores, scores, scores * 2, scores, scores, recomputed);
+  if (dropout > 0.0) {
+    const Bytes mask(elements);
+    memory(name + ".dropout", part, scores, scores + mask, scores + mask, scores, scores + mask, recomputed);
+  }
   batched_product(name + ".context", part, {groups, s.seq_q, s.head_dim_v, s.seq_kv, ".dp", ".dv"}, recomputed);
   costs_.saved_activations += saved;
 }

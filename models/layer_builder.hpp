@@ -37,8 +37,10 @@ class LayerBuilder {
   // around a fused scale-mask-softmax that reads and writes the whole score matrix (2 bytes per
   // score each way; its backward reads P and dP and writes dS); the probabilities stay saved
   // for backward unless recomputed. The full matrix is computed: masking happens in the softmax.
+  // With `dropout` (a probability above 0) a dropout kernel rewrites the probabilities with a
+  // one-byte mask per score, and its backward reads the gradient and the mask.
   void unfused_attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved,
-                         bool recomputed);
+                         bool recomputed, double dropout);
   // Context-parallel ring attention over `ranks` ranks: the key/value shards (`kv` bytes each;
   // their gradients travel back with them) circulate while the blocks they complete compute,
   // and the block of the last shard to arrive runs after the ring (forward) or the local

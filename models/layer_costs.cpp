@@ -114,11 +114,14 @@ void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::
   const Bytes saved = (qkv_saved ? qkv : Bytes(0)) + lse;
   const bool recomputed = c.recompute(RecomputePart::attention_core);
   if (!c.plan.fused_attention) {
-    b.unfused_attention("attention.core", LayerPart::attention, shape, qkv_saved ? qkv : Bytes(0), recomputed);
+    b.unfused_attention("attention.core", LayerPart::attention, shape, qkv_saved ? qkv : Bytes(0), recomputed,
+                        c.model.attention_dropout);
   } else if (c.plan.context > 1) {
     const Bytes kv(c.tokens * kv_heads * (qk + v) * kBf16);
     b.ring_attention("attention.core", LayerPart::attention, shape, c.plan.context, kv, saved, recomputed);
   } else {
+    // A fused kernel applies attention dropout inside itself and regenerates the mask in
+    // backward from its random seed: no traffic of its own.
     b.attention("attention.core", LayerPart::attention, shape, saved, recomputed);
   }
 }
@@ -132,7 +135,9 @@ void gqa_block(LayerBuilder& b, const Context& c) {
             false, !norm_recomputed, false});
   const Bytes qk_bytes(c.tokens * (heads + kv_heads) * a.head_dim * kBf16);
   if (a.qk_norm) b.memory("attention.qk_norm", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes * 2, qk_bytes, qk_bytes, false);
-  b.memory("attention.rope", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes, qk_bytes, Bytes(0), false);
+  if (c.model.position_embedding == PositionEmbedding::rope) {
+    b.memory("attention.rope", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes, qk_bytes, Bytes(0), false);
+  }
   attention_core(b, c, heads, kv_heads, true);
   b.linear({"attention.out", LayerPart::attention, c.tokens, heads * a.head_dim, c.h, 1, c.gemm, false, true, false});
   const std::int64_t biases = (a.qkv_bias ? (heads + 2 * kv_heads) * a.head_dim : 0) + (a.output_bias ? c.h : 0);
@@ -179,6 +184,17 @@ void mla_block(LayerBuilder& b, const Context& c) {
   b.parameters(replicated + sharded / c.tp + mla.kv_lora_rank + mla.q_lora_rank, false);
 }
 
+// Dropout on a residual branch's output, on the rows the residual sees. Megatron-LM fuses it
+// with the bias and the residual add (the next norm here), so what it adds is its one-byte mask
+// written in forward, and in backward a kernel that reads the gradient and the mask and writes
+// the branch's gradient, which without dropout is the residual's gradient itself.
+void residual_dropout(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
+  if (c.model.hidden_dropout <= 0.0) return;
+  const Bytes x = c.hidden_bytes(c.sp_tokens);
+  const Bytes mask(c.sp_tokens * c.h);
+  b.memory(name, part, Bytes(0), mask, x + mask, x, mask, c.recompute(RecomputePart::norm));
+}
+
 void attention_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "attention.norm", LayerPart::attention, c.sp_tokens);
   tp_enter(b, c, "attention.tp_gather", LayerPart::attention);
@@ -188,6 +204,7 @@ void attention_block(LayerBuilder& b, const Context& c) {
     gqa_block(b, c);
   }
   tp_exit(b, c, "attention.tp_scatter", LayerPart::attention);
+  residual_dropout(b, c, "attention.dropout", LayerPart::attention);
   b.parameters(2 * norm_params(c.model, c.h), false);
 }
 
@@ -211,6 +228,7 @@ void dense_block(LayerBuilder& b, const Context& c) {
   tp_enter(b, c, "mlp.tp_gather", LayerPart::mlp);
   ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp);
   tp_exit(b, c, "mlp.tp_scatter", LayerPart::mlp);
+  residual_dropout(b, c, "mlp.dropout", LayerPart::mlp);
 }
 
 void moe_block(LayerBuilder& b, const Context& c) {
@@ -270,6 +288,7 @@ void moe_block(LayerBuilder& b, const Context& c) {
   const Bytes gathered(assigned * c.h * kBf16);
   b.memory("moe.unpermute", LayerPart::combine, gathered, tokens_in, tokens_in, gathered, Bytes(0), false);
   if (expert_tp) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
+  residual_dropout(b, c, "moe.dropout", LayerPart::combine);
   b.parameters(c.h * experts + (moe.router_bias ? experts : 0), false);
 }
 

@@ -98,6 +98,8 @@ ModelSpec parse_model_spec(ObjectReader& r) {
       r.choice<PositionEmbedding>("position_embedding", {{"rope", PositionEmbedding::rope}, {"learned", PositionEmbedding::learned}});
   m.tied_embeddings = r.boolean("tied_embeddings");
   m.mtp_depth = r.optional_integer("mtp_depth", 0, 8).value_or(0);
+  m.attention_dropout = r.optional_number("attention_dropout", 0.0, 0.99).value_or(0.0);
+  m.hidden_dropout = r.optional_number("hidden_dropout", 0.0, 0.99).value_or(0.0);
   if (auto pub = r.optional_object("published")) {
     m.published.total_params = pub->optional_number("total_params");
     m.published.active_params = pub->optional_number("active_params");

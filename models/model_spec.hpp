@@ -77,6 +77,10 @@ struct ModelSpec {
   PositionEmbedding position_embedding = PositionEmbedding::rope;
   bool tied_embeddings = false;
   std::int64_t mtp_depth = 0;  // DeepSeek-V3 multi-token-prediction modules
+  // Dropout probabilities in training: on the attention probabilities and on each residual
+  // branch's output. They cost memory traffic (masks) where no fused kernel hides them.
+  double attention_dropout = 0.0;
+  double hidden_dropout = 0.0;
   PublishedSize published;
 
   // Whether transformer layer `layer` (0-based) carries routed experts.

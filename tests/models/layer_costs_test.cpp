@@ -48,18 +48,42 @@ TEST(LayerCosts, UnfusedAttentionComputesTheWholeScoreMatrixAndMovesIt) {
   const double scores = 24.0 * 2048.0 * 2048.0;
   Flops attention_gemms;
   Bytes softmax_traffic;
+  Bytes dropout_traffic;
   for (const auto& step : layer.steps) {
     if (step.name.rfind("attention.core", 0) != 0) continue;
     EXPECT_NE(step.kernel.kind, KernelClass::attention_forward) << step.name;
     // Batched over heads: one launch of many GEMMs, the grouped class.
     if (step.pass == Pass::forward && step.kernel.kind == KernelClass::grouped_gemm_bf16) attention_gemms += step.kernel.flops;
-    if (step.kernel.kind == KernelClass::memory_bound) softmax_traffic += step.kernel.bytes_read + step.kernel.bytes_written;
+    if (step.kernel.kind != KernelClass::memory_bound) continue;
+    (step.name.find(".dropout") != std::string::npos ? dropout_traffic : softmax_traffic) +=
+        step.kernel.bytes_read + step.kernel.bytes_written;
   }
   // Q K^T and P V over the full matrix: 2 x 2 x scores x head_dim, nothing halved by the mask.
   EXPECT_DOUBLE_EQ(attention_gemms.si(), 4.0 * scores * 96.0);
   // Softmax forward reads and writes the scores, its backward reads P and dP and writes dS:
   // 2 bytes each, five passes over the matrix.
   EXPECT_DOUBLE_EQ(softmax_traffic.as_double(), 5.0 * 2.0 * scores);
+  // Megatron-LM's attention dropout (0.1 in 2021): forward reads P, writes P and a one-byte
+  // mask; backward reads the gradient and the mask and writes the gradient: 5 + 5 bytes a score.
+  EXPECT_DOUBLE_EQ(dropout_traffic.as_double(), 10.0 * scores);
+}
+
+TEST(LayerCosts, DropoutCostsOnlyWhereNoFusedKernelHidesIt) {
+  auto doc = scenario_json("validation/runs/sc21-1.json");  // hidden 2304, dropout 0.1, learned positions
+  doc["parallel"]["recomputation"] = "none";
+  doc["parallel"]["fused_attention"] = true;
+  const auto s = parse(doc);
+  const auto layer = layer_costs(LayerKind::dense, s.model, s.phases[0].segments[0].plan, s.cluster, {2048, 1});
+  int residual_dropouts = 0;
+  for (const auto& step : layer.steps) {
+    EXPECT_EQ(step.name.find("attention.core.dropout"), std::string::npos);  // inside the fused kernel
+    EXPECT_EQ(step.name.find("rope"), std::string::npos);                    // positions are learned
+    if (step.name == "attention.dropout" || step.name == "mlp.dropout") {
+      ++residual_dropouts;
+      EXPECT_EQ(step.kernel.bytes_written.as_double(), 2048.0 * 2304.0);  // the one-byte mask
+    }
+  }
+  EXPECT_EQ(residual_dropouts, 2);
 }
 
 TEST(LayerCosts, RecomputationRepeatsOnlyTheChosenParts) {

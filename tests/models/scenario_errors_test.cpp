@@ -161,6 +161,11 @@ TEST(ScenarioErrors, InlineModelsAreCheckedToo) {
                   {"ffn", {{"activation", "swiglu"}, {"intermediate_size", 128}}},
                   {"norm", "rmsnorm"}, {"position_embedding", "rope"}, {"tied_embeddings", false}};
   EXPECT_TRUE(has_issue(issues(doc), "/model/attention/num_kv_heads", "multiple of num_kv_heads"));
+  doc["model"]["attention_dropout"] = 1.5;  // a probability
+  doc["model"]["hidden_dropout"] = "0.1";
+  const auto found = issues(doc);
+  EXPECT_TRUE(has_issue(found, "/model/attention_dropout", "expected a number in [0, 0.99], got 1.5"));
+  EXPECT_TRUE(has_issue(found, "/model/hidden_dropout", "got \"0.1\" (string)"));
 }
 
 }  // namespace
