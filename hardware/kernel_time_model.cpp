@@ -1,5 +1,7 @@
 #include "hardware/kernel_time_model.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace trainsim {
@@ -57,6 +59,13 @@ Seconds KernelTimeModel::time(const Kernel& kernel) const {
   const Features& c = coefficients_[index(kernel.kind)];
   double seconds = 0.0;
   for (std::size_t i = 0; i < kFeatureCount; ++i) seconds += c[i] * f[i];
+  if (kernel.kind != KernelClass::memory_bound && !is_transfer(kernel.kind)) {
+    // The roofline's other side: no kernel moves its operands faster than this GPU's
+    // memory-bound kernels move bytes. A compute curve fitted on rows with little traffic (one
+    // best-shape GEMM, or GEMMs whose K is large) says nothing about a GEMM that writes a
+    // score matrix of s^2 elements per head from K = 128, and would otherwise beat the memory.
+    seconds = std::max(seconds, time(memory_kernel(kernel.bytes_read, kernel.bytes_written)).si());
+  }
   return Seconds(seconds);
 }
 

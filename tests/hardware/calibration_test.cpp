@@ -115,6 +115,24 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   EXPECT_NEAR((k.flops / bare.time(k)).si(), 0.8 * 148e12, 1e6);
 }
 
+// A100's calibration has one GEMM row (a best shape): its fitted curve is pure math time, so
+// a batched Q K^T of 24 heads, 2048 x 2048 from K = 96, would write its 201 MB of scores faster
+// than HBM can. Every compute kernel takes at least as long as a memory-bound kernel that moves
+// the same bytes, on every built-in calibration.
+TEST(KernelTimeModel, NoKernelMovesItsBytesFasterThanTheMemoryKernels) {
+  const auto scores = gemm_kernel({2048, 2048, 96, 24, Precision::bf16});
+  for (const auto& name : builtin_calibration_names()) {
+    const auto* calibration = find_builtin_calibration(name);
+    const KernelTimeModel model(*find_gpu(calibration->gpu_id), calibration);
+    const Seconds traffic = model.time(memory_kernel(scores.bytes_read, scores.bytes_written));
+    EXPECT_GE(model.time(scores).si(), traffic.si()) << name;
+  }
+  const KernelTimeModel a100(*find_gpu("a100-sxm"), find_builtin_calibration("a100-published"));
+  // 2 x 24 x 2048^2 x 96 FLOP at the fitted 268 TFLOPS take 72 us; 220 MB at the default
+  // memory curve (80% of 2.04 TB/s) take 135 us.
+  EXPECT_NEAR(a100.time(scores).si(), 220.2e6 / (0.8 * 2.039e12), 2e-6);
+}
+
 TEST(KernelTimeModel, DeepGemmShapesComeOutNearTheirPublishedRates) {
   const KernelTimeModel model(*find_gpu("h800-sxm"), find_builtin_calibration("h800-published"));
   // DeepGEMM README @55ab91f: 4x8192 grouped, N4096 K7168 at 1346 TFLOPS. The fit's own
