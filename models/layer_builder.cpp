@@ -14,6 +14,19 @@ LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel
   return s;
 }
 
+LayerStep communication_step(std::string name, Pass pass, LayerPart part, CommGroup group, Collective collective,
+                             Bytes payload) {
+  LayerStep s;
+  s.name = std::move(name);
+  s.pass = pass;
+  s.part = part;
+  s.is_communication = true;
+  s.collective = collective;
+  s.group = group;
+  s.payload = payload;
+  return s;
+}
+
 // A fused cast(-transpose) to FP8 of an m x k BF16 tensor: both the row-wise copy for the
 // GEMM and the column-wise copy the other backward GEMM needs (1x128 tiles, DeepSeek-V3
 // sec.3.3.2), so 2 bytes read and 2 written per element.
@@ -41,6 +54,13 @@ void LayerBuilder::linear(const LinearOp& l) {
   wgrad.bytes_read += accumulator;
   wgrad.bytes_written = accumulator;
   op.backward_weight.push_back(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad));
+  const Bytes input(rows * l.k * (fp8 ? 1 : 2));
+  if (l.input_shards > 1) {
+    LayerStep gather = communication_step(l.name + ".input_gather", Pass::backward_input, l.part, CommGroup::tensor,
+                                          Collective::all_gather, input);
+    gather.overlaps_next = true;
+    op.backward_input.insert(op.backward_input.begin(), gather);
+  }
   if (fp8) {
     op.backward_input.insert(op.backward_input.begin(),
                              compute_step(l.name + ".cast_grad", Pass::backward_input, l.part, fp8_cast(rows, l.n)));
@@ -53,7 +73,7 @@ void LayerBuilder::linear(const LinearOp& l) {
     ops_.push_back(cast);
   }
   ops_.push_back(op);
-  if (l.input_saved) costs_.saved_activations += Bytes(rows * l.k * (fp8 ? 1 : 2));
+  if (l.input_saved) costs_.saved_activations += Bytes(input.count() / l.input_shards);
 }
 
 void LayerBuilder::memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
@@ -97,10 +117,14 @@ void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, co
   const std::int64_t elements = groups * s.seq_q * s.seq_kv;
   const Bytes scores(elements * bytes_per_element(Precision::bf16));
   batched_product(name + ".scores", part, {groups, s.seq_q, s.seq_kv, s.head_dim_qk, ".dq", ".dk"}, recomputed);
-  memory(name + ".softmax", part, scores, scores, scores * 2, scores, scores, recomputed);
+  // Recomputed (Megatron's selective recomputation), the probabilities are made again in
+  // backward instead of being kept.
+  const Bytes kept = recomputed ? Bytes(0) : scores;
+  memory(name + ".softmax", part, scores, scores, scores * 2, scores, kept, recomputed);
   if (dropout > 0.0) {
     const Bytes mask(elements);
-    memory(name + ".dropout", part, scores, scores + mask, scores + mask, scores, scores + mask, recomputed);
+    memory(name + ".dropout", part, scores, scores + mask, scores + mask, scores, recomputed ? Bytes(0) : scores + mask,
+           recomputed);
   }
   batched_product(name + ".context", part, {groups, s.seq_q, s.head_dim_v, s.seq_kv, ".dp", ".dv"}, recomputed);
   costs_.saved_activations += saved;
@@ -133,18 +157,8 @@ void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const
 void LayerBuilder::collective(const std::string& name, LayerPart part, CommGroup group, Collective forward,
                               Bytes forward_payload, Collective backward, Bytes backward_payload) {
   Op op;
-  op.forward.name = name;
-  op.forward.pass = Pass::forward;
-  op.forward.part = part;
-  op.forward.is_communication = true;
-  op.forward.collective = forward;
-  op.forward.group = group;
-  op.forward.payload = forward_payload;
-  LayerStep back = op.forward;
-  back.name = name + ".grad";
-  back.pass = Pass::backward_input;
-  back.collective = backward;
-  back.payload = backward_payload;
+  op.forward = communication_step(name, Pass::forward, part, group, forward, forward_payload);
+  LayerStep back = communication_step(name + ".grad", Pass::backward_input, part, group, backward, backward_payload);
   op.backward_input.push_back(back);
   ops_.push_back(op);
 }

@@ -19,6 +19,11 @@ struct LinearOp {
   bool input_is_fp8 = false;  // x arrives already quantized (FP8 dispatch): no forward cast
   bool input_saved = true;    // false when x is recomputed in backward or saved by another op
   bool recomputed = false;    // this GEMM's forward runs again in backward
+  // x was all-gathered from this many sequence shards (tensor parallelism with sequence
+  // parallelism): only this rank's shard is kept, and backward gathers it again for the weight
+  // gradient, beside the data-gradient GEMM (Megatron-LM; Korthikanti et al., arXiv:2205.05198
+  // sec.4.2.2).
+  std::int64_t input_shards = 1;
 };
 
 class LayerBuilder {

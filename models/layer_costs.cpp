@@ -63,6 +63,8 @@ struct Context {
 
   [[nodiscard]] bool recompute(RecomputePart part) const { return plan.recompute.has(part); }
   [[nodiscard]] Bytes hidden_bytes(std::int64_t rows) const { return Bytes(rows * h * kBf16); }
+  // Sequence shards a GEMM input gathered by tp_enter() comes from.
+  [[nodiscard]] std::int64_t gathered_shards() const { return tokens / sp_tokens; }
 };
 
 Context make_context(const ModelSpec& m, const ParallelPlan& p, const ClusterSpec& c, const MicroBatchShape& s) {
@@ -132,7 +134,7 @@ void gqa_block(LayerBuilder& b, const Context& c) {
   const std::int64_t kv_heads = std::max<std::int64_t>(1, a.num_kv_heads / c.tp);
   const bool norm_recomputed = c.recompute(RecomputePart::norm);
   b.linear({"attention.qkv", LayerPart::attention, c.tokens, c.h, (heads + 2 * kv_heads) * a.head_dim, 1, c.gemm,
-            false, !norm_recomputed, false});
+            false, !norm_recomputed, false, c.gathered_shards()});
   const Bytes qk_bytes(c.tokens * (heads + kv_heads) * a.head_dim * kBf16);
   if (a.qk_norm) b.memory("attention.qk_norm", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes * 2, qk_bytes, qk_bytes, false);
   if (c.model.position_embedding == PositionEmbedding::rope) {
@@ -158,7 +160,7 @@ void mla_block(LayerBuilder& b, const Context& c) {
   // by heads. q_a and kv_a read the same normalised input, saved once.
   if (mla.q_lora_rank > 0) {
     b.linear({"attention.q_down", LayerPart::attention, c.tokens, c.h, mla.q_lora_rank, 1, c.gemm, false,
-              !norm_recomputed, false});
+              !norm_recomputed, false, c.gathered_shards()});
     const Bytes q_c(c.tokens * mla.q_lora_rank * kBf16);
     b.memory("attention.q_norm", LayerPart::attention, q_c, q_c, q_c * 2, q_c, q_c, norm_recomputed);
     b.linear({"attention.q_up", LayerPart::attention, c.tokens, mla.q_lora_rank, heads * qk, 1, c.gemm, false,
@@ -167,11 +169,11 @@ void mla_block(LayerBuilder& b, const Context& c) {
     sharded += mla.q_lora_rank * a.num_heads * qk;
   } else {
     b.linear({"attention.q", LayerPart::attention, c.tokens, c.h, heads * qk, 1, c.gemm, false, !norm_recomputed,
-              up_recomputed});
+              up_recomputed, c.gathered_shards()});
     sharded += c.h * a.num_heads * qk;
   }
   b.linear({"attention.kv_down", LayerPart::attention, c.tokens, c.h, mla.kv_lora_rank + mla.qk_rope_head_dim, 1,
-            c.gemm, false, false, false});
+            c.gemm, false, false, false, c.gathered_shards()});
   const Bytes kv_c(c.tokens * mla.kv_lora_rank * kBf16);
   b.memory("attention.kv_norm", LayerPart::attention, kv_c, kv_c, kv_c * 2, kv_c, kv_c, norm_recomputed);
   b.linear({"attention.kv_up", LayerPart::attention, c.tokens, mla.kv_lora_rank,
@@ -208,14 +210,15 @@ void attention_block(LayerBuilder& b, const Context& c) {
   b.parameters(2 * norm_params(c.model, c.h), false);
 }
 
-// An FFN (dense, or the shared experts) on `rows` gathered tokens, split `split` ways.
+// An FFN (dense, or the shared experts) on `rows` tokens, split `split` ways; its input was
+// gathered from `input_shards` sequence shards.
 void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_t rows, std::int64_t intermediate,
-         std::int64_t split) {
+         std::int64_t split, std::int64_t input_shards) {
   const bool swiglu = c.model.ffn.activation == Activation::swiglu;
   const std::int64_t inner = intermediate / split;
   const bool act_recomputed = c.recompute(RecomputePart::activation);
   b.linear({name + ".up", LayerPart::mlp, rows, c.h, (swiglu ? 2 : 1) * inner, 1, c.gemm, false,
-            !c.recompute(RecomputePart::norm), false});
+            !c.recompute(RecomputePart::norm), false, input_shards});
   const Bytes out(rows * inner * kBf16);
   const Bytes in = swiglu ? out * 2 : out;
   b.memory(name + ".activation", LayerPart::mlp, in, out, in + out, in, in, act_recomputed);
@@ -226,7 +229,7 @@ void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_
 void dense_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "mlp.norm", LayerPart::mlp, c.sp_tokens);
   tp_enter(b, c, "mlp.tp_gather", LayerPart::mlp);
-  ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp);
+  ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp, c.gathered_shards());
   tp_exit(b, c, "mlp.tp_scatter", LayerPart::mlp);
   residual_dropout(b, c, "mlp.dropout", LayerPart::mlp);
 }
@@ -245,8 +248,9 @@ void moe_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "moe.norm", LayerPart::attention, c.sp_tokens);
   if (expert_tp) tp_enter(b, c, "moe.tp_gather", LayerPart::attention);
   // The router stays in BF16 (DeepSeek-V3 sec.3.3.1 keeps gating in higher precision).
+  const std::int64_t input_shards = expert_tp ? c.gathered_shards() : 1;
   b.linear({"moe.router", LayerPart::attention, rows, c.h, experts, 1, Precision::bf16, false,
-            !c.recompute(RecomputePart::norm), false});
+            !c.recompute(RecomputePart::norm), false, input_shards});
   const Bytes scores(rows * experts * 4);
   b.memory("moe.topk", LayerPart::attention, scores, Bytes(rows * moe.top_k * 8), scores, scores, scores, false);
   const Bytes tokens_in = c.hidden_bytes(rows);
@@ -279,7 +283,8 @@ void moe_block(LayerBuilder& b, const Context& c) {
             !act_recomputed, false});
   b.parameters(local_experts * ffn_matmul_params(c.model, moe.expert_intermediate_size) / split, true);
   if (moe.num_shared_experts > 0) {
-    ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1);
+    ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1,
+        input_shards);
   }
   if (ep > 1) {
     b.moe_all_to_all("moe.combine", LayerPart::combine, Collective::moe_combine, traffic.combine,
@@ -297,7 +302,8 @@ void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
   norm(b, c, name + ".norm", LayerPart::mlp, c.sp_tokens);
   tp_enter(b, c, name + ".tp_gather", LayerPart::mlp);
   const std::int64_t vocab = c.model.vocab_size / c.tp;
-  b.linear({name + ".projection", LayerPart::mlp, c.tokens, c.h, vocab, 1, Precision::bf16, false, true, false});
+  b.linear({name + ".projection", LayerPart::mlp, c.tokens, c.h, vocab, 1, Precision::bf16, false, true, false,
+            c.gathered_shards()});
   const Bytes logits(c.tokens * vocab * kBf16);
   // Fused cross-entropy: its gradient is produced in the same pass, nothing is kept.
   b.memory(name + ".cross_entropy", LayerPart::mlp, logits, logits, Bytes(0), Bytes(0), Bytes(0), false);

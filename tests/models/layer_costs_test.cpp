@@ -86,6 +86,35 @@ TEST(LayerCosts, DropoutCostsOnlyWhereNoFusedKernelHidesIt) {
   EXPECT_EQ(residual_dropouts, 2);
 }
 
+// Korthikanti et al., arXiv:2205.05198 Table 2, activations per GPT layer (16-bit, with
+// dropout) under selective recomputation: sbh(10 + 24/t) with tensor parallelism alone,
+// sbh * 34/t with sequence parallelism, which keeps only the shard of a gathered GEMM input
+// and gathers it again in backward (sec.4.2.2).
+TEST(LayerCosts, SelectiveRecomputationKeepsKorthikantisActivations) {
+  auto doc = scenario_json("validation/runs/sc21-1.json");  // GPT 1.7B: h 2304, dropout 0.1
+  doc["parallel"]["tensor_parallel"] = 8;
+  doc["parallel"]["data_parallel"] = 4;
+  doc["parallel"]["recomputation"] = "selective";
+  const double s = 2048.0, b = 1.0, h = 2304.0, t = 8.0;
+  for (const bool sp : {false, true}) {
+    doc["parallel"]["sequence_parallel"] = sp;
+    const auto scenario = parse(doc);
+    const auto layer =
+        layer_costs(LayerKind::dense, scenario.model, scenario.phases[0].segments[0].plan, scenario.cluster, {2048, 1});
+    EXPECT_DOUBLE_EQ(layer.saved_activations.as_double(), s * b * h * (sp ? 34.0 / t : 10.0 + 24.0 / t)) << sp;
+    int gathers = 0;
+    for (const auto& step : layer.steps) {
+      if (step.name.find(".input_gather") == std::string::npos) continue;
+      ++gathers;
+      EXPECT_EQ(step.pass, Pass::backward_input);
+      EXPECT_EQ(step.collective, Collective::all_gather);
+      EXPECT_TRUE(step.overlaps_next);  // beside the data-gradient GEMM
+      EXPECT_DOUBLE_EQ(step.payload.as_double(), s * b * h * 2.0);
+    }
+    EXPECT_EQ(gathers, sp ? 2 : 0);  // the QKV and MLP up-projection inputs
+  }
+}
+
 TEST(LayerCosts, RecomputationRepeatsOnlyTheChosenParts) {
   auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
   const auto s = parse(doc);
