@@ -5,21 +5,23 @@
 namespace trainsim {
 namespace {
 
-LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel& kernel) {
+LayerStep step(std::string name, Pass pass, LayerPart part) {
   LayerStep s;
   s.name = std::move(name);
   s.pass = pass;
   s.part = part;
+  return s;
+}
+
+LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel& kernel) {
+  LayerStep s = step(std::move(name), pass, part);
   s.kernel = kernel;
   return s;
 }
 
 LayerStep communication_step(std::string name, Pass pass, LayerPart part, CommGroup group, Collective collective,
                              Bytes payload) {
-  LayerStep s;
-  s.name = std::move(name);
-  s.pass = pass;
-  s.part = part;
+  LayerStep s = step(std::move(name), pass, part);
   s.is_communication = true;
   s.collective = collective;
   s.group = group;
@@ -158,8 +160,8 @@ void LayerBuilder::collective(const std::string& name, LayerPart part, CommGroup
                               Bytes forward_payload, Collective backward, Bytes backward_payload) {
   Op op;
   op.forward = communication_step(name, Pass::forward, part, group, forward, forward_payload);
-  LayerStep back = communication_step(name + ".grad", Pass::backward_input, part, group, backward, backward_payload);
-  op.backward_input.push_back(back);
+  op.backward_input.push_back(
+      communication_step(name + ".grad", Pass::backward_input, part, group, backward, backward_payload));
   ops_.push_back(op);
 }
 
