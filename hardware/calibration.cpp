@@ -36,7 +36,9 @@ FlopsPerSecond peak_for(KernelClass kind, const GpuSpec& gpu) {
 std::vector<int> fit_order(KernelClass kind) {
   switch (kind) {
     case KernelClass::attention_forward:
-    case KernelClass::attention_backward: return {1, 0, 2};
+    case KernelClass::attention_backward:
+    case KernelClass::attention_fa2_forward:
+    case KernelClass::attention_fa2_backward: return {1, 0, 2};
     case KernelClass::memory_bound: return {1, 0};
     case KernelClass::scale_up_transfer:
     case KernelClass::scale_out_transfer: return {0};  // index 0 is their bandwidth term
@@ -61,6 +63,8 @@ Features kernel_features(const Kernel& kernel, const GpuSpec& gpu) {
     case KernelClass::memory_bound: return {kMicrosecond, read_s + write_s, 0.0, 0.0};
     case KernelClass::attention_forward:
     case KernelClass::attention_backward:
+    case KernelClass::attention_fa2_forward:
+    case KernelClass::attention_fa2_backward:
       return {kMicrosecond, (kernel.flops / peak_for(kernel.kind, gpu)).si(), read_s + write_s, 0.0};
     case KernelClass::scale_up_transfer:
     case KernelClass::scale_out_transfer:
@@ -79,8 +83,10 @@ Features transfer_features(Bytes bytes, BytesPerSecond nominal) { return {(bytes
 // round assumptions, reported as "default" wherever they are used.
 Features default_coefficients(KernelClass kind) {
   switch (kind) {
-    case KernelClass::attention_forward: return {0.0, 1.0 / 0.50, 0.0, 0.0};
-    case KernelClass::attention_backward: return {0.0, 1.0 / 0.40, 0.0, 0.0};
+    case KernelClass::attention_forward:
+    case KernelClass::attention_fa2_forward: return {0.0, 1.0 / 0.50, 0.0, 0.0};
+    case KernelClass::attention_backward:
+    case KernelClass::attention_fa2_backward: return {0.0, 1.0 / 0.40, 0.0, 0.0};
     case KernelClass::memory_bound: return {0.0, 1.0 / 0.80, 0.0, 0.0};
     case KernelClass::scale_up_transfer:
     case KernelClass::scale_out_transfer: return {1.0 / 0.80, 0.0, 0.0, 0.0};
@@ -177,7 +183,8 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root) {
     if (!parse_kernel_class(class_name, row.kind)) {
       root.diagnostics().error(child_pointer(element.pointer, "class"), "unknown kernel class \"" + class_name + "\"",
                                "one of gemm_bf16, gemm_fp8, grouped_gemm_bf16, grouped_gemm_fp8, attention_forward, "
-                               "attention_backward, memory_bound, scale_up_transfer, scale_out_transfer");
+                               "attention_backward, attention_fa2_forward, attention_fa2_backward, memory_bound, "
+                               "scale_up_transfer, scale_out_transfer");
       continue;
     }
     row.source = r.string("source");
@@ -185,14 +192,17 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root) {
     std::optional<BytesPerSecond> byte_rate;
     switch (row.kind) {
       case KernelClass::attention_forward:
-      case KernelClass::attention_backward: {
+      case KernelClass::attention_backward:
+      case KernelClass::attention_fa2_forward:
+      case KernelClass::attention_fa2_backward: {
         AttentionShape shape;
         shape.batch = r.integer("batch", 1);
         shape.heads = r.integer("heads", 1);
         shape.seq_q = shape.seq_kv = r.integer("seq", 1);
         shape.head_dim_qk = shape.head_dim_v = r.integer("head_dim", 1);
         shape.causal = r.boolean("causal");
-        row.kernel = attention_kernel(shape, row.kind == KernelClass::attention_backward);
+        row.kernel = attention_kernel(shape, is_backward_attention(row.kind), FusedAttention::current);
+        row.kernel.kind = row.kind;
         flop_rate = r.optional_flop_rate("achieved");
         break;
       }

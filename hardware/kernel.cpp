@@ -12,6 +12,8 @@ constexpr std::array<std::pair<KernelClass, std::string_view>, kKernelClassCount
     {KernelClass::grouped_gemm_fp8, "grouped_gemm_fp8"},
     {KernelClass::attention_forward, "attention_forward"},
     {KernelClass::attention_backward, "attention_backward"},
+    {KernelClass::attention_fa2_forward, "attention_fa2_forward"},
+    {KernelClass::attention_fa2_backward, "attention_fa2_backward"},
     {KernelClass::memory_bound, "memory_bound"},
     {KernelClass::scale_up_transfer, "scale_up_transfer"},
     {KernelClass::scale_out_transfer, "scale_out_transfer"},
@@ -51,13 +53,17 @@ Kernel gemm_kernel(const GemmShape& s) {
   return k;
 }
 
-Kernel attention_kernel(const AttentionShape& s, bool backward) {
+Kernel attention_kernel(const AttentionShape& s, bool backward, FusedAttention generation) {
   const double pairs = static_cast<double>(s.batch * s.heads) * static_cast<double>(s.seq_q) *
                        static_cast<double>(s.seq_kv) * (s.causal ? 0.5 : 1.0);
   const double qk = static_cast<double>(s.head_dim_qk);
   const double v = static_cast<double>(s.head_dim_v);
   Kernel k;
-  k.kind = backward ? KernelClass::attention_backward : KernelClass::attention_forward;
+  if (generation == FusedAttention::flash_attention_2) {
+    k.kind = backward ? KernelClass::attention_fa2_backward : KernelClass::attention_fa2_forward;
+  } else {
+    k.kind = backward ? KernelClass::attention_backward : KernelClass::attention_forward;
+  }
   k.flops = Flops(2.0 * pairs * (backward ? 3.0 * qk + 2.0 * v : qk + v));
   const std::int64_t bh = s.batch * s.heads * bytes_per_element(Precision::bf16);
   const Bytes q(bh * s.seq_q * s.head_dim_qk);

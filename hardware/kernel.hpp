@@ -14,17 +14,26 @@ enum class KernelClass {
   gemm_fp8,
   grouped_gemm_bf16,  // many experts' GEMMs in one launch (MoE)
   grouped_gemm_fp8,
-  attention_forward,   // fused (flash) attention, BF16
+  attention_forward,   // fused (flash) attention, BF16: the GPU's current kernels (FlashAttention-3 on Hopper)
   attention_backward,
+  attention_fa2_forward,   // FlashAttention-2 generation, for runs that state they used it
+  attention_fa2_backward,
   memory_bound,        // elementwise, normalisation, casts, permutes: time follows bytes moved
   scale_up_transfer,   // NVLink-class traffic inside a node
   scale_out_transfer,  // NIC traffic across nodes
 };
-inline constexpr int kKernelClassCount = 9;
+inline constexpr int kKernelClassCount = 11;
 
 std::string_view to_string(KernelClass c);
 // Parses a class name as written in calibration files; false when unknown.
 bool parse_kernel_class(std::string_view name, KernelClass& out);
+constexpr bool is_attention(KernelClass c) {
+  return c == KernelClass::attention_forward || c == KernelClass::attention_backward ||
+         c == KernelClass::attention_fa2_forward || c == KernelClass::attention_fa2_backward;
+}
+constexpr bool is_backward_attention(KernelClass c) {
+  return c == KernelClass::attention_backward || c == KernelClass::attention_fa2_backward;
+}
 constexpr bool is_transfer(KernelClass c) {
   return c == KernelClass::scale_up_transfer || c == KernelClass::scale_out_transfer;
 }
@@ -50,9 +59,14 @@ struct AttentionShape {
 
 // A GEMM C[m,n] = A[m,k] B[k,n], `groups` times with separate weights; 2mnk FLOP per group.
 Kernel gemm_kernel(const GemmShape& shape);
+// Generations of fused attention kernels. They are timed by separate curves because they differ
+// by far more than a shape effect: on an H100, FlashAttention-3 runs 1.5-1.8x FlashAttention-2
+// (Shah et al., arXiv:2407.08608, Fig. 5).
+enum class FusedAttention { current, flash_attention_2 };
+
 // Fused attention in FlashAttention's FLOP convention: forward 2*s_q*s_kv*(d_qk+d_v) per head,
 // backward 2*s_q*s_kv*(3*d_qk+2*d_v) (it recomputes the scores); causal masks halve both.
-Kernel attention_kernel(const AttentionShape& shape, bool backward);
+Kernel attention_kernel(const AttentionShape& shape, bool backward, FusedAttention generation);
 // A memory-bound kernel that reads and writes the given bytes.
 Kernel memory_kernel(Bytes read, Bytes written);
 

@@ -17,11 +17,14 @@ std::string_view to_string(CurveOrigin origin) {
 
 namespace {
 // The class whose fit stands in when a class has no rows: a grouped GEMM runs the same tensor
-// cores as a dense GEMM of its precision.
+// cores as a dense GEMM of its precision; FlashAttention-2 is the newest fused attention of a
+// GPU that has no later generation (Ampere), and an upper bound where it has one.
 std::optional<KernelClass> stand_in(KernelClass kind) {
   switch (kind) {
     case KernelClass::grouped_gemm_bf16: return KernelClass::gemm_bf16;
     case KernelClass::grouped_gemm_fp8: return KernelClass::gemm_fp8;
+    case KernelClass::attention_fa2_forward: return KernelClass::attention_forward;
+    case KernelClass::attention_fa2_backward: return KernelClass::attention_backward;
     default: return std::nullopt;
   }
 }

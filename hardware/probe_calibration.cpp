@@ -130,7 +130,9 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
   }
   switch (parsed) {
     case KernelClass::attention_forward:
-    case KernelClass::attention_backward: {
+    case KernelClass::attention_backward:
+    case KernelClass::attention_fa2_forward:
+    case KernelClass::attention_fa2_backward: {
       for (const auto* key : {"batch", "heads", "seq", "head_dim"}) row[key] = m.integer(key, 1);
       row["causal"] = m.boolean("causal");
       if (!m.boolean("fused") && !options.include_unfused_attention) {

@@ -91,12 +91,13 @@ void LayerBuilder::memory(const std::string& name, LayerPart part, Bytes read, B
   costs_.saved_activations += saved;
 }
 
-void LayerBuilder::attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved,
+void LayerBuilder::attention(const std::string& name, LayerPart part, const FusedAttentionOp& a, Bytes saved,
                              bool recomputed) {
   Op op;
   op.recomputed = recomputed;
-  op.forward = compute_step(name, Pass::forward, part, attention_kernel(shape, false));
-  op.backward_input.push_back(compute_step(name + ".grad", Pass::backward_input, part, attention_kernel(shape, true)));
+  op.forward = compute_step(name, Pass::forward, part, attention_kernel(a.shape, false, a.generation));
+  op.backward_input.push_back(
+      compute_step(name + ".grad", Pass::backward_input, part, attention_kernel(a.shape, true, a.generation)));
   ops_.push_back(op);
   costs_.saved_activations += saved;
 }
@@ -132,7 +133,7 @@ void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, co
   costs_.saved_activations += saved;
 }
 
-void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const AttentionShape& shape,
+void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const FusedAttentionOp& a,
                                   std::int64_t ranks, Bytes kv, Bytes saved, bool recomputed) {
   // Forward: [ring | ranks - 1 blocks] then one block; backward (reversed): one block, then
   // [ring of keys, values and their gradients | ranks - 1 blocks].
@@ -147,10 +148,10 @@ void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const
   ring.backward_input.clear();
   ops_.push_back(ring);
 
-  AttentionShape arriving = shape;
-  arriving.seq_kv = shape.seq_kv / ranks * (ranks - 1);
-  AttentionShape last = shape;
-  last.seq_kv = shape.seq_kv / ranks;
+  FusedAttentionOp arriving = a;
+  arriving.shape.seq_kv = a.shape.seq_kv / ranks * (ranks - 1);
+  FusedAttentionOp last = a;
+  last.shape.seq_kv = a.shape.seq_kv / ranks;
   attention(name, part, arriving, saved, recomputed);
   ops_.back().backward_input.insert(ops_.back().backward_input.begin(), ring_grad);
   attention(name + ".last_block", part, last, Bytes(0), recomputed);

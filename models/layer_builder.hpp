@@ -26,6 +26,12 @@ struct LinearOp {
   std::int64_t input_shards = 1;
 };
 
+// A fused attention kernel: its shape and the kernel generation that times it.
+struct FusedAttentionOp {
+  AttentionShape shape;
+  FusedAttention generation = FusedAttention::current;
+};
+
 class LayerBuilder {
  public:
   // `gradient_precision`: the buffer weight gradients accumulate into across micro-batches.
@@ -37,7 +43,7 @@ class LayerBuilder {
   // A memory-bound kernel; `backward_*` are its gradient kernel's traffic (zero: none).
   void memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
               Bytes backward_written, Bytes saved, bool recomputed);
-  void attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved, bool recomputed);
+  void attention(const std::string& name, LayerPart part, const FusedAttentionOp& op, Bytes saved, bool recomputed);
   // Attention without a fused kernel: scores = Q K^T and context = P V as batched BF16 GEMMs
   // around a fused scale-mask-softmax that reads and writes the whole score matrix (2 bytes per
   // score each way; its backward reads P and dP and writes dS); the probabilities stay saved
@@ -50,7 +56,7 @@ class LayerBuilder {
   // their gradients travel back with them) circulate while the blocks they complete compute,
   // and the block of the last shard to arrive runs after the ring (forward) or the local
   // block before it (backward).
-  void ring_attention(const std::string& name, LayerPart part, const AttentionShape& shape, std::int64_t ranks,
+  void ring_attention(const std::string& name, LayerPart part, const FusedAttentionOp& op, std::int64_t ranks,
                       Bytes kv, Bytes saved, bool recomputed);
   // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine).
   void collective(const std::string& name, LayerPart part, CommGroup group, Collective forward, Bytes forward_payload,

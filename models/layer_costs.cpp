@@ -115,16 +115,22 @@ void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::
   const Bytes lse(c.tokens * heads * 4);
   const Bytes saved = (qkv_saved ? qkv : Bytes(0)) + lse;
   const bool recomputed = c.recompute(RecomputePart::attention_core);
-  if (!c.plan.fused_attention) {
+  if (c.plan.attention_kernel == AttentionKernel::unfused) {
     b.unfused_attention("attention.core", LayerPart::attention, shape, qkv_saved ? qkv : Bytes(0), recomputed,
                         c.model.attention_dropout);
-  } else if (c.plan.context > 1) {
+    return;
+  }
+  const auto generation = c.plan.attention_kernel == AttentionKernel::flash_attention_2
+                              ? FusedAttention::flash_attention_2
+                              : FusedAttention::current;
+  if (c.plan.context > 1) {
     const Bytes kv(c.tokens * kv_heads * (qk + v) * kBf16);
-    b.ring_attention("attention.core", LayerPart::attention, shape, c.plan.context, kv, saved, recomputed);
+    b.ring_attention("attention.core", LayerPart::attention, {shape, generation}, c.plan.context, kv, saved,
+                     recomputed);
   } else {
     // A fused kernel applies attention dropout inside itself and regenerates the mask in
     // backward from its random seed: no traffic of its own.
-    b.attention("attention.core", LayerPart::attention, shape, saved, recomputed);
+    b.attention("attention.core", LayerPart::attention, {shape, generation}, saved, recomputed);
   }
 }
 

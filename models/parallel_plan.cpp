@@ -16,6 +16,15 @@ std::string_view to_string(Schedule s) {
   return "?";
 }
 
+std::string_view to_string(AttentionKernel a) {
+  switch (a) {
+    case AttentionKernel::fused: return "fused";
+    case AttentionKernel::flash_attention_2: return "flash_attention_2";
+    case AttentionKernel::unfused: return "unfused";
+  }
+  return "?";
+}
+
 std::string RecomputeSet::describe() const {
   if (bits_ == 0) return "none";
   if (has(RecomputePart::full_layer)) return "full";
@@ -38,6 +47,12 @@ const std::vector<Choice<Schedule>> kSchedules{
     {"gpipe", Schedule::gpipe},           {"1f1b", Schedule::one_f_one_b},
     {"interleaved_1f1b", Schedule::interleaved_1f1b}, {"zb_h1", Schedule::zb_h1},
     {"dualpipe", Schedule::dualpipe},     {"dualpipe_v", Schedule::dualpipe_v},
+};
+
+const std::vector<Choice<AttentionKernel>> kAttentionKernels{
+    {"fused", AttentionKernel::fused},
+    {"flash_attention_2", AttentionKernel::flash_attention_2},
+    {"unfused", AttentionKernel::unfused},
 };
 
 const std::vector<Choice<RecomputePart>> kRecomputeParts{
@@ -122,7 +137,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.gradient_precision = parse_precision(r, "gradient_precision", defaults.gradient_precision, false);
   p.communication_sms = r.optional_integer("communication_sms", 0).value_or(defaults.communication_sms);
   p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
-  p.fused_attention = r.optional_boolean("fused_attention").value_or(defaults.fused_attention);
+  p.attention_kernel = r.optional_choice("attention_kernel", kAttentionKernels).value_or(defaults.attention_kernel);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
   // Stated default: 4 GiB per GPU for the CUDA context, NCCL/DeepEP buffers and allocator slack
   // (README.md, "Memory model"); scenarios override it with evidence when they have some.

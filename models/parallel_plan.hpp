@@ -15,6 +15,16 @@ namespace trainsim {
 enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b, zb_h1, dualpipe, dualpipe_v };
 std::string_view to_string(Schedule s);
 
+// The attention kernels a run used.
+enum class AttentionKernel {
+  fused,              // the GPU's current fused kernels (FlashAttention-3 class on Hopper)
+  flash_attention_2,  // the FlashAttention-2 generation (Hopper runs from before FA3, July 2024)
+  // Two batched GEMMs around a softmax over the materialised score matrix, as every framework
+  // ran attention before FlashAttention (Dao et al., arXiv:2205.14135, 2022).
+  unfused,
+};
+std::string_view to_string(AttentionKernel a);
+
 // Parts of a layer's forward pass recomputed in the backward pass instead of being stored.
 enum class RecomputePart : unsigned {
   norm = 1U << 0,               // normalisations (DeepSeek-V3 sec.3.2.3)
@@ -56,10 +66,7 @@ struct ParallelPlan {
   Precision gradient_precision = Precision::fp32;          // accumulated grads and their reduction
   std::int64_t communication_sms = 0;                      // SMs reserved for communication kernels
   bool sequence_parallel = true;                           // Megatron SP with tensor parallelism
-  // Fused (FlashAttention-style) attention kernels; false: two batched GEMMs around a softmax
-  // over the materialised score matrix, as every framework ran attention before FlashAttention
-  // (Dao et al., arXiv:2205.14135, 2022).
-  bool fused_attention = true;
+  AttentionKernel attention_kernel = AttentionKernel::fused;
   // Data-parallel gradient reduction overlapped with the last backward pass, and the updated
   // weights' all-gather with the next first forward. Off by default, like Megatron-LM's
   // --overlap-grad-reduce and --overlap-param-gather.

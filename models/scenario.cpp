@@ -152,9 +152,9 @@ static void validate_plan_structure(const ModelSpec& m, const ClusterSpec& c, co
     check_divides(diag, ptr("expert_parallel"), p.expert, p.data * p.context, "data_parallel x context_parallel");
     if (p.expert == 1) check_divides(diag, ptr("tensor_parallel"), p.tensor, m.moe->expert_intermediate_size, "expert_intermediate_size");
   }
-  if (!p.fused_attention && p.context > 1) {
-    diag.error(ptr("fused_attention"), "context parallelism (ring attention) needs fused attention kernels",
-               "set \"fused_attention\": true or context_parallel 1");
+  if (p.attention_kernel == AttentionKernel::unfused && p.context > 1) {
+    diag.error(ptr("attention_kernel"), "context parallelism (ring attention) needs fused attention kernels",
+               "set \"attention_kernel\" to \"fused\" or \"flash_attention_2\", or context_parallel 1");
   }
   if (p.schedule != Schedule::interleaved_1f1b && p.virtual_stages != 1) {
     diag.error(ptr("virtual_stages"), "virtual_stages > 1 needs schedule \"interleaved_1f1b\"");

@@ -15,7 +15,7 @@ namespace {
 std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
   return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
                      p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
-                     p.communication_sms, p.sequence_parallel, p.fused_attention, p.pipeline > 1);
+                     p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel), p.pipeline > 1);
 }
 
 }  // namespace

@@ -173,7 +173,7 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r, const StepSim
   out += fmt::format("\nKernel times: calibration \"{}\"\n", c.calibration_label);
   std::string uncalibrated;
   for (const auto& curve : r.curves) {
-    out += fmt::format("  {:<20} {:<10} {}\n", to_string(curve.kind), to_string(curve.use.origin), curve.use.label);
+    out += fmt::format("  {:<22} {:<10} {}\n", to_string(curve.kind), to_string(curve.use.origin), curve.use.label);
     if (curve.use.origin == CurveOrigin::assumed) uncalibrated += (uncalibrated.empty() ? "" : ", ") + std::string(to_string(curve.kind));
   }
   out += "  uncalibrated classes: " + (uncalibrated.empty() ? std::string("none") : uncalibrated) + "\n";

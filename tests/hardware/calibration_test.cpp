@@ -133,6 +133,36 @@ TEST(KernelTimeModel, NoKernelMovesItsBytesFasterThanTheMemoryKernels) {
   EXPECT_NEAR(a100.time(scores).si(), 220.2e6 / (0.8 * 2.039e12), 2e-6);
 }
 
+// The FA3 paper's head-dim-128 charts time both generations on one H100 (non-causal, 16 heads,
+// 16k tokens): at sequence 2048, 625 against 362 TFLOPS forward and 501 against 291 backward.
+// Each curve is a least-squares fit through its six rows, so the ratio of two curves may miss
+// the charted ratio by the two fits' worst row errors together, and no more.
+TEST(KernelTimeModel, TimesEachFusedAttentionGenerationByItsOwnRows) {
+  const auto* h100 = find_builtin_calibration("h100-published");
+  const KernelTimeModel model(*find_gpu("h100-sxm"), h100);
+  const AttentionShape shape{8, 16, 2048, 2048, 128, 128, false};
+  for (const bool backward : {false, true}) {
+    const auto fa3 = attention_kernel(shape, backward, FusedAttention::current);
+    const auto fa2 = attention_kernel(shape, backward, FusedAttention::flash_attention_2);
+    const double charted = backward ? 501.0 / 291.0 : 625.0 / 362.0;
+    const double tolerance =
+        h100->fits.at(fa3.kind).max_relative_error + h100->fits.at(fa2.kind).max_relative_error;
+    EXPECT_NEAR(model.time(fa2) / model.time(fa3) / charted, 1.0, tolerance) << backward;
+    EXPECT_EQ(model.curve_use(fa2.kind).origin, CurveOrigin::calibrated);
+  }
+  // A calibration without FlashAttention-2 rows times that generation by the GPU's fused
+  // attention curve (on Ampere, FlashAttention-2 is that curve) and says it borrowed it.
+  const auto document = nlohmann::json::parse(R"({
+    "schema_version": 1, "name": "fa3-only", "gpu": "h100-sxm", "kind": "published_benchmarks",
+    "description": "one attention row", "rows": [{"class": "attention_forward", "batch": 8, "heads": 16,
+    "seq": 2048, "head_dim": 128, "causal": false, "achieved": "625TFLOPS", "source": "test"}]})");
+  const auto fa3_only = parse_calibration(document, "fa3-only.json");
+  const KernelTimeModel borrowing(*find_gpu("h100-sxm"), &fa3_only);
+  const auto fa2 = attention_kernel(shape, false, FusedAttention::flash_attention_2);
+  EXPECT_EQ(borrowing.curve_use(fa2.kind).origin, CurveOrigin::borrowed);
+  EXPECT_DOUBLE_EQ(borrowing.time(fa2).si(), borrowing.time(attention_kernel(shape, false, FusedAttention::current)).si());
+}
+
 TEST(KernelTimeModel, DeepGemmShapesComeOutNearTheirPublishedRates) {
   const KernelTimeModel model(*find_gpu("h800-sxm"), find_builtin_calibration("h800-published"));
   // DeepGEMM README @55ab91f: 4x8192 grouped, N4096 K7168 at 1346 TFLOPS. The fit's own

@@ -15,7 +15,7 @@ Flops sum_flops(const LayerCosts& c, Pass pass, bool gemm_only, bool skip_recomp
   for (const auto& s : c.steps) {
     if (s.is_communication || s.pass != pass) continue;
     if (skip_recompute && s.name.find(".recompute") != std::string::npos) continue;
-    const bool gemm = s.kernel.kind != KernelClass::attention_forward && s.kernel.kind != KernelClass::attention_backward;
+    const bool gemm = !is_attention(s.kernel.kind);
     if (gemm_only && !gemm) continue;
     total += s.kernel.flops;
   }
@@ -68,10 +68,37 @@ TEST(LayerCosts, UnfusedAttentionComputesTheWholeScoreMatrixAndMovesIt) {
   EXPECT_DOUBLE_EQ(dropout_traffic.as_double(), 10.0 * scores);
 }
 
+// DeepSeek-V2 ran FlashAttention-2 kernels (arXiv:2405.04434 sec.3.1.3): the same work as the
+// current generation's kernels, timed by another curve.
+TEST(LayerCosts, TheAttentionKernelGenerationChangesTheCurveNotTheWork) {
+  auto doc = scenario_json("validation/runs/ds-v2.json");
+  const auto attention_core = [&](const char* kernel) {
+    doc["parallel"]["attention_kernel"] = kernel;
+    const auto s = parse(doc);
+    const auto layer = layer_costs(LayerKind::moe, s.model, s.phases[0].segments[0].plan, s.cluster, {4096, 1});
+    std::vector<LayerStep> steps;
+    for (const auto& step : layer.steps) {
+      if (!step.is_communication && is_attention(step.kernel.kind)) steps.push_back(step);
+    }
+    return steps;
+  };
+  const auto fa2 = attention_core("flash_attention_2");
+  const auto fa3 = attention_core("fused");
+  ASSERT_EQ(fa2.size(), fa3.size());
+  ASSERT_FALSE(fa2.empty());
+  for (std::size_t i = 0; i < fa2.size(); ++i) {
+    const bool backward = is_backward_attention(fa3[i].kernel.kind);
+    EXPECT_EQ(fa3[i].kernel.kind, backward ? KernelClass::attention_backward : KernelClass::attention_forward);
+    EXPECT_EQ(fa2[i].kernel.kind, backward ? KernelClass::attention_fa2_backward : KernelClass::attention_fa2_forward);
+    EXPECT_EQ(fa2[i].kernel.flops.si(), fa3[i].kernel.flops.si());
+    EXPECT_EQ(fa2[i].kernel.bytes_read.as_double(), fa3[i].kernel.bytes_read.as_double());
+  }
+}
+
 TEST(LayerCosts, DropoutCostsOnlyWhereNoFusedKernelHidesIt) {
   auto doc = scenario_json("validation/runs/sc21-1.json");  // hidden 2304, dropout 0.1, learned positions
   doc["parallel"]["recomputation"] = "none";
-  doc["parallel"]["fused_attention"] = true;
+  doc["parallel"]["attention_kernel"] = "fused";
   const auto s = parse(doc);
   const auto layer = layer_costs(LayerKind::dense, s.model, s.phases[0].segments[0].plan, s.cluster, {2048, 1});
   int residual_dropouts = 0;

@@ -23,13 +23,13 @@ TEST(ScenarioErrors, UnknownKeysAreRejectedWithASuggestion) {
 TEST(ScenarioErrors, RingAttentionNeedsFusedAttention) {
   auto doc = base();
   doc["training"]["phases"] = nlohmann::json::array({doc["training"]["phases"][0]});  // the others use CP
-  doc["parallel"]["fused_attention"] = false;
+  doc["parallel"]["attention_kernel"] = "unfused";
   EXPECT_TRUE(issues(doc).empty());
   doc["parallel"]["data_parallel"] = 64;
   doc["parallel"]["context_parallel"] = 2;
   const auto found = issues(doc);
   ASSERT_EQ(found.size(), 1U);
-  EXPECT_TRUE(has_issue(found, "/parallel/fused_attention", "ring attention"));
+  EXPECT_TRUE(has_issue(found, "/parallel/attention_kernel", "ring attention"));
 }
 
 TEST(ScenarioErrors, EveryMissingKeyIsReported) {
@@ -51,11 +51,13 @@ TEST(ScenarioErrors, WrongTypesAndUnits) {
   doc["cluster"]["network"]["nic_bandwidth"] = 400;
   doc["cluster"]["network"]["scale_out_latency"] = "3.7 parsecs";
   doc["parallel"]["zero_stage"] = 4;
+  doc["parallel"]["attention_kernel"] = "flash_attention_4";
   const auto found = issues(doc);
   EXPECT_TRUE(has_issue(found, "/cluster/gpu_count", "integer"));
   EXPECT_TRUE(has_issue(found, "/cluster/network/nic_bandwidth", "unit"));
   EXPECT_TRUE(has_issue(found, "/cluster/network/scale_out_latency", "unknown time unit"));
   EXPECT_TRUE(has_issue(found, "/parallel/zero_stage", "[0, 3]"));
+  EXPECT_TRUE(has_issue(found, "/parallel/attention_kernel", "flash_attention_2"));
 }
 
 TEST(ScenarioErrors, DegreesMustMultiplyToTheGpuCount) {
