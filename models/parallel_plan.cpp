@@ -16,15 +16,6 @@ std::string_view to_string(Schedule s) {
   return "?";
 }
 
-std::string_view to_string(AttentionKernel a) {
-  switch (a) {
-    case AttentionKernel::fused: return "fused";
-    case AttentionKernel::flash_attention_2: return "flash_attention_2";
-    case AttentionKernel::unfused: return "unfused";
-  }
-  return "?";
-}
-
 std::string RecomputeSet::describe() const {
   if (bits_ == 0) return "none";
   if (has(RecomputePart::full_layer)) return "full";

@@ -23,7 +23,6 @@ enum class AttentionKernel {
   // ran attention before FlashAttention (Dao et al., arXiv:2205.14135, 2022).
   unfused,
 };
-std::string_view to_string(AttentionKernel a);
 
 // Parts of a layer's forward pass recomputed in the backward pass instead of being stored.
 enum class RecomputePart : unsigned {

@@ -43,6 +43,7 @@ TEST(Accounting, MegatronSc21TableOne) {
   expect_published("megatron-gpt-3.6b", 3.6e9, 0.1e9);
   expect_published("megatron-gpt-7.5b", 7.5e9, 0.1e9);
   expect_published("megatron-gpt-18.4b", 18.4e9, 0.1e9);
+  expect_published("megatron-gpt-22b", 22e9, 1e9);
   expect_published("megatron-gpt-39.1b", 39.1e9, 0.1e9);
   expect_published("megatron-gpt-76.1b", 76.1e9, 0.1e9);
   expect_published("megatron-gpt-145.6b", 145.6e9, 0.1e9);
