@@ -61,7 +61,7 @@ struct AttentionShape {
 Kernel gemm_kernel(const GemmShape& shape);
 // Generations of fused attention kernels. They are timed by separate curves because they differ
 // by far more than a shape effect: on an H100, FlashAttention-3 runs 1.5-1.8x FlashAttention-2
-// (Shah et al., arXiv:2407.08608, Fig. 5).
+// (the head-dim-128 speed charts of Shah et al., arXiv:2407.08608; rows in h100-published).
 enum class FusedAttention { current, flash_attention_2 };
 
 // Fused attention in FlashAttention's FLOP convention: forward 2*s_q*s_kv*(d_qk+d_v) per head,
