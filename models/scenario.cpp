@@ -162,9 +162,12 @@ static void validate_plan_structure(const ModelSpec& m, const ClusterSpec& c, co
   if (p.schedule == Schedule::interleaved_1f1b && p.virtual_stages < 2) {
     diag.error(ptr("virtual_stages"), "interleaved_1f1b needs virtual_stages >= 2");
   }
-  if (chunk_count(p) > m.num_layers) {
+  // The first and last chunks may hold only the embedding and only the head (Llama 3's
+  // balanced pipeline, arXiv:2407.21783 sec.3.3.2); every other chunk needs a layer.
+  if (chunk_count(p) > m.num_layers + 2) {
     diag.error(ptr("pipeline_parallel"), "the schedule splits the model into " + std::to_string(chunk_count(p)) +
-                                             " chunks but it has only " + std::to_string(m.num_layers) + " layers");
+                                             " chunks but it has only " + std::to_string(m.num_layers) +
+                                             " layers plus the embedding and the head");
   }
   if (!p.layers_per_chunk.empty()) {
     std::int64_t total = 0;

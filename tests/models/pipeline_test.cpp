@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <optional>
 
 #include "models/model_catalog.hpp"
 #include "models/pipeline_bubble.hpp"
@@ -73,6 +74,20 @@ TEST(PipelineLayout, BalancingNeverMakesTheSlowestRankSlower) {
       for (const auto k : c.layers) total += costs[static_cast<std::size_t>(k)];
     }
     EXPECT_GE(slowest_rank(balanced, costs), total / 16.0 - 1e-12);
+  }
+}
+
+// Llama 3 405B (arXiv:2407.21783 sec.3.3.2): 126 layers on 16 ranks, one layer per chunk, "the
+// first model chunk on the first stage has only the embedding, and the last model chunk on the
+// last stage has only output projection and loss": 128 chunks, 8 per rank.
+TEST(PipelineLayout, EmbeddingAndHeadCanEachFillAChunk) {
+  const auto& m = *find_model("llama-3.1-405b");
+  for (const auto& costs : {std::optional<LayerKindCosts>{}, std::optional<LayerKindCosts>{LayerKindCosts{1, 1, 1, 0.1, 0.7}}}) {
+    const auto l = pipeline_layout(m, plan(Schedule::interleaved_1f1b, 16, 8), costs);
+    ASSERT_EQ(l.chunks.size(), 128U);
+    EXPECT_EQ(l.chunks.front().layers, (std::vector<LayerKind>{LayerKind::embedding}));
+    EXPECT_EQ(l.chunks.back().layers, (std::vector<LayerKind>{LayerKind::head}));
+    for (std::size_t c = 1; c + 1 < l.chunks.size(); ++c) EXPECT_EQ(l.chunks[c].transformer_layers, 1) << c;
   }
 }
 

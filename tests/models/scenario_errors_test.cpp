@@ -98,6 +98,11 @@ TEST(ScenarioErrors, BatchAndScheduleRules) {
   doc["parallel"]["data_parallel"] = 2048 / 15;  // also breaks the product; the odd PP is what we check
   EXPECT_TRUE(has_issue(issues(doc), "/parallel/pipeline_parallel", "even number of pipeline ranks"));
 
+  doc = base();  // 16 x 4 = 64 chunks: more than 61 layers, the embedding and the head can fill
+  doc["parallel"]["schedule"] = "interleaved_1f1b";
+  doc["parallel"]["virtual_stages"] = 4;
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/pipeline_parallel", "plus the embedding and the head"));
+
   doc = base();
   doc["parallel"]["layers_per_chunk"] = {4, 4};
   EXPECT_TRUE(has_issue(issues(doc), "/parallel/layers_per_chunk", "16 counts"));
