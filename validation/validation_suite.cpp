@@ -110,6 +110,12 @@ ValidationSummary validate(const std::vector<std::string>& files, EngineKind eng
   return out;
 }
 
+bool meets_bar(const ValidationSummary& summary) {
+  if (summary.infeasible > 0 || summary.mean_absolute_error >= kMeanErrorBar) return false;
+  return std::all_of(summary.rows.begin(), summary.rows.end(),
+                     [](const ValidationRow& r) { return std::abs(r.error()) < kRowErrorBar; });
+}
+
 std::vector<std::string> validation_files(const std::string& directory, bool ci_only) {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {

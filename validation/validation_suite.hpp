@@ -29,6 +29,12 @@ struct ValidationSummary {
   std::size_t infeasible = 0;
 };
 
+// The bar for the whole suite, with one calibration per GPU type and no per-row factor:
+// mean absolute error under 15%, every row under 30%, and every published plan fitting.
+inline constexpr double kMeanErrorBar = 0.15;
+inline constexpr double kRowErrorBar = 0.30;
+[[nodiscard]] bool meets_bar(const ValidationSummary& summary);
+
 // The prediction for one validation scenario.
 ValidationRow validate_scenario(const Scenario& scenario, EngineKind engine);
 // Every validation scenario in `files`, in order.
