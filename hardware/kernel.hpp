@@ -16,7 +16,7 @@ enum class KernelClass {
   grouped_gemm_fp8,
   attention_forward,   // fused (flash) attention, BF16: the GPU's current kernels (FlashAttention-3 on Hopper)
   attention_backward,
-  attention_fa2_forward,   // FlashAttention-2 generation, for runs that state they used it
+  attention_fa2_forward,   // FlashAttention-2 generation: runs that state it, or that predate FA3
   attention_fa2_backward,
   memory_bound,        // elementwise, normalisation, casts, permutes: time follows bytes moved
   scale_up_transfer,   // NVLink-class traffic inside a node
