@@ -6,7 +6,7 @@
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
 #include "hardware/calibration.hpp"
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 #include "hardware/probe_calibration.hpp"
 #include "reports/calibration_report.hpp"
 

@@ -3,7 +3,7 @@
 #include "app/output.hpp"
 #include "reports/compare_report.hpp"
 #include "reports/html_report.hpp"
-#include "sim/simulated_timer.hpp"
+#include "cost/simulated_timer.hpp"
 
 namespace trainsim::app {
 

@@ -5,7 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 #include "sim/step_simulation.hpp"
 
 namespace trainsim::app {

@@ -5,7 +5,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
-#include "hardware/config_error.hpp"
+#include "core/config_error.hpp"
 #include "sim/backend.hpp"
 
 int main(int argc, char** argv) {

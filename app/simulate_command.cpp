@@ -4,9 +4,9 @@
 #include "app/estimate_output.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 #include "reports/chrome_trace.hpp"
-#include "sim/simulated_timer.hpp"
+#include "cost/simulated_timer.hpp"
 
 namespace trainsim::app {
 

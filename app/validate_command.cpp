@@ -5,7 +5,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
-#include "validation/validation_report.hpp"
+#include "reports/validation_report.hpp"
 
 namespace trainsim::app {
 

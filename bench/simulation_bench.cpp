@@ -5,7 +5,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "models/run_estimate.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "models/scenario.hpp"
 #include "sim/step_simulation.hpp"
 

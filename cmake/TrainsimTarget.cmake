@@ -15,7 +15,7 @@ function(trainsim_configure_target target)
 endfunction()
 
 # A library target trainsim::<name> built from the listed sources, with the repository root as
-# its include root so that headers are included as "hardware/units.hpp".
+# its include root so that headers are included as "core/units.hpp".
 function(trainsim_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(trainsim_${name} STATIC ${ARG_SOURCES})

@@ -7,7 +7,7 @@
 #include <Eigen/Dense>
 
 #include "hardware/gpu_catalog.hpp"
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 namespace trainsim {
 

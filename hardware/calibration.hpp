@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hardware/config_error.hpp"
+#include "core/config_error.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "hardware/kernel.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "hardware/calibration.hpp"
 #include "hardware/gpu_spec.hpp"
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 namespace trainsim {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 #include "hardware/precision.hpp"
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 
 namespace trainsim {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "hardware/precision.hpp"
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 
 namespace trainsim {
 

@@ -87,4 +87,8 @@ std::vector<KernelClass> KernelTimeModel::uncalibrated_classes() const {
   return classes;
 }
 
+KernelTimeModel kernel_model(const ClusterSpec& cluster) {
+  return KernelTimeModel(cluster.gpu, cluster.calibration.get());
+}
+
 }  // namespace trainsim

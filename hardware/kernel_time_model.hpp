@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hardware/calibration.hpp"
+#include "hardware/cluster_spec.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "hardware/kernel.hpp"
 
@@ -48,5 +49,8 @@ class KernelTimeModel {
 };
 
 std::string_view to_string(CurveOrigin origin);
+
+// The kernel time model of a cluster: its GPU with its calibration.
+KernelTimeModel kernel_model(const ClusterSpec& cluster);
 
 }  // namespace trainsim

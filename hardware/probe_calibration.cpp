@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "hardware/gpu_catalog.hpp"
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 namespace trainsim {
 

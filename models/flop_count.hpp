@@ -4,7 +4,7 @@
 // (Megatron). Model FLOPs leave recomputation out; hardware FLOPs count it.
 #include <cstdint>
 
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 #include "models/model_spec.hpp"
 #include "models/parallel_plan.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 namespace trainsim {
 

@@ -1,6 +1,6 @@
 #include "models/parallel_plan.hpp"
 
-#include "hardware/unit_parser.hpp"
+#include "core/unit_parser.hpp"
 
 namespace trainsim {
 

@@ -4,7 +4,7 @@
 // F&B a forward and a backward chunk overlapped.
 #include <cstdint>
 
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 #include "models/parallel_plan.hpp"
 
 namespace trainsim {

@@ -6,7 +6,7 @@
 
 #include "hardware/cluster_spec.hpp"
 #include "models/model_spec.hpp"
-#include "models/run_economics.hpp"
+#include "models/prices.hpp"
 #include "models/training_run.hpp"
 
 namespace trainsim {

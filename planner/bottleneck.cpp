@@ -5,7 +5,7 @@
 #include <functional>
 #include <limits>
 
-#include "models/run_estimate.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "planner/plan_evaluator.hpp"
 #include "planner/plan_space.hpp"
 

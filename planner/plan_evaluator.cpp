@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "models/run_estimate.hpp"
+#include "hardware/kernel_time_model.hpp"
 
 namespace trainsim {
 

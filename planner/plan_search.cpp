@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cost/economics.hpp"
 #include "planner/plan_evaluator.hpp"
 #include "sim/child_process.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 namespace trainsim {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hardware/export_control.hpp"
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 #include "planner/bottleneck.hpp"
 
 namespace trainsim {

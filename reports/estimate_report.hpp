@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 #include "models/scenario.hpp"
 #include "sim/step_simulation.hpp"
 

@@ -2,7 +2,7 @@
 // Human-readable numbers for text reports (machine-readable outputs keep full values).
 #include <string>
 
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 
 namespace trainsim {
 

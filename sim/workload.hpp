@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 
 namespace trainsim {
 

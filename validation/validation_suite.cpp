@@ -5,8 +5,8 @@
 #include <cmath>
 #include <filesystem>
 
-#include "models/run_estimate.hpp"
-#include "sim/simulated_timer.hpp"
+#include "cost/run_estimate.hpp"
+#include "cost/simulated_timer.hpp"
 
 namespace trainsim {
 

@@ -1,6 +1,6 @@
 #include "validation/validation_target.hpp"
 
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 namespace trainsim {
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "hardware/gpu_catalog.hpp"
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 #include "hardware/probe_calibration.hpp"
 
 namespace trainsim {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "models/run_estimate.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "models/scenario.hpp"
 #include "models/step_estimate.hpp"
 

@@ -10,9 +10,9 @@
 #include <gtest/gtest.h>
 
 #include "hardware/gpu_catalog.hpp"
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 #include "hardware/kernel_time_model.hpp"
-#include "hardware/unit_parser.hpp"
+#include "core/unit_parser.hpp"
 #include "models/layer_builder.hpp"
 
 namespace trainsim {

@@ -1,7 +1,7 @@
 // The plan space, the cached evaluator and the Pareto front, on the shipped scenarios.
 #include <gtest/gtest.h>
 
-#include "models/run_estimate.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "planner/plan_evaluator.hpp"
 #include "planner/plan_search.hpp"
 #include "scenario_fixture.hpp"

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "models/chunk_costs.hpp"
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 #include "scenario_fixture.hpp"
-#include "sim/simulated_timer.hpp"
+#include "cost/simulated_timer.hpp"
 #include "sim/step_simulation.hpp"
 
 namespace trainsim {

@@ -1,7 +1,7 @@
 // The two backends and the two fidelities agree where they must.
 #include <gtest/gtest.h>
 
-#include "models/run_estimate.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "scenario_fixture.hpp"
 #include "sim/step_simulation.hpp"
 

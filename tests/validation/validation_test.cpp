@@ -5,9 +5,9 @@
 #include <cmath>
 #include <set>
 
-#include "hardware/config_error.hpp"
+#include "core/config_error.hpp"
 #include "scenario_fixture.hpp"
-#include "sim/simulated_timer.hpp"
+#include "cost/simulated_timer.hpp"
 #include "validation/validation_suite.hpp"
 
 namespace trainsim {

@@ -1,4 +1,4 @@
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 
 #include <gtest/gtest.h>
 

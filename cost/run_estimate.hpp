@@ -7,7 +7,7 @@
 
 #include "models/flop_count.hpp"
 #include "models/parameter_count.hpp"
-#include "models/run_cost.hpp"
+#include "cost/run_cost.hpp"
 
 namespace trainsim {
 
@@ -27,9 +27,6 @@ struct RunEstimate {
   std::vector<KernelCurveReport> curves;
   bool used_given = false;
 };
-
-// The kernel time model of a scenario's cluster (its GPU with its calibration).
-KernelTimeModel kernel_model(const ClusterSpec& cluster);
 
 // Estimates every phase with `timer` (use_given: phases with given figures take them).
 RunEstimate estimate_run(const Scenario& scenario, const StepTimer& timer, bool use_given, std::string engine);

@@ -1,4 +1,4 @@
-#include "validation/validation_report.hpp"
+#include "reports/validation_report.hpp"
 
 #include <cmath>
 

@@ -1,12 +1,8 @@
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 
 #include <memory>
 
 namespace trainsim {
-
-KernelTimeModel kernel_model(const ClusterSpec& cluster) {
-  return KernelTimeModel(cluster.gpu, cluster.calibration.get());
-}
 
 StepTimer closed_form_timer(const Scenario& scenario) {
   auto kernels = std::make_shared<const KernelTimeModel>(kernel_model(scenario.cluster));

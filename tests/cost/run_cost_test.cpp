@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "models/run_cost.hpp"
-#include "models/run_estimate.hpp"
+#include "cost/run_cost.hpp"
+#include "cost/run_estimate.hpp"
 #include "scenario_fixture.hpp"
 
 namespace trainsim {

@@ -1,15 +1,13 @@
 #pragma once
-// What a run's GPU-hours cost: rent, or ownership (capex amortised over the hours the cluster
-// is used, plus energy); the energy and emissions behind them; and goodput, the GPU-hours
-// failures, checkpoints and restarts add to the ideal ones. Defaults come from
-// models/catalog/cost_defaults.json, each with its source; scenarios override them.
+// What a scenario says a run's GPU-hours cost and how often it fails: rent, ownership inputs,
+// energy prices and the reliability of the job. Defaults come from
+// models/catalog/cost_defaults.json, each with its source; scenarios override them. The
+// arithmetic on them lives in cost/.
 #include <optional>
 #include <string>
 
+#include "core/json_reader.hpp"
 #include "hardware/gpu_spec.hpp"
-#include "hardware/json_reader.hpp"
-#include "models/model_spec.hpp"
-#include "models/parallel_plan.hpp"
 
 namespace trainsim {
 
@@ -52,24 +50,5 @@ struct Reliability {
 // Reads "prices" (defaults filled in for `gpu`). Throws nothing; issues go to the reader.
 Prices parse_prices(ObjectReader& reader, const GpuSpec& gpu);
 Reliability parse_reliability(ObjectReader& reader, std::int64_t gpu_count);
-
-// Dollars per GPU-hour of an owned cluster: capex over the hours used, plus energy.
-double ownership_usd_per_gpu_hour(const Ownership& o, const EnergyPrices& e);
-// The figure run costs are quoted in: the rental price, else the ownership cost.
-double usd_per_gpu_hour(const Prices& p);
-// Energy drawn per GPU-hour at the wall (server power x PUE), or 0 when unknown.
-double kwh_per_gpu_hour(const EnergyPrices& e);
-
-// Young/Daly checkpointing under random failures.
-struct Goodput {
-  Seconds mtbf;              // of the whole job
-  Bytes checkpoint;          // the training state written each time
-  Seconds checkpoint_write;  // its write time at the store's bandwidth
-  Seconds interval;          // the optimum between checkpoints
-  double efficiency = 1.0;   // useful time / wall time
-};
-// The training state a checkpoint holds: BF16 weights, FP32 master weights and both moments.
-Bytes checkpoint_bytes(const ModelSpec& model, const ParallelPlan& plan);
-Goodput goodput(const Reliability& r, std::int64_t gpus, Bytes checkpoint);
 
 }  // namespace trainsim

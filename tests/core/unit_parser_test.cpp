@@ -1,4 +1,4 @@
-#include "hardware/unit_parser.hpp"
+#include "core/unit_parser.hpp"
 
 #include <gtest/gtest.h>
 

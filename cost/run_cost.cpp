@@ -1,4 +1,4 @@
-#include "models/run_cost.hpp"
+#include "cost/run_cost.hpp"
 
 #include <algorithm>
 

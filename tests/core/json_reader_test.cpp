@@ -1,4 +1,4 @@
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 #include <gtest/gtest.h>
 

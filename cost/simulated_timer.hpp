@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/run_cost.hpp"
+#include "cost/run_cost.hpp"
 #include "models/scenario.hpp"
 #include "sim/step_simulation.hpp"
 

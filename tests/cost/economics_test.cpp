@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "models/run_cost.hpp"
+#include "cost/run_cost.hpp"
 #include "scenario_fixture.hpp"
 
 namespace trainsim {

@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hardware/config_error.hpp"
-#include "hardware/units.hpp"
+#include "core/config_error.hpp"
+#include "core/units.hpp"
 
 namespace trainsim {
 

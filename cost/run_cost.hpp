@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cost/economics.hpp"
 #include "models/scenario.hpp"
 #include "models/step_estimate.hpp"
 

@@ -1,10 +1,10 @@
-#include "hardware/json_reader.hpp"
+#include "core/json_reader.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
-#include "hardware/unit_parser.hpp"
+#include "core/unit_parser.hpp"
 
 namespace trainsim {
 namespace {

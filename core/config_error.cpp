@@ -1,4 +1,4 @@
-#include "hardware/config_error.hpp"
+#include "core/config_error.hpp"
 
 namespace trainsim {
 namespace {

@@ -1,6 +1,6 @@
-#include "sim/simulated_timer.hpp"
+#include "cost/simulated_timer.hpp"
 
-#include "models/run_estimate.hpp"
+#include "cost/run_estimate.hpp"
 
 namespace trainsim {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "hardware/units.hpp"
+#include "core/units.hpp"
 
 namespace trainsim {
 
