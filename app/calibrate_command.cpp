@@ -5,8 +5,8 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
-#include "hardware/calibration.hpp"
 #include "core/json_reader.hpp"
+#include "hardware/calibration.hpp"
 #include "hardware/probe_calibration.hpp"
 #include "reports/calibration_report.hpp"
 

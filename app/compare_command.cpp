@@ -1,9 +1,9 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
+#include "cost/simulated_timer.hpp"
 #include "reports/compare_report.hpp"
 #include "reports/html_report.hpp"
-#include "cost/simulated_timer.hpp"
 
 namespace trainsim::app {
 

@@ -5,8 +5,8 @@
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
 #include "cost/run_estimate.hpp"
-#include "reports/chrome_trace.hpp"
 #include "cost/simulated_timer.hpp"
+#include "reports/chrome_trace.hpp"
 
 namespace trainsim::app {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "cost/run_cost.hpp"
 #include "models/flop_count.hpp"
 #include "models/parameter_count.hpp"
-#include "cost/run_cost.hpp"
 
 namespace trainsim {
 

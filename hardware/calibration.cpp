@@ -6,8 +6,8 @@
 
 #include <Eigen/Dense>
 
-#include "hardware/gpu_catalog.hpp"
 #include "core/json_reader.hpp"
+#include "hardware/gpu_catalog.hpp"
 
 namespace trainsim {
 

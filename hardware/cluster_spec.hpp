@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "core/json_reader.hpp"
 #include "hardware/calibration.hpp"
 #include "hardware/gpu_spec.hpp"
-#include "core/json_reader.hpp"
 
 namespace trainsim {
 

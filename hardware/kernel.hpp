@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "hardware/precision.hpp"
 #include "core/units.hpp"
+#include "hardware/precision.hpp"
 
 namespace trainsim {
 

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "hardware/gpu_catalog.hpp"
 #include "core/json_reader.hpp"
+#include "hardware/gpu_catalog.hpp"
 
 namespace trainsim {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/json_reader.hpp"
-#include "hardware/precision.hpp"
 #include "core/units.hpp"
+#include "hardware/precision.hpp"
 
 namespace trainsim {
 

@@ -3,8 +3,8 @@
 // chrome://tracing: one process per simulated GPU, one track per stream.
 #include <string>
 
-#include "sim/workload.hpp"
 #include "sim/timeline.hpp"
+#include "sim/workload.hpp"
 
 namespace trainsim {
 

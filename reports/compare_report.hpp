@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hardware/export_control.hpp"
 #include "cost/run_estimate.hpp"
+#include "hardware/export_control.hpp"
 #include "planner/bottleneck.hpp"
 
 namespace trainsim {

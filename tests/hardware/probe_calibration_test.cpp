@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "hardware/gpu_catalog.hpp"
 #include "core/json_reader.hpp"
+#include "hardware/gpu_catalog.hpp"
 #include "hardware/probe_calibration.hpp"
 
 namespace trainsim {

@@ -9,10 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "hardware/gpu_catalog.hpp"
 #include "core/json_reader.hpp"
-#include "hardware/kernel_time_model.hpp"
 #include "core/unit_parser.hpp"
+#include "hardware/gpu_catalog.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "models/layer_builder.hpp"
 
 namespace trainsim {

@@ -3,10 +3,10 @@
 // in the calibration comes from them.
 #include <gtest/gtest.h>
 
-#include "models/chunk_costs.hpp"
 #include "cost/run_estimate.hpp"
-#include "scenario_fixture.hpp"
 #include "cost/simulated_timer.hpp"
+#include "models/chunk_costs.hpp"
+#include "scenario_fixture.hpp"
 #include "sim/step_simulation.hpp"
 
 namespace trainsim {

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "core/config_error.hpp"
-#include "scenario_fixture.hpp"
 #include "cost/simulated_timer.hpp"
+#include "scenario_fixture.hpp"
 #include "validation/validation_suite.hpp"
 
 namespace trainsim {
