@@ -1,5 +1,6 @@
 #include "hardware/cluster_spec.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "hardware/gpu_catalog.hpp"
@@ -13,6 +14,12 @@ std::string_view to_string(FabricTopology t) {
     case FabricTopology::multi_plane: return "multi_plane_fat_tree";
   }
   return "?";
+}
+
+std::int64_t ClusterSpec::nodes_per_leaf() const {
+  const std::int64_t down = network.switch_radix / 2;
+  if (network.topology == FabricTopology::fat_tree) return std::max<std::int64_t>(1, down / network.nics_per_node);
+  return down;
 }
 
 BytesPerSecond ClusterSpec::nic_bandwidth_per_gpu() const {

@@ -38,6 +38,9 @@ struct ClusterSpec {
   std::string calibration_label;                   // the name or path it came from, or "none"
 
   [[nodiscard]] std::int64_t nodes() const { return gpu_count / gpus_per_node; }
+  // Nodes whose NICs hang off one leaf switch: half the radix faces down; a rail-optimised or
+  // multi-plane leaf serves one NIC of each of its nodes, a plain fat-tree leaf whole nodes.
+  [[nodiscard]] std::int64_t nodes_per_leaf() const;
   // Scale-out bandwidth available to one GPU, per direction.
   [[nodiscard]] BytesPerSecond nic_bandwidth_per_gpu() const;
   // Scale-up bandwidth of one GPU, per direction (all its links together).

@@ -32,10 +32,7 @@ Topology::Topology(const ClusterSpec& c, double up_eff, double out_eff)
       fabric_(c.network.topology),
       scale_up_(c.gpu.scale_up.topology) {
   const int nodes = gpus_ / gpus_per_node_;
-  const int down = static_cast<int>(c.network.switch_radix / 2);
-  // A rail-optimised or multi-plane leaf serves one NIC of each of its nodes; a plain fat-tree
-  // leaf serves whole nodes.
-  nodes_per_leaf_ = fabric_ == FabricTopology::fat_tree ? std::max(1, down / nics_per_node_) : down;
+  nodes_per_leaf_ = static_cast<int>(c.nodes_per_leaf());
   leaves_per_rail_ = (nodes + nodes_per_leaf_ - 1) / nodes_per_leaf_;
   const int leaves = fabric_ == FabricTopology::fat_tree ? leaves_per_rail_ : leaves_per_rail_ * nics_per_node_;
   const int cores = fabric_ == FabricTopology::multi_plane ? nics_per_node_ : 1;

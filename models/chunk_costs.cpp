@@ -18,24 +18,18 @@ Seconds compute_time(const std::vector<Segment>& segments) {
 
 ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
                                const KernelTimeModel& kernels, const MicroBatchShape& shape)
-    : rates_(link_rates(cluster, kernels)) {
+    : comm_(plan, cluster, link_rates(cluster, kernels)) {
   if (plan.communication_sms > 0 && kernels.gpu().sm_count && *kernels.gpu().sm_count > plan.communication_sms) {
     const double sms = *kernels.gpu().sm_count;
     sm_slowdown_ = sms / (sms - static_cast<double>(plan.communication_sms));
   }
-  const bool sp = plan.sequence_parallel && plan.tensor > 1;
-  const std::int64_t boundary_tokens = shape.tokens(plan) / (sp ? plan.tensor : 1);
-  const Bytes boundary(boundary_tokens * model.hidden_size * 2);
-  pipeline_send_ = plan.pipeline > 1 ? boundary / rates_.scale_out + rates_.scale_out_latency : Seconds(0);
-
   for (const auto kind : kKinds) {
     Priced p;
-    if (kind != LayerKind::moe || model.moe) p.costs = layer_costs(kind, model, plan, cluster, shape);
+    if (kind != LayerKind::moe || model.moe) p.costs = layer_costs(kind, model, plan, cluster, comm_, shape);
     priced_.push_back(std::move(p));
   }
-  const auto comm_time = [&](const LayerStep& s) { return layer_step_comm_time(s, plan, cluster, rates_); };
   for (auto& p : priced_) {
-    programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_time));
+    programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_));
     const auto& program = programs_.back();
     auto& cost = p.cost;
     cost.forward_compute = compute_time(program.forward);
@@ -51,7 +45,7 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
       }
     }
     for (const auto& s : p.costs.steps) {
-      if (!s.is_communication) cost.transient = std::max(cost.transient, s.kernel.bytes_written);
+      if (const auto* kernel = s.kernel()) cost.transient = std::max(cost.transient, kernel->bytes_written);
     }
     cost.saved_activations = p.costs.saved_activations;
     cost.parameters = p.costs.parameters;
@@ -98,7 +92,6 @@ ChunkCost ChunkCostModel::chunk(const PipelineChunk& chunk) const {
     total.expert_parameters += c.expert_parameters;
     total.largest_layer_parameters = std::max(total.largest_layer_parameters, c.parameters);
   }
-  total.pipeline_send = pipeline_send_;
   return total;
 }
 

@@ -18,7 +18,6 @@ struct ChunkCost {
   Seconds forward_exposed_communication;   // what a schedule without overlap waits for
   Seconds backward_exposed_communication;
   Seconds communication;  // TP, CP and EP steps of both passes back to back: the links' busy time
-  Seconds pipeline_send;  // activation (or its gradient) to the neighbouring stage
   Bytes saved_activations;
   Bytes transient;  // the largest single tensor a kernel writes (logits, say)
   std::int64_t parameters = 0;
@@ -42,7 +41,7 @@ class ChunkCostModel {
   [[nodiscard]] Seconds overlapped_pair_time(const PipelineChunk& forward, const PipelineChunk& backward) const;
   // Compute slowdown from SMs reserved for communication kernels (DeepSeek-V3: 20 of 132).
   [[nodiscard]] double sm_slowdown() const { return sm_slowdown_; }
-  [[nodiscard]] const LinkRates& rates() const { return rates_; }
+  [[nodiscard]] const LinkRates& rates() const { return comm_.rates(); }
   // Seconds per micro-batch of one layer of each kind: compute plus exposed communication,
   // the weights the pipeline layout balances.
   [[nodiscard]] LayerKindCosts layer_kind_costs() const;
@@ -54,9 +53,10 @@ class ChunkCostModel {
   };
   std::vector<Priced> priced_;  // indexed by LayerKind
   std::vector<LayerProgram> programs_;  // indexed by LayerKind
-  LinkRates rates_;
+  // Prices the layers' tensor, context and expert communication (whose layouts do not depend
+  // on the data-parallel or pipeline degrees, so one model serves plans that differ in those).
+  CommunicationModel comm_;
   double sm_slowdown_ = 1.0;
-  Seconds pipeline_send_;
 };
 
 }  // namespace trainsim

@@ -2,39 +2,7 @@
 
 #include <algorithm>
 
-
 namespace trainsim {
-
-namespace {
-// Nodes whose NICs hang off one leaf switch: half the radix faces down; a rail-optimised or
-// multi-plane leaf serves one NIC of each of its nodes.
-std::int64_t nodes_per_leaf(const ClusterSpec& c) {
-  const std::int64_t down = c.network.switch_radix / 2;
-  if (c.network.topology == FabricTopology::fat_tree) return std::max<std::int64_t>(1, down / c.network.nics_per_node);
-  return down;
-}
-
-// A group of `ranks` whose consecutive members are `stride` global ranks apart.
-GroupLayout strided_group(std::int64_t ranks, std::int64_t stride, const ClusterSpec& c) {
-  GroupLayout g;
-  g.ranks = ranks;
-  stride = std::max<std::int64_t>(stride, 1);
-  g.ranks_per_node = std::clamp<std::int64_t>(c.gpus_per_node / stride, 1, ranks);
-  const std::int64_t span_nodes = std::max<std::int64_t>(1, ranks * stride / c.gpus_per_node);
-  g.crosses_leaves = span_nodes > nodes_per_leaf(c);
-  return g;
-}
-}  // namespace
-
-GroupLayout tensor_group(const ParallelPlan& p, const ClusterSpec& c) { return strided_group(p.tensor, 1, c); }
-GroupLayout context_group(const ParallelPlan& p, const ClusterSpec& c) { return strided_group(p.context, p.tensor, c); }
-GroupLayout data_group(const ParallelPlan& p, const ClusterSpec& c) {
-  return strided_group(p.data, p.tensor * p.context, c);
-}
-GroupLayout expert_data_group(const ParallelPlan& p, const ClusterSpec& c) {
-  return strided_group(p.expert_data_parallel(), p.tensor * p.expert, c);
-}
-GroupLayout expert_group(const ParallelPlan& p, const ClusterSpec& c) { return strided_group(p.expert, p.tensor, c); }
 
 LinkRates link_rates(const ClusterSpec& c, const KernelTimeModel& k) {
   LinkRates r;
@@ -46,6 +14,12 @@ LinkRates link_rates(const ClusterSpec& c, const KernelTimeModel& k) {
   return r;
 }
 
+int tree_depth(std::int64_t members) {
+  int depth = 0;
+  while ((std::int64_t{1} << depth) < members + 1) ++depth;
+  return depth;
+}
+
 namespace {
 // Inside the node: each rank moves (local - 1)/local of its node's share.
 Seconds intra_node_ring(Bytes total, const GroupLayout& g, const LinkRates& r) {
@@ -53,70 +27,94 @@ Seconds intra_node_ring(Bytes total, const GroupLayout& g, const LinkRates& r) {
   if (local <= 1.0) return Seconds(0);
   return total.scaled((local - 1.0) / local / static_cast<double>(g.nodes())) / r.scale_up + r.scale_up_latency * (local - 1.0);
 }
-double fabric_slowdown(const GroupLayout& g, const LinkRates& r) { return g.crosses_leaves ? r.oversubscription : 1.0; }
-}  // namespace
 
-Seconds ring_gather_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
+double fabric_slowdown(const GroupLayout& g, const LinkRates& r) { return g.crosses_leaves ? r.oversubscription : 1.0; }
+
+// Ring reduce-scatter or all-gather of a `total` tensor: inside nodes, then across them, where
+// each rank carries 1/local of the node-level ring.
+Seconds ring_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
   if (g.ranks <= 1) return Seconds(0);
   const auto nodes = static_cast<double>(g.nodes());
   Seconds t = intra_node_ring(total, g, r);
-  if (nodes > 1) {  // across nodes, each rank carries 1/local of the node-level ring
+  if (nodes > 1) {
     const Bytes share = total.scaled((nodes - 1.0) / nodes / static_cast<double>(g.ranks_per_node));
     t += share / r.scale_out * fabric_slowdown(g, r) + r.scale_out_latency * (nodes - 1.0);
   }
   return t;
 }
 
-int tree_depth(std::int64_t members) {
-  int depth = 0;
-  while ((std::int64_t{1} << depth) < members + 1) ++depth;
-  return depth;
-}
-
-bool tree_all_reduce_is_faster(Bytes total, const GroupLayout& g, const LinkRates& r) {
-  const auto nodes = static_cast<double>(g.nodes());
-  if (nodes <= 2.0) return false;
-  const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
-  const Seconds ring = share.scaled(2.0 * (nodes - 1.0) / nodes) / r.scale_out + r.scale_out_latency * (2.0 * (nodes - 1.0));
-  const Seconds tree = share.scaled(2.0) / r.scale_out + r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
-  return tree < ring;
-}
-
-Seconds all_reduce_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
-  if (g.ranks <= 1) return Seconds(0);
-  if (!tree_all_reduce_is_faster(total, g, r)) return ring_gather_time(total, g, r) * 2.0;
-  // Reduce-scatter inside nodes, a double binary tree across them (each rank's share split
-  // over two trees: about its share up and its share down), all-gather inside nodes.
+// Reduce-scatter inside nodes, a double binary tree across them (each rank's share split over
+// two trees: about its share up and its share down), all-gather inside nodes.
+Seconds tree_all_reduce_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
   const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
   return intra_node_ring(total, g, r) * 2.0 + share.scaled(2.0) / r.scale_out * fabric_slowdown(g, r) +
          r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
 }
 
-Seconds layer_step_comm_time(const LayerStep& s, const ParallelPlan& p, const ClusterSpec& c, const LinkRates& r) {
+// One hop of a ring pass: the slowest hop of a ring that spans nodes crosses the fabric.
+Seconds ring_pass_time(Bytes shard, const GroupLayout& g, const LinkRates& r) {
+  if (g.ranks <= 1) return Seconds(0);
+  const Seconds hop = g.nodes() == 1 ? shard / r.scale_up + r.scale_up_latency
+                                     : shard / r.scale_out * fabric_slowdown(g, r) + r.scale_out_latency;
+  return hop * static_cast<double>(g.ranks - 1);
+}
+}  // namespace
+
+CollectiveAlgorithm all_reduce_algorithm(Bytes total, const GroupLayout& g, const LinkRates& r) {
+  const auto nodes = static_cast<double>(g.nodes());
+  if (nodes <= 2.0) return CollectiveAlgorithm::ring;
+  const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
+  const Seconds ring = share.scaled(2.0 * (nodes - 1.0) / nodes) / r.scale_out + r.scale_out_latency * (2.0 * (nodes - 1.0));
+  const Seconds tree = share.scaled(2.0) / r.scale_out + r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
+  return tree < ring ? CollectiveAlgorithm::double_binary_tree : CollectiveAlgorithm::ring;
+}
+
+Seconds collective_time(const CollectiveStep& s, const GroupLayout& g, const LinkRates& r) {
+  if (g.ranks <= 1) return Seconds(0);
   switch (s.collective) {
     case Collective::all_gather:
-    case Collective::reduce_scatter: return ring_gather_time(s.payload, tensor_group(p, c), r);
-    case Collective::all_reduce: return all_reduce_time(s.payload, tensor_group(p, c), r);
-    case Collective::ring_exchange: {
-      const auto g = context_group(p, c);
-      const bool inside = g.nodes() == 1;
-      const double slowdown = g.crosses_leaves ? r.oversubscription : 1.0;
-      const Seconds hop = inside ? s.payload / r.scale_up + r.scale_up_latency
-                                 : s.payload / r.scale_out * slowdown + r.scale_out_latency;
-      return hop * static_cast<double>(p.context - 1);
-    }
-    case Collective::moe_dispatch:
-    case Collective::moe_combine: {
-      // NVLink forwarding and fabric sends run at the same time (DeepEP overlaps them); the
-      // slower path sets the pace.
-      const double slowdown = expert_group(p, c).crosses_leaves ? r.oversubscription : 1.0;
-      const Seconds fabric = s.scale_out_bytes.count() > 0 ? s.scale_out_bytes / r.scale_out * slowdown + r.scale_out_latency
-                                                           : Seconds(0);
-      const Seconds nvlink = s.scale_up_bytes.count() > 0 ? s.scale_up_bytes / r.scale_up + r.scale_up_latency : Seconds(0);
-      return max(fabric, nvlink);
-    }
+    case Collective::reduce_scatter: return ring_time(s.payload, g, r);
+    case Collective::all_reduce:
+      return s.algorithm == CollectiveAlgorithm::double_binary_tree ? tree_all_reduce_time(s.payload, g, r)
+                                                                    : ring_time(s.payload, g, r) * 2.0;
+    case Collective::ring_pass: return ring_pass_time(s.payload, g, r);
   }
   return Seconds(0);
+}
+
+CommunicationModel::CommunicationModel(const ParallelPlan& plan, const ClusterSpec& cluster, const LinkRates& rates)
+    : rates_(rates) {
+  for (int g = 0; g < kCommGroupCount; ++g) {
+    layouts_[static_cast<std::size_t>(g)] = group_layout(static_cast<CommGroup>(g), plan, cluster);
+  }
+}
+
+CollectiveStep CommunicationModel::collective(Collective collective, CommGroup group, Bytes payload) const {
+  CollectiveStep s{collective, group, CollectiveAlgorithm::ring, payload};
+  if (collective == Collective::all_reduce) s.algorithm = all_reduce_algorithm(payload, layout(group), rates_);
+  return s;
+}
+
+Seconds CommunicationModel::time(const CollectiveStep& s) const { return collective_time(s, layout(s.group), rates_); }
+
+Seconds CommunicationModel::time(const AllToAllStep& s) const {
+  const double slowdown = fabric_slowdown(layout(CommGroup::expert), rates_);
+  const Seconds fabric = s.scale_out.count() > 0 ? s.scale_out / rates_.scale_out * slowdown + rates_.scale_out_latency
+                                                 : Seconds(0);
+  const Seconds nvlink = s.scale_up.count() > 0 ? s.scale_up / rates_.scale_up + rates_.scale_up_latency : Seconds(0);
+  return max(fabric, nvlink);
+}
+
+Seconds CommunicationModel::pipeline_transfer_time(Bytes payload) const {
+  const auto& g = layout(CommGroup::pipeline);
+  if (g.ranks <= 1) return Seconds(0);
+  // Of the pipeline's ranks - 1 hops, nodes - 1 cross the fabric and the rest stay on NVLink:
+  // the mean hop, so that a fill or drain along the whole pipeline costs what its hops do.
+  const auto hops = static_cast<double>(g.ranks - 1);
+  const auto fabric_hops = static_cast<double>(g.nodes() - 1);
+  const Seconds fabric = payload / rates_.scale_out * fabric_slowdown(g, rates_) + rates_.scale_out_latency;
+  const Seconds nvlink = payload / rates_.scale_up + rates_.scale_up_latency;
+  return (fabric * fabric_hops + nvlink * (hops - fabric_hops)) / hops;
 }
 
 }  // namespace trainsim

@@ -1,22 +1,16 @@
 #pragma once
-// Contention-free (alpha-beta) durations of collectives on achieved link bandwidths: what the
-// closed-form estimate charges. The engine's collective lowering expands the same algorithms
-// into flows, and a differential test holds the two together where nothing contends.
+// Contention-free (alpha-beta) durations of communication steps on achieved link bandwidths:
+// what the closed-form estimate charges, and where each collective's algorithm is chosen. The
+// engine's collective lowering expands the same algorithms into flows, and a differential test
+// holds the two together where nothing contends.
+#include <array>
 #include <cstdint>
 
 #include "hardware/cluster_spec.hpp"
 #include "hardware/kernel_time_model.hpp"
-#include "models/layer_costs.hpp"
+#include "models/communication.hpp"
 
 namespace trainsim {
-
-// Where a communication group's ranks sit: how many share a node and how many nodes it spans.
-struct GroupLayout {
-  std::int64_t ranks = 1;
-  std::int64_t ranks_per_node = 1;
-  bool crosses_leaves = false;  // its nodes hang off more than one leaf switch
-  [[nodiscard]] std::int64_t nodes() const { return (ranks + ranks_per_node - 1) / ranks_per_node; }
-};
 
 // Achieved per-direction bandwidths of one GPU's links, and message latencies.
 struct LinkRates {
@@ -29,25 +23,39 @@ struct LinkRates {
 
 LinkRates link_rates(const ClusterSpec& cluster, const KernelTimeModel& kernels);
 
-// Ring reduce-scatter or all-gather of a `total` tensor over `group`: hierarchical (inside
-// nodes over scale-up, then across nodes over scale-out) when the group spans nodes.
-Seconds ring_gather_time(Bytes total, const GroupLayout& group, const LinkRates& rates);
-// All-reduce: reduce-scatter + all-gather inside nodes; across nodes a ring or, where its
-// 2 x depth latencies beat the ring's 2 (N - 1) for the size (NCCL's tuner makes the same
-// trade), a double binary tree.
-Seconds all_reduce_time(Bytes total, const GroupLayout& group, const LinkRates& rates);
-bool tree_all_reduce_is_faster(Bytes total, const GroupLayout& group, const LinkRates& rates);
 // Levels of a binary tree over `members` (heap order): the hops a tree reduction climbs.
 int tree_depth(std::int64_t members);
-// A layer communication step (TP/CP collective or MoE all-to-all) on this cluster.
-Seconds layer_step_comm_time(const LayerStep& step, const ParallelPlan& plan, const ClusterSpec& cluster,
-                             const LinkRates& rates);
-// The groups of a plan as they are laid out: Megatron order, tensor innermost, then context,
-// then data, then pipeline; experts come from the flattened context x data index.
-GroupLayout tensor_group(const ParallelPlan& plan, const ClusterSpec& cluster);
-GroupLayout context_group(const ParallelPlan& plan, const ClusterSpec& cluster);
-GroupLayout data_group(const ParallelPlan& plan, const ClusterSpec& cluster);
-GroupLayout expert_data_group(const ParallelPlan& plan, const ClusterSpec& cluster);
-GroupLayout expert_group(const ParallelPlan& plan, const ClusterSpec& cluster);
+
+// A collective on a group laid out as `layout`. Ring reduce-scatter and all-gather run inside
+// nodes over scale-up, then across nodes over scale-out; an all-reduce is a reduce-scatter and
+// an all-gather, across nodes by ring or by double binary tree; a ring pass is one shard per hop.
+Seconds collective_time(const CollectiveStep& step, const GroupLayout& layout, const LinkRates& rates);
+// The all-reduce algorithm NCCL's tuner would pick for the size: the double binary tree where
+// its 2 x depth latencies beat the ring's 2 (N - 1), across three or more nodes.
+CollectiveAlgorithm all_reduce_algorithm(Bytes total, const GroupLayout& layout, const LinkRates& rates);
+
+// A plan's groups as they sit on a cluster, and its link rates: what builds communication steps
+// (choosing their algorithm once) and prices them.
+class CommunicationModel {
+ public:
+  CommunicationModel(const ParallelPlan& plan, const ClusterSpec& cluster, const LinkRates& rates);
+
+  [[nodiscard]] const GroupLayout& layout(CommGroup group) const { return layouts_[static_cast<std::size_t>(group)]; }
+  [[nodiscard]] const LinkRates& rates() const { return rates_; }
+
+  // A collective of `payload` bytes on `group`, with its algorithm.
+  [[nodiscard]] CollectiveStep collective(Collective collective, CommGroup group, Bytes payload) const;
+  [[nodiscard]] Seconds time(const CollectiveStep& step) const;
+  // NVLink forwarding and fabric sends run at the same time (DeepEP overlaps them): the slower
+  // path sets the pace.
+  [[nodiscard]] Seconds time(const AllToAllStep& step) const;
+  // One point-to-point message between neighbouring pipeline stages, averaged over the
+  // pipeline's hops (those between nodes cross the fabric, the others NVLink).
+  [[nodiscard]] Seconds pipeline_transfer_time(Bytes payload) const;
+
+ private:
+  std::array<GroupLayout, kCommGroupCount> layouts_{};
+  LinkRates rates_;
+};
 
 }  // namespace trainsim

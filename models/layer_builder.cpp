@@ -15,17 +15,13 @@ LayerStep step(std::string name, Pass pass, LayerPart part) {
 
 LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel& kernel) {
   LayerStep s = step(std::move(name), pass, part);
-  s.kernel = kernel;
+  s.work = KernelStep{kernel};
   return s;
 }
 
-LayerStep communication_step(std::string name, Pass pass, LayerPart part, CommGroup group, Collective collective,
-                             Bytes payload) {
+LayerStep communication_step(std::string name, Pass pass, LayerPart part, StepWork work) {
   LayerStep s = step(std::move(name), pass, part);
-  s.is_communication = true;
-  s.collective = collective;
-  s.group = group;
-  s.payload = payload;
+  s.work = std::move(work);
   return s;
 }
 
@@ -58,8 +54,9 @@ void LayerBuilder::linear(const LinearOp& l) {
   op.backward_weight.push_back(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad));
   const Bytes input(rows * l.k * (fp8 ? 1 : 2));
   if (l.input_shards > 1) {
-    LayerStep gather = communication_step(l.name + ".input_gather", Pass::backward_input, l.part, CommGroup::tensor,
-                                          Collective::all_gather, input);
+    LayerStep gather = communication_step(
+        l.name + ".input_gather", Pass::backward_input, l.part,
+        CollectiveStep{.collective = Collective::all_gather, .group = CommGroup::tensor, .payload = input});
     gather.overlaps_next = true;
     op.backward_input.insert(op.backward_input.begin(), gather);
   }
@@ -137,8 +134,10 @@ void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const
                                   std::int64_t ranks, Bytes kv, Bytes saved, bool recomputed) {
   // Forward: [ring | ranks - 1 blocks] then one block; backward (reversed): one block, then
   // [ring of keys, values and their gradients | ranks - 1 blocks].
-  collective(name + ".cp_ring", part, CommGroup::context, Collective::ring_exchange, kv, Collective::ring_exchange,
-             kv * 2);
+  const auto ring_pass = [](Bytes shard) {
+    return CollectiveStep{.collective = Collective::ring_pass, .group = CommGroup::context, .payload = shard};
+  };
+  collective(name + ".cp_ring", part, ring_pass(kv), ring_pass(kv * 2));
   auto ring = ops_.back();
   ops_.pop_back();
   ring.recomputed = recomputed;
@@ -157,25 +156,21 @@ void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const
   attention(name + ".last_block", part, last, Bytes(0), recomputed);
 }
 
-void LayerBuilder::collective(const std::string& name, LayerPart part, CommGroup group, Collective forward,
-                              Bytes forward_payload, Collective backward, Bytes backward_payload) {
+void LayerBuilder::communication(const std::string& name, LayerPart part, StepWork forward, StepWork backward) {
   Op op;
-  op.forward = communication_step(name, Pass::forward, part, group, forward, forward_payload);
-  op.backward_input.push_back(
-      communication_step(name + ".grad", Pass::backward_input, part, group, backward, backward_payload));
+  op.forward = communication_step(name, Pass::forward, part, std::move(forward));
+  op.backward_input.push_back(communication_step(name + ".grad", Pass::backward_input, part, std::move(backward)));
   ops_.push_back(op);
 }
 
-void LayerBuilder::moe_all_to_all(const std::string& name, LayerPart part, Collective forward,
-                                  const AllToAllVolume& forward_volume, Collective backward,
-                                  const AllToAllVolume& backward_volume) {
-  collective(name, part, CommGroup::expert, forward, forward_volume.scale_out + forward_volume.scale_up, backward,
-             backward_volume.scale_out + backward_volume.scale_up);
-  auto& op = ops_.back();
-  op.forward.scale_out_bytes = forward_volume.scale_out;
-  op.forward.scale_up_bytes = forward_volume.scale_up;
-  op.backward_input.front().scale_out_bytes = backward_volume.scale_out;
-  op.backward_input.front().scale_up_bytes = backward_volume.scale_up;
+void LayerBuilder::collective(const std::string& name, LayerPart part, const CollectiveStep& forward,
+                              const CollectiveStep& backward) {
+  communication(name, part, forward, backward);
+}
+
+void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward,
+                              const AllToAllStep& backward) {
+  communication(name, part, forward, backward);
 }
 
 void LayerBuilder::parameters(std::int64_t count, bool routed_expert) {

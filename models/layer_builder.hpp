@@ -59,10 +59,8 @@ class LayerBuilder {
   void ring_attention(const std::string& name, LayerPart part, const FusedAttentionOp& op, std::int64_t ranks,
                       Bytes kv, Bytes saved, bool recomputed);
   // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine).
-  void collective(const std::string& name, LayerPart part, CommGroup group, Collective forward, Bytes forward_payload,
-                  Collective backward, Bytes backward_payload);
-  void moe_all_to_all(const std::string& name, LayerPart part, Collective forward, const AllToAllVolume& forward_volume,
-                      Collective backward, const AllToAllVolume& backward_volume);
+  void collective(const std::string& name, LayerPart part, const CollectiveStep& forward, const CollectiveStep& backward);
+  void all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward, const AllToAllStep& backward);
   void parameters(std::int64_t count, bool routed_expert);
   // Full recomputation (Megatron "full"): the backward pass reruns every forward operation,
   // collectives and all-to-alls included, and only the layer's input stays saved.
@@ -85,6 +83,8 @@ class LayerBuilder {
     const char* b_gradient;
   };
   void batched_product(const std::string& name, LayerPart part, const BatchedProduct& product, bool recomputed);
+  // A communication step in forward and its counterpart in backward.
+  void communication(const std::string& name, LayerPart part, StepWork forward, StepWork backward);
 
   std::vector<Op> ops_;
   LayerCosts costs_;

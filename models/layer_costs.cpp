@@ -24,17 +24,6 @@ std::string_view to_string(LayerPart p) {
   }
   return "?";
 }
-std::string_view to_string(Collective c) {
-  switch (c) {
-    case Collective::all_gather: return "all_gather";
-    case Collective::reduce_scatter: return "reduce_scatter";
-    case Collective::all_reduce: return "all_reduce";
-    case Collective::ring_exchange: return "ring_exchange";
-    case Collective::moe_dispatch: return "moe_dispatch";
-    case Collective::moe_combine: return "moe_combine";
-  }
-  return "?";
-}
 std::string_view to_string(LayerKind k) {
   switch (k) {
     case LayerKind::dense: return "dense";
@@ -46,6 +35,11 @@ std::string_view to_string(LayerKind k) {
   return "?";
 }
 
+const Kernel* LayerStep::kernel() const {
+  const auto* k = std::get_if<KernelStep>(&work);
+  return k != nullptr ? &k->kernel : nullptr;
+}
+
 namespace {
 
 constexpr std::int64_t kBf16 = 2;
@@ -55,6 +49,7 @@ struct Context {
   const ModelSpec& model;
   const ParallelPlan& plan;
   const ClusterSpec& cluster;
+  const CommunicationModel& comm;
   std::int64_t tokens;     // T: tokens of the micro-batch on this rank (context-parallel shard)
   std::int64_t sp_tokens;  // T / tp under sequence parallelism: what norms and residuals see
   std::int64_t tp;
@@ -67,10 +62,19 @@ struct Context {
   [[nodiscard]] std::int64_t gathered_shards() const { return tokens / sp_tokens; }
 };
 
-Context make_context(const ModelSpec& m, const ParallelPlan& p, const ClusterSpec& c, const MicroBatchShape& s) {
+Context make_context(const ModelSpec& m, const ParallelPlan& p, const ClusterSpec& c, const CommunicationModel& comm,
+                     const MicroBatchShape& s) {
   const std::int64_t tokens = s.tokens(p);
   const bool sp = p.sequence_parallel && p.tensor > 1;
-  return {m, p, c, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision};
+  return {m, p, c, comm, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision};
+}
+
+// A tensor-parallel collective over the micro-batch's hidden states and its backward counterpart.
+void tp_collective(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, Collective forward,
+                   Collective backward) {
+  const Bytes states = c.hidden_bytes(c.tokens);
+  b.collective(name, part, c.comm.collective(forward, CommGroup::tensor, states),
+               c.comm.collective(backward, CommGroup::tensor, states));
 }
 
 // Fused residual-add + normalisation over `rows` tokens: reads input and residual, writes the
@@ -83,19 +87,14 @@ void norm(LayerBuilder& b, const Context& c, const std::string& name, LayerPart 
 // Tensor-parallel collectives around a block: gather the sequence shards before it and
 // scatter-reduce after it (sequence parallelism), or one all-reduce after it without.
 void tp_enter(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
-  if (c.tp > 1 && c.plan.sequence_parallel) {
-    b.collective(name, part, CommGroup::tensor, Collective::all_gather, c.hidden_bytes(c.tokens),
-                 Collective::reduce_scatter, c.hidden_bytes(c.tokens));
-  }
+  if (c.tp > 1 && c.plan.sequence_parallel) tp_collective(b, c, name, part, Collective::all_gather, Collective::reduce_scatter);
 }
 void tp_exit(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
   if (c.tp <= 1) return;
   if (c.plan.sequence_parallel) {
-    b.collective(name, part, CommGroup::tensor, Collective::reduce_scatter, c.hidden_bytes(c.tokens),
-                 Collective::all_gather, c.hidden_bytes(c.tokens));
+    tp_collective(b, c, name, part, Collective::reduce_scatter, Collective::all_gather);
   } else {
-    b.collective(name, part, CommGroup::tensor, Collective::all_reduce, c.hidden_bytes(c.tokens),
-                 Collective::all_reduce, c.hidden_bytes(c.tokens));
+    tp_collective(b, c, name, part, Collective::all_reduce, Collective::all_reduce);
   }
 }
 
@@ -267,10 +266,11 @@ void moe_block(LayerBuilder& b, const Context& c) {
   const auto traffic = moe_traffic(c.model, c.plan, c.cluster, rows, wire);
   // Backward: the combine's gradient travels dispatch-shaped (FP8 under FP8 training,
   // DeepSeek-V3 sec.3.3.3) and the dispatch's gradient combine-shaped in BF16.
-  if (ep > 1) {
-    b.moe_all_to_all("moe.dispatch", LayerPart::dispatch, Collective::moe_dispatch, traffic.dispatch,
-                     Collective::moe_combine, traffic.combine);
-  }
+  const auto exchange = [&](AllToAllPhase phase) {
+    const auto& volume = phase == AllToAllPhase::dispatch ? traffic.dispatch : traffic.combine;
+    return AllToAllStep{phase, traffic.hierarchical, volume.scale_out, volume.scale_up};
+  };
+  if (ep > 1) b.all_to_all("moe.dispatch", LayerPart::dispatch, exchange(AllToAllPhase::dispatch), exchange(AllToAllPhase::combine));
   const std::int64_t local_experts = experts / ep;
   const std::int64_t per_expert = ep * rows * moe.top_k / experts;  // balanced routing
   const std::int64_t inner = moe.expert_intermediate_size / split;
@@ -292,10 +292,7 @@ void moe_block(LayerBuilder& b, const Context& c) {
     ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1,
         input_shards);
   }
-  if (ep > 1) {
-    b.moe_all_to_all("moe.combine", LayerPart::combine, Collective::moe_combine, traffic.combine,
-                     Collective::moe_dispatch, traffic.dispatch);
-  }
+  if (ep > 1) b.all_to_all("moe.combine", LayerPart::combine, exchange(AllToAllPhase::combine), exchange(AllToAllPhase::dispatch));
   const Bytes gathered(assigned * c.h * kBf16);
   b.memory("moe.unpermute", LayerPart::combine, gathered, tokens_in, tokens_in, gathered, Bytes(0), false);
   if (expert_tp) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
@@ -317,9 +314,14 @@ void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
 
 }  // namespace
 
+Bytes stage_boundary_bytes(const ModelSpec& model, const ParallelPlan& plan, const MicroBatchShape& shape) {
+  const bool sp = plan.sequence_parallel && plan.tensor > 1;
+  return Bytes(shape.tokens(plan) / (sp ? plan.tensor : 1) * model.hidden_size * kBf16);
+}
+
 LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
-                       const MicroBatchShape& shape) {
-  const Context c = make_context(model, plan, cluster, shape);
+                       const CommunicationModel& comm, const MicroBatchShape& shape) {
+  const Context c = make_context(model, plan, cluster, comm, shape);
   LayerBuilder b(kind, plan.gradient_precision);
   switch (kind) {
     case LayerKind::dense:
@@ -350,10 +352,9 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       const Bytes x = c.hidden_bytes(c.sp_tokens);
       b.memory("embedding.lookup", LayerPart::attention, x, x, x, x, Bytes(0), false);
       if (c.tp > 1) {  // vocabulary-parallel lookup: partial rows are summed across tensor ranks
-        b.collective("embedding.tp_reduce", LayerPart::attention, CommGroup::tensor,
-                     plan.sequence_parallel ? Collective::reduce_scatter : Collective::all_reduce,
-                     c.hidden_bytes(c.tokens), plan.sequence_parallel ? Collective::all_gather : Collective::all_reduce,
-                     c.hidden_bytes(c.tokens));
+        tp_collective(b, c, "embedding.tp_reduce", LayerPart::attention,
+                      plan.sequence_parallel ? Collective::reduce_scatter : Collective::all_reduce,
+                      plan.sequence_parallel ? Collective::all_gather : Collective::all_reduce);
       }
       const auto params = count_parameters(model);
       b.parameters((params.embedding) / c.tp + params.position_embedding, false);

@@ -5,10 +5,13 @@
 // closed-form estimate and the engine's lowering both consume these lists.
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "hardware/cluster_spec.hpp"
 #include "hardware/kernel.hpp"
+#include "models/collective_time.hpp"
+#include "models/communication.hpp"
 #include "models/model_spec.hpp"
 #include "models/parallel_plan.hpp"
 
@@ -18,36 +21,29 @@ enum class Pass { forward, backward_input, backward_weight };
 // DualPipe splits a chunk into these components to overlap one chunk's communication with
 // another's computation (DeepSeek-V3 sec.3.2.1, Fig. 4).
 enum class LayerPart { attention, dispatch, mlp, combine };
-enum class CommGroup { tensor, context, expert };
-enum class Collective {
-  all_gather,      // tensor-parallel gather of a sequence-sharded activation
-  reduce_scatter,  // tensor-parallel reduction back to sequence shards
-  all_reduce,      // tensor-parallel reduction without sequence parallelism
-  ring_exchange,   // context-parallel key/value ring (cp - 1 hops)
-  moe_dispatch,    // tokens to experts (or, in backward, gradients of expert outputs)
-  moe_combine,     // expert outputs back (or, in backward, gradients of expert inputs)
-};
 
 std::string_view to_string(Pass p);
 std::string_view to_string(LayerPart p);
-std::string_view to_string(Collective c);
+
+// A kernel of the layer, timed by the kernel time model.
+struct KernelStep {
+  Kernel kernel;
+};
+// What a layer step does: run a kernel, a collective (TP all-gather, reduce-scatter or
+// all-reduce; CP's key/value ring) or an MoE all-to-all.
+using StepWork = std::variant<KernelStep, CollectiveStep, AllToAllStep>;
 
 struct LayerStep {
   std::string name;
   Pass pass = Pass::forward;
   LayerPart part = LayerPart::attention;
-  bool is_communication = false;
-  Kernel kernel;  // compute steps
-  // Communication steps: the collective, its group, the size of the full (gathered) tensor for
-  // TP/CP collectives, and for MoE all-to-alls the bytes this rank sends per link class.
-  Collective collective = Collective::all_gather;
-  CommGroup group = CommGroup::tensor;
-  Bytes payload;
-  Bytes scale_out_bytes;  // MoE all-to-all only
-  Bytes scale_up_bytes;   // MoE all-to-all only
+  StepWork work;
   // Communication that runs beside the next compute step instead of before it; the step after
   // that waits for both (ring attention: keys and values travel while blocks compute).
   bool overlaps_next = false;
+  [[nodiscard]] bool is_communication() const { return !std::holds_alternative<KernelStep>(work); }
+  // The kernel of a compute step; null for communication.
+  [[nodiscard]] const Kernel* kernel() const;
 };
 
 enum class LayerKind { dense, moe, mtp, embedding, head };
@@ -71,7 +67,13 @@ struct MicroBatchShape {
   }
 };
 
-LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan,
-                       const ClusterSpec& cluster, const MicroBatchShape& shape);
+// `comm` builds the layer's communication steps (groups laid out on the cluster, algorithms
+// chosen on its link rates).
+// Bytes of the activation (or its gradient) one micro-batch sends to the next pipeline stage:
+// the hidden states of this rank's tokens, sequence-sharded under sequence parallelism.
+Bytes stage_boundary_bytes(const ModelSpec& model, const ParallelPlan& plan, const MicroBatchShape& shape);
+
+LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
+                       const CommunicationModel& comm, const MicroBatchShape& shape);
 
 }  // namespace trainsim

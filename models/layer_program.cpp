@@ -1,6 +1,7 @@
 #include "models/layer_program.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -14,7 +15,7 @@ Seconds LayerProgram::weight_total() const {
 
 namespace {
 void append(std::vector<Segment>& out, const LayerStep& s, Seconds t, LayerKind kind) {
-  if (s.is_communication) {
+  if (s.is_communication()) {
     out.push_back({true, s.part, t, &s, fmt::format("{}.{}", to_string(kind), s.name), s.overlaps_next});
     return;
   }
@@ -28,11 +29,20 @@ void append(std::vector<Segment>& out, const LayerStep& s, Seconds t, LayerKind 
 }  // namespace
 
 LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kernels, double slowdown,
-                           const CommTime& comm_time) {
+                           const CommunicationModel& comm) {
   LayerProgram p;
   p.kind = costs.kind;
   for (const auto& s : costs.steps) {
-    const Seconds t = s.is_communication ? comm_time(s) : kernels.time(s.kernel) * slowdown;
+    const Seconds t = std::visit(
+        [&](const auto& work) {
+          using Work = std::decay_t<decltype(work)>;
+          if constexpr (std::is_same_v<Work, KernelStep>) {
+            return kernels.time(work.kernel) * slowdown;
+          } else {
+            return comm.time(work);
+          }
+        },
+        s.work);
     switch (s.pass) {
       case Pass::forward: append(p.forward, s, t, costs.kind); break;
       case Pass::backward_input: append(p.backward, s, t, costs.kind); break;

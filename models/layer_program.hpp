@@ -5,7 +5,6 @@
 // points where it must wait for another stream. Also the order in which DualPipe's overlapped
 // pairs interleave two layers' segments, shared by the closed form and the engine.
 #include <array>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,12 +30,10 @@ struct LayerProgram {
   [[nodiscard]] Seconds weight_total() const;
 };
 
-using CommTime = std::function<Seconds(const LayerStep&)>;
-
 // Prices `costs` on `kernels`, compute slowed by `compute_slowdown` (SMs given to
-// communication), communication by `comm_time`. The program points into `costs`.
+// communication), communication on `comm`. The program points into `costs`.
 LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kernels, double compute_slowdown,
-                           const CommTime& comm_time);
+                           const CommunicationModel& comm);
 
 // One unit of work of a chunk in emission order: a segment of a layer's program, or the
 // weight gradients of one part of the layer (after that part's last backward segment).

@@ -26,31 +26,21 @@ Bytes token_wire_bytes(std::int64_t hidden, Precision precision) {
   return Bytes(hidden * bytes_per_element(precision));
 }
 
-ExpertGroupLayout expert_group_layout(const ParallelPlan& plan, const ClusterSpec& cluster) {
-  // Megatron-core carves expert parallelism out of the flattened context x data index
-  // (context innermost, tensor below both), so consecutive members of an expert group are
-  // tensor ranks apart.
-  ExpertGroupLayout layout;
-  layout.ranks = plan.expert;
-  const std::int64_t stride = plan.tensor;
-  layout.ranks_per_node = std::clamp<std::int64_t>(cluster.gpus_per_node / stride, 1, plan.expert);
-  layout.nodes = std::max<std::int64_t>(1, plan.expert / layout.ranks_per_node);
-  return layout;
-}
-
 MoeTraffic moe_traffic(const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
                        std::int64_t tokens, Precision dispatch_precision) {
   MoeTraffic t;
   if (!model.moe || plan.expert <= 1) return t;
   const auto& moe = *model.moe;
-  const auto layout = expert_group_layout(plan, cluster);
+  // Megatron-core carves expert parallelism out of the flattened context x data index (context
+  // innermost, tensor below both), so consecutive members of an expert group are tensor ranks apart.
+  const auto layout = group_layout(CommGroup::expert, plan, cluster);
   const double experts = static_cast<double>(moe.num_routed_experts);
   const double k = static_cast<double>(moe.top_k);
-  const double nodes = static_cast<double>(layout.nodes);
+  const double nodes = static_cast<double>(layout.nodes());
   const double per_rank = experts / static_cast<double>(layout.ranks);
   const double per_node = experts / nodes;
   const double node_gpus = static_cast<double>(layout.ranks_per_node);
-  const bool limited = moe.max_nodes_per_token > 0 && moe.max_nodes_per_token < layout.nodes;
+  const bool limited = moe.max_nodes_per_token > 0 && moe.max_nodes_per_token < layout.nodes();
   t.hierarchical = limited;
 
   double scale_up_copies = 0.0;

@@ -8,17 +8,11 @@
 
 #include "hardware/cluster_spec.hpp"
 #include "hardware/precision.hpp"
+#include "models/communication.hpp"
 #include "models/model_spec.hpp"
 #include "models/parallel_plan.hpp"
 
 namespace trainsim {
-
-// Where the ranks of one expert-parallel group sit.
-struct ExpertGroupLayout {
-  std::int64_t ranks = 1;          // expert-parallel degree
-  std::int64_t nodes = 1;          // nodes the group spans
-  std::int64_t ranks_per_node = 1;
-};
 
 struct AllToAllVolume {
   Bytes scale_out;  // leaves this rank's NIC (and, by symmetry, arrives at it)
@@ -32,8 +26,6 @@ struct MoeTraffic {
   double scale_up_copies_per_token = 0.0;
   bool hierarchical = false;  // node-limited, per-node deduplicated routing
 };
-
-ExpertGroupLayout expert_group_layout(const ParallelPlan& plan, const ClusterSpec& cluster);
 
 // Traffic of one MoE layer's dispatch and combine for `tokens` tokens entering the layer on
 // this rank. `dispatch_precision` is the wire format of dispatched activations (FP8 carries a

@@ -97,7 +97,9 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
   const Seconds forward_alone = slow.forward_compute + slow.forward_exposed;
   const Seconds backward_alone = slow.backward_compute + slow.weight_compute + slow.backward_exposed;
   auto& b = e.breakdown;
-  const Seconds pp_hops = chunks.front().pipeline_send * (2.0 * (pp - 1.0));  // fill and drain
+  const CommunicationModel comm(plan, cluster, priced.rates());
+  const Bytes boundary = stage_boundary_bytes(model, plan, {shape.sequence_length, plan.micro_batch_size});
+  const Seconds pp_hops = comm.pipeline_transfer_time(boundary) * (2.0 * (pp - 1.0));  // fill and drain
   const ChunkTimes chunk_times{forward_alone, backward_alone, slow.weight_compute, slow_pace};
   b.pipeline_bubble = pipeline_bubble(plan.schedule, plan.pipeline, plan.virtual_stages, chunk_times) + pp_hops;
   if (paired) {
@@ -120,13 +122,13 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
   MemoryBreakdown worst;
   Seconds optimizer_kernel(0);
   Seconds dp_exposed(0);
-  const auto& rates = priced.rates();
-  const auto dp_group = data_group(plan, cluster);
-  const auto edp_group = expert_data_group(plan, cluster);
   const std::int64_t grad_bytes = bytes_per_element(plan.gradient_precision);
+  const auto exchange_time = [&](Collective collective, double dense, double experts, std::int64_t element) {
+    return comm.time(comm.collective(collective, CommGroup::data, Bytes::rounded(dense * static_cast<double>(element)))) +
+           comm.time(comm.collective(collective, CommGroup::expert_data, Bytes::rounded(experts * static_cast<double>(element))));
+  };
   const auto gather_time = [&](double dense, double experts, std::int64_t element) {
-    return ring_gather_time(Bytes::rounded(dense * static_cast<double>(element)), dp_group, rates) +
-           ring_gather_time(Bytes::rounded(experts * static_cast<double>(element)), edp_group, rates);
+    return exchange_time(Collective::reduce_scatter, dense, experts, element);
   };
   for (int r = 0; r < plan.pipeline; ++r) {
     auto mem = rank_memory(plan, layout, chunks, r, e.micro_batches);
@@ -153,8 +155,7 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
     if (plan.zero_stage == 3) per_mb += gather_time(dense_per_mb, experts_per_mb, 2) * 2.0;
     Seconds reduce(0);
     if (plan.zero_stage == 0) {
-      reduce = all_reduce_time(Bytes(dense * grad_bytes), dp_group, rates) +
-               all_reduce_time(Bytes(experts * grad_bytes), edp_group, rates);
+      reduce = exchange_time(Collective::all_reduce, static_cast<double>(dense), static_cast<double>(experts), grad_bytes);
     } else if (plan.zero_stage == 1) {
       reduce = gather_time(static_cast<double>(dense), static_cast<double>(experts), grad_bytes);
     }

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "sim/backend.hpp"
+#include "sim/flow_routes.hpp"
 
 namespace trainsim {
 
@@ -16,27 +17,19 @@ class AnalyticBackend final : public Backend {
  private:
   // Duration of an exchange's own outgoing transfers: each link carries the sum of this op's
   // flows over it (no other op's), plus the longest route latency.
-  Seconds transfer_time(const Workload& w, const Topology& topology, const RankProgram& rank, const Op& op);
-  std::map<std::pair<int, int>, std::vector<int>> route_cache_;
+  static Seconds transfer_time(const Workload& w, const Topology& topology, FlowRoutes& routes, const RankProgram& rank,
+                               const Op& op);
 };
 
-Seconds AnalyticBackend::transfer_time(const Workload& w, const Topology& topology, const RankProgram& rank, const Op& op) {
+Seconds AnalyticBackend::transfer_time(const Workload& w, const Topology& topology, FlowRoutes& routes,
+                                       const RankProgram& rank, const Op& op) {
   std::map<int, std::int64_t> load;
   Seconds latency;
   for (std::uint32_t i = op.flow_begin; i < op.flow_begin + op.flow_count; ++i) {
     const auto& f = rank.flows[i];
     if (!f.outgoing) continue;
-    const std::vector<int>* links = nullptr;
-    if (f.mirrored_route >= 0) {
-      links = &w.mirrored_routes[static_cast<std::size_t>(f.mirrored_route)];
-    } else {
-      const auto key = std::make_pair(rank.global_rank, w.ranks[static_cast<std::size_t>(f.peer)].global_rank);
-      auto it = route_cache_.find(key);
-      if (it == route_cache_.end()) it = route_cache_.emplace(key, topology.route(key.first, key.second)).first;
-      links = &it->second;
-    }
     Seconds route_latency;
-    for (const int l : *links) {
+    for (const int l : routes.of(rank, f)) {
       load[l] += f.bytes.count();
       route_latency += topology.links()[static_cast<std::size_t>(l)].latency;
     }
@@ -66,6 +59,7 @@ Timeline AnalyticBackend::run(const Workload& w, const Topology& topology) {
   std::vector<std::array<std::size_t, kStreams>> cursor(n, std::array<std::size_t, kStreams>{});
   std::vector<std::array<bool, kStreams>> started(n, std::array<bool, kStreams>{});
   std::size_t remaining = w.op_count();
+  FlowRoutes routes(w, topology);
 
   const auto finished = [&](std::size_t r, const Dependency& d) {
     return cursor[r][static_cast<std::size_t>(d.stream)] > d.op;
@@ -93,7 +87,7 @@ Timeline AnalyticBackend::run(const Workload& w, const Topology& topology) {
             if (!ready) break;
             timing[c] = {start, start + op.duration};
             if (op.kind == OpKind::exchange) {
-              const Seconds sent = start + transfer_time(w, topology, rank, op);
+              const Seconds sent = start + transfer_time(w, topology, routes, rank, op);
               timing[c].end = sent;
               for (std::uint32_t i = op.flow_begin; i < op.flow_begin + op.flow_count; ++i) {
                 const auto& f = rank.flows[i];

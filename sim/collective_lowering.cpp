@@ -3,17 +3,9 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <type_traits>
 
 namespace trainsim {
-
-Channel channel_of(CommGroup group) {
-  switch (group) {
-    case CommGroup::tensor: return Channel::tensor;
-    case CommGroup::context: return Channel::context;
-    case CommGroup::expert: return Channel::expert;
-  }
-  return Channel::expert;
-}
 
 namespace {
 
@@ -85,8 +77,6 @@ ExchangeStep tree_step(const std::vector<std::int32_t>& members, std::int32_t se
   return s;
 }
 
-}  // namespace
-
 std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
                                               const CollectiveContext& ctx) {
   std::vector<ExchangeStep> steps;
@@ -98,15 +88,14 @@ std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& g
 }
 
 std::vector<ExchangeStep> all_reduce_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
-                                           const CollectiveContext& ctx) {
+                                           CollectiveAlgorithm algorithm, const CollectiveContext& ctx) {
   std::vector<ExchangeStep> steps;
   if (group.size() <= 1) return steps;
   const auto g = node_groups(group, self, ctx.topology);
   const auto intra = intra_node_step(g, self, ctx.topology, total, ctx);
   if (intra) steps.push_back(*intra);
   if (g.nodes > 1.0) {
-    const GroupLayout layout{static_cast<std::int64_t>(group.size()), static_cast<std::int64_t>(g.local), false};
-    if (tree_all_reduce_is_faster(total, layout, ctx.rates)) {
+    if (algorithm == CollectiveAlgorithm::double_binary_tree) {
       const Bytes share = total.scaled(1.0 / g.local);
       steps.push_back(tree_step(g.same_place(), self, share, true, ctx.rates.scale_out_latency));
       steps.push_back(tree_step(g.same_place(), self, share, false, ctx.rates.scale_out_latency));
@@ -118,8 +107,6 @@ std::vector<ExchangeStep> all_reduce_steps(const std::vector<std::int32_t>& grou
   if (intra) steps.push_back(*intra);
   return steps;
 }
-
-namespace {
 
 // Ring attention's p2p ring: group size - 1 hops of one shard each, in lockstep, so every hop
 // takes as long as the ring's slowest. With every rank simulated the lockstep emerges from
@@ -144,9 +131,12 @@ std::vector<ExchangeStep> context_ring_steps(const std::vector<std::int32_t>& gr
   return steps;
 }
 
-std::vector<ExchangeStep> all_to_all(const LayerStep& s, std::int32_t self, const CollectiveContext& ctx, bool node_limited) {
+}  // namespace
+
+std::vector<ExchangeStep> exchange_steps(const AllToAllStep& s, std::int32_t self, const CollectiveContext& ctx) {
   const auto& topo = ctx.topology;
-  const auto members = ctx.ranks.expert_group(self);
+  const bool node_limited = s.node_limited;
+  const auto members = ctx.ranks.group(CommGroup::expert, self);
   std::map<int, std::vector<std::int32_t>> by_node;
   for (const auto g : members) by_node[topo.node_of(g)].push_back(g);
   const auto& mine = by_node[topo.node_of(self)];
@@ -173,24 +163,38 @@ std::vector<ExchangeStep> all_to_all(const LayerStep& s, std::int32_t self, cons
       step.flows.push_back({peer, each, false});
     }
   };
-  add(remote, s.scale_out_bytes);
-  add(local, s.scale_up_bytes);
+  add(remote, s.scale_out);
+  add(local, s.scale_up);
   return {step};
 }
 
-}  // namespace
-
-std::vector<ExchangeStep> layer_exchange_steps(const LayerStep& s, std::int32_t self, const CollectiveContext& ctx,
-                                               bool node_limited) {
+std::vector<ExchangeStep> exchange_steps(const CollectiveStep& s, std::int32_t self, const CollectiveContext& ctx) {
+  const auto members = ctx.ranks.group(s.group, self);
   switch (s.collective) {
     case Collective::all_gather:
-    case Collective::reduce_scatter: return ring_exchange_steps(ctx.ranks.tensor_group(self), self, s.payload, ctx);
-    case Collective::all_reduce: return all_reduce_steps(ctx.ranks.tensor_group(self), self, s.payload, ctx);
-    case Collective::ring_exchange: return context_ring_steps(ctx.ranks.context_group(self), self, s.payload, ctx);
-    case Collective::moe_dispatch:
-    case Collective::moe_combine: return all_to_all(s, self, ctx, node_limited);
+    case Collective::reduce_scatter: return ring_exchange_steps(members, self, s.payload, ctx);
+    case Collective::all_reduce: return all_reduce_steps(members, self, s.payload, s.algorithm, ctx);
+    case Collective::ring_pass: return context_ring_steps(members, self, s.payload, ctx);
   }
   return {};
+}
+
+std::vector<ExchangeStep> exchange_steps(const LayerStep& s, std::int32_t self, const CollectiveContext& ctx) {
+  return std::visit(
+      [&](const auto& work) -> std::vector<ExchangeStep> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(work)>, KernelStep>) {
+          return {};
+        } else {
+          return exchange_steps(work, self, ctx);
+        }
+      },
+      s.work);
+}
+
+Channel channel_of(const LayerStep& s) {
+  if (std::holds_alternative<AllToAllStep>(s.work)) return Channel::expert;
+  const auto* c = std::get_if<CollectiveStep>(&s.work);
+  return c != nullptr && c->group == CommGroup::context ? Channel::context : Channel::tensor;
 }
 
 }  // namespace trainsim

@@ -1,11 +1,11 @@
 #pragma once
-// One collective lowering shared by every backend: a collective becomes, for each rank, the
-// flows it sends and receives in exchange steps. Ring reduce-scatter and all-gather run inside
-// nodes over scale-up links, then across nodes between GPUs at the same place in their node;
-// all-reduce crosses nodes by ring or double binary tree (the algorithms
-// models/collective_time.cpp prices); ring attention passes shards hop by hop; MoE dispatch
-// and combine send one fabric copy per selected node plus NVLink forwarding (node-limited) or
-// one copy per destination rank (flat, pairwise).
+// One collective lowering shared by every backend: a communication step becomes, for each
+// rank, the flows it sends and receives in exchange steps, on the group and by the algorithm
+// the step names. Ring reduce-scatter and all-gather run inside nodes over scale-up links, then
+// across nodes between GPUs at the same place in their node; all-reduce crosses nodes by ring
+// or double binary tree (the algorithms models/collective_time.cpp prices); ring attention
+// passes shards hop by hop; MoE dispatch and combine send one fabric copy per selected node
+// plus NVLink forwarding (node-limited) or one copy per destination rank (flat, pairwise).
 #include <cstdint>
 #include <vector>
 
@@ -31,20 +31,15 @@ struct ExchangeStep {
 struct CollectiveContext {
   const RankLayout& ranks;
   const Topology& topology;
-  LinkRates rates;  // latencies per hop, and the rates the all-reduce algorithm is chosen on
+  LinkRates rates;  // latencies per hop
 };
 
-// Ring reduce-scatter (or all-gather) of a `total`-byte tensor over `group` (ring order) for
-// rank `self`.
-std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
-                                              const CollectiveContext& ctx);
-// All-reduce: inside nodes a ring reduce-scatter and all-gather; across nodes the ring or
-// double binary tree that models/collective_time.cpp picks.
-std::vector<ExchangeStep> all_reduce_steps(const std::vector<std::int32_t>& group, std::int32_t self, Bytes total,
-                                           const CollectiveContext& ctx);
-// The exchange steps of a layer communication step for rank `self`.
-std::vector<ExchangeStep> layer_exchange_steps(const LayerStep& step, std::int32_t self, const CollectiveContext& ctx,
-                                               bool node_limited);
-Channel channel_of(CommGroup group);
+// The exchange steps of `step` for rank `self`, over self's group of the step's kind.
+std::vector<ExchangeStep> exchange_steps(const CollectiveStep& step, std::int32_t self, const CollectiveContext& ctx);
+std::vector<ExchangeStep> exchange_steps(const AllToAllStep& step, std::int32_t self, const CollectiveContext& ctx);
+// The exchange steps of a layer's communication step (none for a kernel).
+std::vector<ExchangeStep> exchange_steps(const LayerStep& step, std::int32_t self, const CollectiveContext& ctx);
+// The channel a layer's communication uses between two GPUs.
+Channel channel_of(const LayerStep& step);
 
 }  // namespace trainsim

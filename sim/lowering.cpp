@@ -9,7 +9,6 @@
 
 #include "models/chunk_costs.hpp"
 #include "models/layer_program.hpp"
-#include "models/moe_traffic.hpp"
 #include "models/scenario.hpp"
 #include "sim/collective_lowering.hpp"
 
@@ -45,6 +44,7 @@ class Lowerer {
         out_(out),
         ranks_(p.plan, p.fidelity),
         priced_(p.model, p.plan, p.cluster, p.kernels, MicroBatchShape{p.shape.sequence_length, p.plan.micro_batch_size}),
+        comm_(p.plan, p.cluster, priced_.rates()),
         ctx_{ranks_, out.topology, priced_.rates()} {}
 
   void run();
@@ -75,7 +75,7 @@ class Lowerer {
   // follows on the chain, the pipeline send, does not wait for it).
   void reduce_scatter_gradients(const Chain& chain, std::int32_t chunk);
   std::pair<std::int64_t, std::int64_t> chunk_parameters(std::int32_t chunk) const;  // dense, routed experts
-  void data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts, bool all_reduce,
+  void data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts, Collective collective,
                      const char* text);
   LayerPrograms programs_of(std::int32_t chunk) const {
     return priced_.programs(out_.layout.chunks[static_cast<std::size_t>(chunk)]);
@@ -85,12 +85,12 @@ class Lowerer {
   LoweredStep& out_;
   RankLayout ranks_;
   const ChunkCostModel priced_;
+  const CommunicationModel comm_;
   CollectiveContext ctx_;
   std::vector<std::vector<ScheduleItem>> schedule_;
   std::unordered_map<std::string, std::uint32_t> labels_;
   std::map<std::vector<int>, std::int32_t> mirrored_ids_;
   Bytes boundary_;
-  bool node_limited_ = false;
   // The rank being lowered.
   RankProgram* rank_ = nullptr;
   std::int32_t self_ = 0;
@@ -168,10 +168,10 @@ void Lowerer::emit_units(Chain& forward, Chain& backward, const std::vector<Prog
       emit_compute(chain, u.duration(), u.segment->label);
     } else {
       const auto& step = *u.segment->step;
-      const auto steps = layer_exchange_steps(step, self_, ctx_, node_limited_);
+      const auto steps = exchange_steps(step, self_, ctx_);
       if (steps.empty()) continue;
       const auto before = chain.last;
-      emit_exchange(chain, StreamId::collective, channel_of(step.group), steps, u.segment->label);
+      emit_exchange(chain, StreamId::collective, channel_of(step), steps, u.segment->label);
       if (u.segment->overlaps_next) {
         chain.beside = chain.last;
         chain.beside_wait = 2;
@@ -282,11 +282,10 @@ std::pair<std::int64_t, std::int64_t> Lowerer::chunk_parameters(std::int32_t chu
   return {params - experts, experts};
 }
 
-void Lowerer::data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts, bool all_reduce,
-                            const char* text) {
-  const auto collective = all_reduce ? all_reduce_steps : ring_exchange_steps;
-  auto steps = collective(ranks_.data_group(self_), self_, dense, ctx_);
-  const auto more = collective(ranks_.expert_data_group(self_), self_, experts, ctx_);
+void Lowerer::data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts,
+                            Collective collective, const char* text) {
+  auto steps = exchange_steps(comm_.collective(collective, CommGroup::data, dense), self_, ctx_);
+  const auto more = exchange_steps(comm_.collective(collective, CommGroup::expert_data, experts), self_, ctx_);
   steps.insert(steps.end(), more.begin(), more.end());
   if (!steps.empty()) emit_exchange(chain, stream, channel, steps, text);
 }
@@ -294,7 +293,8 @@ void Lowerer::data_exchange(Chain& chain, StreamId stream, Channel channel, Byte
 void Lowerer::shard_exchange(Chain& chain, StreamId stream, Channel channel, std::int32_t chunk, bool gradients) {
   const auto [dense, experts] = chunk_parameters(chunk);
   const std::int64_t element = gradients ? bytes_per_element(p_.plan.gradient_precision) : 2;  // BF16 weights
-  data_exchange(chain, stream, channel, Bytes(dense * element), Bytes(experts * element), false,
+  data_exchange(chain, stream, channel, Bytes(dense * element), Bytes(experts * element),
+                gradients ? Collective::reduce_scatter : Collective::all_gather,
                 gradients ? "zero.reduce_scatter_gradients" : "zero.gather_weights");
 }
 
@@ -324,8 +324,8 @@ void Lowerer::data_parallel_sync(Chain& last) {
   // Without ZeRO gradients are all-reduced, with ZeRO-1 reduce-scattered here (ZeRO-2/3 did so
   // after each backward pass); ZeRO-1/2 gather the updated weights (ZeRO-3 before each pass).
   if (plan.zero_stage <= 1) {
-    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * grad), Bytes(experts * grad), plan.zero_stage == 0,
-                  "dp.reduce_gradients");
+    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * grad), Bytes(experts * grad),
+                  plan.zero_stage == 0 ? Collective::all_reduce : Collective::reduce_scatter, "dp.reduce_gradients");
   }
   const std::int64_t owned =
       plan.zero_stage >= 1 ? dense / (plan.data * plan.context) + experts / std::max<std::int64_t>(1, plan.expert_data_parallel())
@@ -334,7 +334,8 @@ void Lowerer::data_parallel_sync(Chain& last) {
   const Bytes streamed(owned * ((4 + grad + 2 * moment) + (4 + 2 * moment + 2)));
   emit_compute(last, p_.kernels.time(memory_kernel(streamed, Bytes(0))), "optimizer.step");
   if (plan.zero_stage == 1 || plan.zero_stage == 2) {
-    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * 2), Bytes(experts * 2), false, "dp.gather_weights");
+    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * 2), Bytes(experts * 2), Collective::all_gather,
+                  "dp.gather_weights");
   }
 }
 
@@ -345,9 +346,7 @@ void Lowerer::run() {
   const MicroBatchShape mb{p_.shape.sequence_length, plan.micro_batch_size};
   out_.layout = p_.layout ? *p_.layout : pipeline_layout(p_.model, plan, priced_.layer_kind_costs());
   out_.workload.compute_slowdown = priced_.sm_slowdown();
-  node_limited_ = moe_traffic(p_.model, plan, p_.cluster, 1, Precision::bf16).hierarchical;
-  const bool sp = plan.sequence_parallel && plan.tensor > 1;
-  boundary_ = Bytes(mb.tokens(plan) / (sp ? plan.tensor : 1) * p_.model.hidden_size * 2);
+  boundary_ = stage_boundary_bytes(p_.model, plan, mb);
   schedule_ = p_.schedule ? *p_.schedule : pipeline_schedule(plan, out_.micro_batches);
 
   out_.workload.reduced = ranks_.fidelity() == Fidelity::reduced;

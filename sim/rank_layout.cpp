@@ -34,42 +34,39 @@ std::int32_t RankLayout::global(const RankCoordinates& c) const {
   return ((c.pipeline * data_ + c.data) * context_ + c.context) * tensor_ + c.tensor;
 }
 
-std::vector<std::int32_t> RankLayout::tensor_group(std::int32_t g) const {
-  std::vector<std::int32_t> members;
-  auto c = coordinates(g);
-  for (c.tensor = 0; c.tensor < tensor_; ++c.tensor) members.push_back(global(c));
-  return members;
-}
-
-std::vector<std::int32_t> RankLayout::context_group(std::int32_t g) const {
-  std::vector<std::int32_t> members;
-  auto c = coordinates(g);
-  for (c.context = 0; c.context < context_; ++c.context) members.push_back(global(c));
-  return members;
-}
-
-std::vector<std::int32_t> RankLayout::expert_group(std::int32_t g) const {
-  const auto c = coordinates(g);
-  const std::int32_t first = flat_data(c) / expert_ * expert_;
-  std::vector<std::int32_t> members;
-  for (std::int32_t f = first; f < first + expert_; ++f) {
-    members.push_back(global({c.tensor, f % context_, f / context_, c.pipeline}));
-  }
-  return members;
-}
-
-std::vector<std::int32_t> RankLayout::data_group(std::int32_t g) const {
+std::vector<std::int32_t> RankLayout::group(CommGroup group, std::int32_t g) const {
   const auto c = coordinates(g);
   std::vector<std::int32_t> members;
-  for (std::int32_t f = 0; f < context_ * data_; ++f) members.push_back(global({c.tensor, f % context_, f / context_, c.pipeline}));
-  return members;
-}
-
-std::vector<std::int32_t> RankLayout::expert_data_group(std::int32_t g) const {
-  const auto c = coordinates(g);
-  std::vector<std::int32_t> members;
-  for (std::int32_t f = flat_data(c) % expert_; f < context_ * data_; f += expert_) {
-    members.push_back(global({c.tensor, f % context_, f / context_, c.pipeline}));
+  // Members by their flattened context x data index (context innermost), at c's tensor and
+  // pipeline place.
+  const auto flat = [&](std::int32_t f) { members.push_back(global({c.tensor, f % context_, f / context_, c.pipeline})); };
+  switch (group) {
+    case CommGroup::tensor: {
+      auto m = c;
+      for (m.tensor = 0; m.tensor < tensor_; ++m.tensor) members.push_back(global(m));
+      break;
+    }
+    case CommGroup::context: {
+      auto m = c;
+      for (m.context = 0; m.context < context_; ++m.context) members.push_back(global(m));
+      break;
+    }
+    case CommGroup::expert: {
+      const std::int32_t first = flat_data(c) / expert_ * expert_;
+      for (std::int32_t f = first; f < first + expert_; ++f) flat(f);
+      break;
+    }
+    case CommGroup::data:
+      for (std::int32_t f = 0; f < context_ * data_; ++f) flat(f);
+      break;
+    case CommGroup::expert_data:
+      for (std::int32_t f = flat_data(c) % expert_; f < context_ * data_; f += expert_) flat(f);
+      break;
+    case CommGroup::pipeline: {
+      auto m = c;
+      for (m.pipeline = 0; m.pipeline < pipeline_; ++m.pipeline) members.push_back(global(m));
+      break;
+    }
   }
   return members;
 }

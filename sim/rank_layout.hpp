@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/communication.hpp"
 #include "models/parallel_plan.hpp"
 
 namespace trainsim {
@@ -26,12 +27,9 @@ class RankLayout {
   [[nodiscard]] RankCoordinates coordinates(std::int32_t global) const;
   [[nodiscard]] std::int32_t global(const RankCoordinates& c) const;
 
-  // Members of each group of `global`, in ring order, `global` itself included.
-  [[nodiscard]] std::vector<std::int32_t> tensor_group(std::int32_t global) const;
-  [[nodiscard]] std::vector<std::int32_t> context_group(std::int32_t global) const;
-  [[nodiscard]] std::vector<std::int32_t> expert_group(std::int32_t global) const;
-  [[nodiscard]] std::vector<std::int32_t> data_group(std::int32_t global) const;
-  [[nodiscard]] std::vector<std::int32_t> expert_data_group(std::int32_t global) const;
+  // Members of `global`'s group of kind `group`, in ring order, `global` itself included (the
+  // data group spans data x context: context-parallel ranks hold the same weights).
+  [[nodiscard]] std::vector<std::int32_t> group(CommGroup group, std::int32_t global) const;
   // The rank of the same replica (tensor, context, data position) at another pipeline rank.
   [[nodiscard]] std::int32_t pipeline_peer(std::int32_t global, std::int32_t pipeline_rank) const;
 

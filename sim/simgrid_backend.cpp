@@ -12,6 +12,7 @@
 #include <xbt/log.h>
 
 #include "sim/backend.hpp"
+#include "sim/flow_routes.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -67,25 +68,23 @@ void SimGridRun::build_platform() {
     hosts_.push_back(zone_->create_host(fmt::format("rank{}", r), kHostSpeed)->seal());
   }
   std::set<std::pair<std::size_t, std::size_t>> routed;
+  FlowRoutes routes(w_, topology_);
   for (std::size_t r = 0; r < w_.ranks.size(); ++r) {
     for (const auto& f : w_.ranks[r].flows) {
       if (!f.outgoing) continue;
-      std::vector<int> ids;
       sg4::Host* dst = nullptr;
       if (f.mirrored_route >= 0) {
         const auto key = std::make_pair(r, static_cast<int>(f.mirrored_route));
         if (shadows_.contains(key)) continue;
         dst = zone_->create_host(fmt::format("mirror{}_{}", r, f.mirrored_route), kHostSpeed)->seal();
         shadows_.emplace(key, dst);
-        ids = w_.mirrored_routes[static_cast<std::size_t>(f.mirrored_route)];
       } else {
         const auto peer = static_cast<std::size_t>(f.peer);
         if (!routed.insert({r, peer}).second) continue;
         dst = hosts_[peer];
-        ids = topology_.route(w_.ranks[r].global_rank, w_.ranks[peer].global_rank);
       }
       std::vector<sg4::LinkInRoute> route;
-      for (const int id : ids) route.emplace_back(link(id));
+      for (const int id : routes.of(w_.ranks[r], f)) route.emplace_back(link(id));
       zone_->add_route(hosts_[r]->get_netpoint(), dst->get_netpoint(), nullptr, nullptr, route, false);
     }
   }

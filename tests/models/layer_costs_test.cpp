@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "models/flop_count.hpp"
+#include "hardware/kernel_time_model.hpp"
 #include "models/layer_costs.hpp"
 #include "models/moe_traffic.hpp"
 #include "models/parameter_count.hpp"
@@ -10,14 +11,20 @@ namespace trainsim {
 namespace {
 using namespace testing;
 
+// A layer's costs on the scenario's cluster, its communication priced on the cluster's links.
+LayerCosts costs_of(LayerKind kind, const Scenario& s, const ParallelPlan& plan, const MicroBatchShape& mb) {
+  const CommunicationModel comm(plan, s.cluster, link_rates(s.cluster, kernel_model(s.cluster)));
+  return layer_costs(kind, s.model, plan, s.cluster, comm, mb);
+}
+
 Flops sum_flops(const LayerCosts& c, Pass pass, bool gemm_only, bool skip_recompute = true) {
   Flops total;
   for (const auto& s : c.steps) {
-    if (s.is_communication || s.pass != pass) continue;
+    if (s.is_communication() || s.pass != pass) continue;
     if (skip_recompute && s.name.find(".recompute") != std::string::npos) continue;
-    const bool gemm = !is_attention(s.kernel.kind);
+    const bool gemm = !is_attention(s.kernel()->kind);
     if (gemm_only && !gemm) continue;
-    total += s.kernel.flops;
+    total += s.kernel()->flops;
   }
   return total;
 }
@@ -25,7 +32,7 @@ Flops sum_flops(const LayerCosts& c, Pass pass, bool gemm_only, bool skip_recomp
 TEST(LayerCosts, ForwardFlopsMatchTheModelAccounting) {
   const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
   const MicroBatchShape mb{4096, 1};
-  const auto moe = layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, mb);
+  const auto moe = costs_of(LayerKind::moe, s, s.plan, mb);
   const auto p = count_parameters(s.model);
   const auto& a = s.model.attention;
   // One MoE layer, one token, forward: 2 per active matmul weight + causal attention scores.
@@ -44,19 +51,19 @@ TEST(LayerCosts, UnfusedAttentionComputesTheWholeScoreMatrixAndMovesIt) {
   doc["parallel"]["recomputation"] = "none";
   const auto s = parse(doc);
   const MicroBatchShape mb{2048, 1};
-  const auto layer = layer_costs(LayerKind::dense, s.model, s.phases[0].segments[0].plan, s.cluster, mb);
+  const auto layer = costs_of(LayerKind::dense, s, s.phases[0].segments[0].plan, mb);
   const double scores = 24.0 * 2048.0 * 2048.0;
   Flops attention_gemms;
   Bytes softmax_traffic;
   Bytes dropout_traffic;
   for (const auto& step : layer.steps) {
-    if (step.name.rfind("attention.core", 0) != 0) continue;
-    EXPECT_NE(step.kernel.kind, KernelClass::attention_forward) << step.name;
+    if (step.name.rfind("attention.core", 0) != 0 || step.is_communication()) continue;
+    EXPECT_NE(step.kernel()->kind, KernelClass::attention_forward) << step.name;
     // Batched over heads: one launch of many GEMMs, the grouped class.
-    if (step.pass == Pass::forward && step.kernel.kind == KernelClass::grouped_gemm_bf16) attention_gemms += step.kernel.flops;
-    if (step.kernel.kind != KernelClass::memory_bound) continue;
+    if (step.pass == Pass::forward && step.kernel()->kind == KernelClass::grouped_gemm_bf16) attention_gemms += step.kernel()->flops;
+    if (step.kernel()->kind != KernelClass::memory_bound) continue;
     (step.name.find(".dropout") != std::string::npos ? dropout_traffic : softmax_traffic) +=
-        step.kernel.bytes_read + step.kernel.bytes_written;
+        step.kernel()->bytes_read + step.kernel()->bytes_written;
   }
   // Q K^T and P V over the full matrix: 2 x 2 x scores x head_dim, nothing halved by the mask.
   EXPECT_DOUBLE_EQ(attention_gemms.si(), 4.0 * scores * 96.0);
@@ -75,10 +82,10 @@ TEST(LayerCosts, TheAttentionKernelGenerationChangesTheCurveNotTheWork) {
   const auto attention_core = [&](const char* kernel) {
     doc["parallel"]["attention_kernel"] = kernel;
     const auto s = parse(doc);
-    const auto layer = layer_costs(LayerKind::moe, s.model, s.phases[0].segments[0].plan, s.cluster, {4096, 1});
+    const auto layer = costs_of(LayerKind::moe, s, s.phases[0].segments[0].plan, {4096, 1});
     std::vector<LayerStep> steps;
     for (const auto& step : layer.steps) {
-      if (!step.is_communication && is_attention(step.kernel.kind)) steps.push_back(step);
+      if (!step.is_communication() && is_attention(step.kernel()->kind)) steps.push_back(step);
     }
     return steps;
   };
@@ -87,11 +94,11 @@ TEST(LayerCosts, TheAttentionKernelGenerationChangesTheCurveNotTheWork) {
   ASSERT_EQ(fa2.size(), fa3.size());
   ASSERT_FALSE(fa2.empty());
   for (std::size_t i = 0; i < fa2.size(); ++i) {
-    const bool backward = is_backward_attention(fa3[i].kernel.kind);
-    EXPECT_EQ(fa3[i].kernel.kind, backward ? KernelClass::attention_backward : KernelClass::attention_forward);
-    EXPECT_EQ(fa2[i].kernel.kind, backward ? KernelClass::attention_fa2_backward : KernelClass::attention_fa2_forward);
-    EXPECT_EQ(fa2[i].kernel.flops.si(), fa3[i].kernel.flops.si());
-    EXPECT_EQ(fa2[i].kernel.bytes_read.as_double(), fa3[i].kernel.bytes_read.as_double());
+    const bool backward = is_backward_attention(fa3[i].kernel()->kind);
+    EXPECT_EQ(fa3[i].kernel()->kind, backward ? KernelClass::attention_backward : KernelClass::attention_forward);
+    EXPECT_EQ(fa2[i].kernel()->kind, backward ? KernelClass::attention_fa2_backward : KernelClass::attention_fa2_forward);
+    EXPECT_EQ(fa2[i].kernel()->flops.si(), fa3[i].kernel()->flops.si());
+    EXPECT_EQ(fa2[i].kernel()->bytes_read.as_double(), fa3[i].kernel()->bytes_read.as_double());
   }
 }
 
@@ -100,14 +107,14 @@ TEST(LayerCosts, DropoutCostsOnlyWhereNoFusedKernelHidesIt) {
   doc["parallel"]["recomputation"] = "none";
   doc["parallel"]["attention_kernel"] = "fused";
   const auto s = parse(doc);
-  const auto layer = layer_costs(LayerKind::dense, s.model, s.phases[0].segments[0].plan, s.cluster, {2048, 1});
+  const auto layer = costs_of(LayerKind::dense, s, s.phases[0].segments[0].plan, {2048, 1});
   int residual_dropouts = 0;
   for (const auto& step : layer.steps) {
     EXPECT_EQ(step.name.find("attention.core.dropout"), std::string::npos);  // inside the fused kernel
     EXPECT_EQ(step.name.find("rope"), std::string::npos);                    // positions are learned
     if (step.name == "attention.dropout" || step.name == "mlp.dropout") {
       ++residual_dropouts;
-      EXPECT_EQ(step.kernel.bytes_written.as_double(), 2048.0 * 2304.0);  // the one-byte mask
+      EXPECT_EQ(step.kernel()->bytes_written.as_double(), 2048.0 * 2304.0);  // the one-byte mask
     }
   }
   EXPECT_EQ(residual_dropouts, 2);
@@ -127,16 +134,18 @@ TEST(LayerCosts, SelectiveRecomputationKeepsKorthikantisActivations) {
     doc["parallel"]["sequence_parallel"] = sp;
     const auto scenario = parse(doc);
     const auto layer =
-        layer_costs(LayerKind::dense, scenario.model, scenario.phases[0].segments[0].plan, scenario.cluster, {2048, 1});
+        costs_of(LayerKind::dense, scenario, scenario.phases[0].segments[0].plan, {2048, 1});
     EXPECT_DOUBLE_EQ(layer.saved_activations.as_double(), s * b * h * (sp ? 34.0 / t : 10.0 + 24.0 / t)) << sp;
     int gathers = 0;
     for (const auto& step : layer.steps) {
       if (step.name.find(".input_gather") == std::string::npos) continue;
       ++gathers;
       EXPECT_EQ(step.pass, Pass::backward_input);
-      EXPECT_EQ(step.collective, Collective::all_gather);
+      const auto& gather = std::get<CollectiveStep>(step.work);
+      EXPECT_EQ(gather.collective, Collective::all_gather);
+      EXPECT_EQ(gather.group, CommGroup::tensor);
       EXPECT_TRUE(step.overlaps_next);  // beside the data-gradient GEMM
-      EXPECT_DOUBLE_EQ(step.payload.as_double(), s * b * h * 2.0);
+      EXPECT_DOUBLE_EQ(gather.payload.as_double(), s * b * h * 2.0);
     }
     EXPECT_EQ(gathers, sp ? 2 : 0);  // the QKV and MLP up-projection inputs
   }
@@ -146,7 +155,7 @@ TEST(LayerCosts, RecomputationRepeatsOnlyTheChosenParts) {
   auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
   const auto s = parse(doc);
   const MicroBatchShape mb{4096, 1};
-  const auto moe = layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, mb);
+  const auto moe = costs_of(LayerKind::moe, s, s.plan, mb);
   // DeepSeek-V3 recomputes norms, MLA up-projections and SwiGLU (sec.3.2.3, sec.3.3.3).
   const Flops recomputed = sum_flops(moe, Pass::backward_input, false, false) - sum_flops(moe, Pass::backward_input, false);
   const auto& mla = s.model.attention.mla;
@@ -158,18 +167,18 @@ TEST(LayerCosts, FullRecomputationRepeatsTheWholeForwardAndKeepsOnlyTheInput) {
   auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
   s.plan.recompute = RecomputeSet(static_cast<unsigned>(RecomputePart::full_layer));
   const MicroBatchShape mb{4096, 1};
-  const auto moe = layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, mb);
+  const auto moe = costs_of(LayerKind::moe, s, s.plan, mb);
   const Flops recomputed = sum_flops(moe, Pass::backward_input, false, false) - sum_flops(moe, Pass::backward_input, false);
   EXPECT_NEAR(recomputed.si(), sum_flops(moe, Pass::forward, false).si(), 1e-9 * recomputed.si());
   // The all-to-alls run again: dispatch and combine in the recomputed forward, then their
   // gradients.
   int dispatches = 0;
-  for (const auto& step : moe.steps) dispatches += step.pass == Pass::backward_input && step.is_communication;
+  for (const auto& step : moe.steps) dispatches += step.pass == Pass::backward_input && step.is_communication();
   EXPECT_EQ(dispatches, 4);
   // One 4K x 7168 BF16 input.
   EXPECT_EQ(moe.saved_activations.count(), 4096 * 7168 * 2);
   // The head is not a transformer layer: its norm's input and its projection's input stay.
-  const auto head = layer_costs(LayerKind::head, s.model, s.plan, s.cluster, mb);
+  const auto head = costs_of(LayerKind::head, s, s.plan, mb);
   EXPECT_EQ(head.saved_activations.count(), 2 * 4096 * 7168 * 2);
 }
 

@@ -28,7 +28,7 @@ Timed predict(const KernelTimeModel& model, const AttentionShape& shape) {
   Timed t;
   Seconds recomputed_p;  // the probe's backward recomputes P (scores GEMM and softmax) first
   for (const auto& step : b.finish().steps) {
-    const Seconds s = model.time(step.kernel);
+    const Seconds s = model.time(*step.kernel());
     t.forward_backward += s;
     if (step.pass != Pass::forward) continue;
     t.forward += s;

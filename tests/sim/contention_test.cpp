@@ -119,17 +119,19 @@ TEST(Collectives, AllReduceRunsAtItsAlphaBetaPriceByRingOrTree) {
   rates.scale_up_latency = c.network.scale_up_latency;
   rates.scale_out_latency = c.network.scale_out_latency;
   const CollectiveContext ctx{ranks, t, rates};
-  std::vector<std::int32_t> group(64);
-  for (std::int32_t g = 0; g < 64; ++g) group[static_cast<std::size_t>(g)] = g;
   const GroupLayout layout{64, 8, false};
+  const CommunicationModel comm(plan, c, rates);
+  EXPECT_EQ(comm.layout(CommGroup::data).ranks, 64);
+  EXPECT_EQ(comm.layout(CommGroup::data).ranks_per_node, 8);
   for (const Bytes total : {Bytes(4'000'000'000), Bytes(8'000'000)}) {
-    const auto w = collective(64, [&](std::int32_t self) { return all_reduce_steps(group, self, total, ctx); }, t);
+    const auto step = comm.collective(Collective::all_reduce, CommGroup::data, total);
+    const auto w = collective(64, [&](std::int32_t self) { return exchange_steps(step, self, ctx); }, t);
     ASSERT_EQ(check_workload(w), "");
-    const double price = all_reduce_time(total, layout, rates).si();
+    const double price = comm.time(step).si();
     EXPECT_NEAR(simgrid_makespan(w, t), price, price * 0.03) << total.count();
   }
-  EXPECT_FALSE(tree_all_reduce_is_faster(Bytes(4'000'000'000), layout, rates));
-  EXPECT_TRUE(tree_all_reduce_is_faster(Bytes(8'000'000), layout, rates));
+  EXPECT_EQ(all_reduce_algorithm(Bytes(4'000'000'000), layout, rates), CollectiveAlgorithm::ring);
+  EXPECT_EQ(all_reduce_algorithm(Bytes(8'000'000), layout, rates), CollectiveAlgorithm::double_binary_tree);
 }
 
 TEST(Topology, RoutesArePathsInTheGraph) {

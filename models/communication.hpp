@@ -1,0 +1,70 @@
+#pragma once
+// The communication of a training step as data: which group of ranks talks, which collective
+// or all-to-all it runs, by which algorithm and with how many bytes. The closed form prices
+// these steps (models/collective_time) and sim/ expands them into flows
+// (sim/collective_lowering); both read the group and the algorithm from the step, neither
+// chooses them again.
+#include <cstdint>
+#include <string_view>
+
+#include "core/units.hpp"
+#include "hardware/cluster_spec.hpp"
+#include "models/parallel_plan.hpp"
+
+namespace trainsim {
+
+// The groups a plan's ranks talk in. Megatron order: tensor innermost, then context, then
+// data, then pipeline; expert groups are carved out of the flattened context x data index,
+// and each expert's data-parallel replicas (expert_data) are the ranks that hold it.
+enum class CommGroup { tensor, context, expert, data, expert_data, pipeline };
+inline constexpr int kCommGroupCount = 6;
+std::string_view to_string(CommGroup g);
+
+enum class Collective {
+  all_gather,
+  reduce_scatter,
+  all_reduce,
+  // Ring attention's key/value ring: each member passes one shard on, group size - 1 hops in
+  // lockstep, so every hop is as slow as the ring's slowest.
+  ring_pass,
+};
+std::string_view to_string(Collective c);
+
+enum class CollectiveAlgorithm {
+  ring,                // inside nodes over scale-up links, then across nodes between GPUs at the same place
+  double_binary_tree,  // all-reduce: rings inside nodes, NCCL's two binary trees across them
+};
+std::string_view to_string(CollectiveAlgorithm a);
+
+struct CollectiveStep {
+  Collective collective = Collective::all_gather;
+  CommGroup group = CommGroup::tensor;
+  CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring;
+  Bytes payload;  // the whole (gathered or reduced) tensor; ring_pass: one shard
+};
+
+enum class AllToAllPhase { dispatch, combine };
+std::string_view to_string(AllToAllPhase p);
+
+// An MoE all-to-all over the expert group.
+struct AllToAllStep {
+  AllToAllPhase phase = AllToAllPhase::dispatch;
+  // DeepSeek's node-limited routing: one fabric copy per selected node to the GPU at the same
+  // place, which forwards it over NVLink; otherwise a flat pairwise exchange.
+  bool node_limited = false;
+  Bytes scale_out;  // bytes this rank sends over its NIC (and, balanced, receives)
+  Bytes scale_up;   // bytes this rank sends over NVLink-class links
+};
+
+// Where a communication group's ranks sit: how many share a node and how many nodes it spans.
+struct GroupLayout {
+  std::int64_t ranks = 1;
+  std::int64_t ranks_per_node = 1;
+  bool crosses_leaves = false;  // its nodes hang off more than one leaf switch
+  [[nodiscard]] std::int64_t nodes() const { return (ranks + ranks_per_node - 1) / ranks_per_node; }
+};
+
+// The layout of `group` under `plan` on `cluster`.
+GroupLayout group_layout(CommGroup group, const ParallelPlan& plan, const ClusterSpec& cluster);
+
+}  // namespace trainsim
