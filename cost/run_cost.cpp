@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "models/plan_rules.hpp"
+
 namespace trainsim {
 namespace {
 
@@ -26,15 +28,10 @@ void apply_given(const Scenario& s, const TrainingPhase& phase, PhaseCost& cost)
 // accept that batch (the estimate is still made with it, and says so).
 Seconds stretch_time(const Scenario& s, const PhaseSegment& seg, const StepTimer& timer, double tokens,
                      std::int64_t batch, PhaseCost& cost) {
-  Diagnostics check(s.file);
-  validate_plan(s.model, s.cluster, seg.plan, seg.sequence_length, batch, seg.pointer, check);
-  if (check.has_errors()) {
-    try {
-      check.throw_if_any();
-    } catch (const ConfigError& e) {
-      cost.warnings.push_back(fmt::format("batch {} during the ramp: {}; estimated with the same plan anyway", batch,
-                                          e.issues().front().message));
-    }
+  const auto issues = plan_shape_issues(s.model, seg.plan, seg.sequence_length, batch);
+  if (!issues.empty()) {
+    cost.warnings.push_back(
+        fmt::format("batch {} during the ramp: {}; estimated with the same plan anyway", batch, issues.front().detail));
   }
   const auto step = timer(seg.plan, {seg.sequence_length, batch});
   cost.steps += tokens / (static_cast<double>(batch) * static_cast<double>(seg.sequence_length));

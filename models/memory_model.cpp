@@ -4,33 +4,6 @@
 
 namespace trainsim {
 
-std::vector<double> in_flight_by_chunk(const ParallelPlan& p, const std::vector<int>& chunks, int r, std::int64_t n) {
-  std::vector<double> held;
-  const double micro_batches = static_cast<double>(n);
-  if (p.schedule == Schedule::interleaved_1f1b) {
-    // Megatron's warm-up forwards plus the first steady one, issued in groups of pp
-    // micro-batches per virtual chunk in turn.
-    const std::int64_t v = p.virtual_stages;
-    std::int64_t left = std::min(2 * (p.pipeline - r - 1) + (v - 1) * p.pipeline + 1, n * v);
-    held.assign(chunks.size(), 0.0);
-    for (std::size_t k = 0; left > 0; k = (k + 1) % held.size()) {
-      const std::int64_t group = std::min(left, p.pipeline);
-      held[k] += static_cast<double>(group);
-      left -= group;
-    }
-    return held;
-  }
-  // A chunk at position c of a depth-chunk path keeps its activations from its forward until
-  // its backward: depth - c micro-batches in 1F1B-like steady states, which sums to DualPipe's
-  // pp + 1 per rank (Table 2). DualPipe sends half of the micro-batches down each copy.
-  const double depth = p.schedule == Schedule::dualpipe_v ? 2.0 * static_cast<double>(p.pipeline) : static_cast<double>(p.pipeline);
-  const double passes = p.schedule == Schedule::dualpipe ? micro_batches / 2.0 : micro_batches;
-  for (const int c : chunks) {
-    held.push_back(p.schedule == Schedule::gpipe ? micro_batches : std::min(passes, depth - c));
-  }
-  return held;
-}
-
 MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout, const std::vector<ChunkCost>& chunks,
                             int r, std::int64_t n) {
   MemoryBreakdown m;
@@ -38,7 +11,7 @@ MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout,
   std::int64_t params = 0;
   std::int64_t expert_params = 0;
   const auto& mine = layout.chunks_of_rank[static_cast<std::size_t>(r)];
-  const auto held = in_flight_by_chunk(p, mine, r, n);
+  const auto held = layout.schedule->in_flight(p, mine, r, n);
   double activation_bytes = 0.0;
   for (std::size_t k = 0; k < mine.size(); ++k) {
     const auto& chunk = chunks[static_cast<std::size_t>(mine[k])];
@@ -62,8 +35,7 @@ MemoryBreakdown rank_memory(const ParallelPlan& p, const PipelineLayout& layout,
     // a layer), for each of the two chunks an overlapped DualPipe pair computes at once.
     std::int64_t largest = 0;
     for (const int c : mine) largest = std::max(largest, chunks[static_cast<std::size_t>(c)].largest_layer_parameters);
-    const bool paired = p.schedule == Schedule::dualpipe || p.schedule == Schedule::dualpipe_v;
-    m.weights += Bytes(largest * 2 * 2 * (paired ? 2 : 1));
+    m.weights += Bytes(largest * 2 * 2 * (layout.schedule->overlapped_pairs() ? 2 : 1));
   }
   m.gradients = Bytes((sharded(dense_params, dp, 2) + sharded(expert_params, edp, 2)) *
                       bytes_per_element(p.gradient_precision));

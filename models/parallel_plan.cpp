@@ -1,20 +1,11 @@
 #include "models/parallel_plan.hpp"
 
 #include "core/unit_parser.hpp"
+#include "models/schedule_traits.hpp"
 
 namespace trainsim {
 
-std::string_view to_string(Schedule s) {
-  switch (s) {
-    case Schedule::gpipe: return "gpipe";
-    case Schedule::one_f_one_b: return "1f1b";
-    case Schedule::interleaved_1f1b: return "interleaved_1f1b";
-    case Schedule::zb_h1: return "zb_h1";
-    case Schedule::dualpipe: return "dualpipe";
-    case Schedule::dualpipe_v: return "dualpipe_v";
-  }
-  return "?";
-}
+std::string_view to_string(Schedule s) { return schedule_traits(s).name(); }
 
 std::string RecomputeSet::describe() const {
   if (bits_ == 0) return "none";
@@ -34,11 +25,11 @@ std::string RecomputeSet::describe() const {
 
 namespace {
 
-const std::vector<Choice<Schedule>> kSchedules{
-    {"gpipe", Schedule::gpipe},           {"1f1b", Schedule::one_f_one_b},
-    {"interleaved_1f1b", Schedule::interleaved_1f1b}, {"zb_h1", Schedule::zb_h1},
-    {"dualpipe", Schedule::dualpipe},     {"dualpipe_v", Schedule::dualpipe_v},
-};
+std::vector<Choice<Schedule>> schedule_choices() {
+  std::vector<Choice<Schedule>> choices;
+  for (const auto* traits : all_schedules()) choices.push_back({traits->name(), traits->id()});
+  return choices;
+}
 
 const std::vector<Choice<AttentionKernel>> kAttentionKernels{
     {"fused", AttentionKernel::fused},
@@ -109,8 +100,8 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.expert = degree("expert_parallel", defaults.expert, false);
   p.context = degree("context_parallel", defaults.context, false);
   p.virtual_stages = degree("virtual_stages", defaults.virtual_stages, false);
-  p.schedule = base == nullptr ? r.choice("schedule", kSchedules)
-                               : r.optional_choice("schedule", kSchedules).value_or(defaults.schedule);
+  p.schedule = base == nullptr ? r.choice("schedule", schedule_choices())
+                               : r.optional_choice("schedule", schedule_choices()).value_or(defaults.schedule);
   p.micro_batch_size = degree("micro_batch_size", defaults.micro_batch_size, true);
   p.zero_stage = static_cast<int>(base == nullptr ? r.integer("zero_stage", 0, 3)
                                                   : r.optional_integer("zero_stage", 0, 3).value_or(defaults.zero_stage));

@@ -6,21 +6,6 @@
 
 namespace trainsim {
 
-std::int64_t chunk_count(const ParallelPlan& plan) {
-  switch (plan.schedule) {
-    case Schedule::interleaved_1f1b: return plan.pipeline * plan.virtual_stages;
-    case Schedule::dualpipe_v: return 2 * plan.pipeline;
-    default: return plan.pipeline;
-  }
-}
-
-double PipelineLayout::chunk_share(int /*chunk*/) const {
-  // DualPipe sends half of the micro-batches from each end, so each chunk (held by two ranks
-  // as two model copies) sees half of them per copy; every other schedule passes every
-  // micro-batch through every chunk once.
-  return schedule == Schedule::dualpipe ? 0.5 : 1.0;
-}
-
 namespace {
 
 std::vector<std::int64_t> even_counts(std::int64_t layers, std::int64_t chunks) {
@@ -58,22 +43,6 @@ std::vector<PipelineChunk> build_chunks(const ModelSpec& model, const std::vecto
   return chunks;
 }
 
-std::vector<std::vector<int>> rank_chunks(const ParallelPlan& plan) {
-  std::vector<std::vector<int>> ranks(static_cast<std::size_t>(plan.pipeline));
-  for (std::int64_t r = 0; r < plan.pipeline; ++r) {
-    auto& mine = ranks[static_cast<std::size_t>(r)];
-    switch (plan.schedule) {
-      case Schedule::interleaved_1f1b:
-        for (std::int64_t v = 0; v < plan.virtual_stages; ++v) mine.push_back(static_cast<int>(r + v * plan.pipeline));
-        break;
-      case Schedule::dualpipe: mine = {static_cast<int>(r), static_cast<int>(plan.pipeline - 1 - r)}; break;
-      case Schedule::dualpipe_v: mine = {static_cast<int>(r), static_cast<int>(2 * plan.pipeline - 1 - r)}; break;
-      default: mine = {static_cast<int>(r)};
-    }
-  }
-  return ranks;
-}
-
 // Slowest rank's time, which rank it is, and the sum of squares of rank times (a tie-breaker
 // that prefers evenly loaded ranks) of a split given as layer counts per chunk. Chunk costs come from prefix sums
 // over the transformer layers, so a candidate costs O(chunks) and allocates nothing.
@@ -100,11 +69,11 @@ class SplitCost {
     std::size_t start = 0;
     for (std::size_t c = 0; c < counts.size(); ++c) {
       const auto end = start + static_cast<std::size_t>(counts[c]);
-      chunk_cost_[c] = (prefix_[end] - prefix_[start]) * layout_.chunk_share(static_cast<int>(c));
+      chunk_cost_[c] = (prefix_[end] - prefix_[start]) * layout_.chunk_share();
       start = end;
     }
-    chunk_cost_.front() += first_extra_ * layout_.chunk_share(0);
-    chunk_cost_.back() += last_extra_ * layout_.chunk_share(static_cast<int>(counts.size() - 1));
+    chunk_cost_.front() += first_extra_ * layout_.chunk_share();
+    chunk_cost_.back() += last_extra_ * layout_.chunk_share();
     Load load;
     for (std::size_t r = 0; r < layout_.chunks_of_rank.size(); ++r) {
       double t = 0.0;
@@ -131,9 +100,9 @@ class SplitCost {
 PipelineLayout pipeline_layout(const ModelSpec& model, const ParallelPlan& plan,
                                const std::optional<LayerKindCosts>& costs) {
   PipelineLayout layout;
-  layout.schedule = plan.schedule;
-  layout.chunks_of_rank = rank_chunks(plan);
-  const std::int64_t chunks = chunk_count(plan);
+  layout.schedule = &schedule_traits(plan.schedule);
+  for (int r = 0; r < plan.pipeline; ++r) layout.chunks_of_rank.push_back(layout.schedule->chunks_of_rank(plan, r));
+  const std::int64_t chunks = layout.schedule->chunk_count(plan);
   auto counts = plan.layers_per_chunk.empty() ? even_counts(model.num_layers, chunks) : plan.layers_per_chunk;
   layout.chunks = build_chunks(model, counts);
   if (!plan.layers_per_chunk.empty() || !costs || chunks < 2) return layout;

@@ -1,14 +1,13 @@
 #pragma once
-// Which layers each pipeline chunk holds and which chunks each pipeline rank runs. 1F1B-like
-// schedules give rank r chunk r; interleaved 1F1B gives it chunks r, r+pp, ...; DualPipe gives
-// it chunks r and pp-1-r (both ends of the model, hence 2x parameters); DualPipeV splits the
-// model into 2*pp chunks and gives rank r chunks r and 2pp-1-r.
+// Which layers each pipeline chunk holds and which chunks each pipeline rank runs (the
+// schedule's placement: models/schedule_traits.hpp).
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "models/layer_costs.hpp"
+#include "models/schedule_traits.hpp"
 
 namespace trainsim {
 
@@ -21,13 +20,10 @@ struct PipelineChunk {
 struct PipelineLayout {
   std::vector<PipelineChunk> chunks;
   std::vector<std::vector<int>> chunks_of_rank;  // pipeline rank -> chunk indices
+  const ScheduleTraits* schedule = &schedule_traits(Schedule::one_f_one_b);  // the schedule that places them
   // Micro-batches that pass through each chunk in one step, out of n per pipeline.
-  [[nodiscard]] double chunk_share(int chunk) const;
-  Schedule schedule = Schedule::one_f_one_b;
+  [[nodiscard]] double chunk_share() const { return schedule->chunk_share(); }
 };
-
-// Number of model chunks a schedule splits the model into.
-std::int64_t chunk_count(const ParallelPlan& plan);
 
 // Cost of one layer of each kind for one micro-batch (any consistent unit), indexed by
 // LayerKind; used to balance the pipeline.

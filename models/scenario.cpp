@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "models/model_catalog.hpp"
-#include "models/pipeline_layout.hpp"
+#include "models/plan_rules.hpp"
 
 namespace trainsim {
 
@@ -123,103 +123,7 @@ PublishedRun parse_published(ObjectReader r) {
   return p;
 }
 
-void check_divides(Diagnostics& diag, const std::string& pointer, std::int64_t divisor, std::int64_t value,
-                   const std::string& what) {
-  if (divisor > 0 && value % divisor != 0) {
-    diag.error(pointer, what + " (" + std::to_string(value) + ") is not divisible by " + std::to_string(divisor));
-  }
-}
-
 }  // namespace
-
-static void validate_plan_structure(const ModelSpec& m, const ClusterSpec& c, const ParallelPlan& p, const std::string& at,
-                             Diagnostics& diag) {
-  const auto ptr = [&](std::string_view key) { return child_pointer(at, key); };
-  if (p.gpus() != c.gpu_count) {
-    diag.error(at, "tensor x pipeline x data x context = " + std::to_string(p.gpus()) + " but the cluster has " +
-                       std::to_string(c.gpu_count) + " GPUs",
-               "the four degrees must multiply to cluster.gpu_count");
-  }
-  const auto& a = m.attention;
-  check_divides(diag, ptr("tensor_parallel"), p.tensor, a.num_heads, "num_heads");
-  if (a.kind == AttentionKind::gqa && a.num_kv_heads % p.tensor != 0 && p.tensor % a.num_kv_heads != 0) {
-    diag.error(ptr("tensor_parallel"), "tensor_parallel must divide num_kv_heads or be a multiple of it");
-  }
-  check_divides(diag, ptr("tensor_parallel"), p.tensor, m.ffn.intermediate_size, "ffn intermediate_size");
-  if (p.expert > 1 && !m.moe) diag.error(ptr("expert_parallel"), "expert_parallel > 1 needs a mixture-of-experts model");
-  if (m.moe) {
-    check_divides(diag, ptr("expert_parallel"), p.expert, m.moe->num_routed_experts, "num_routed_experts");
-    check_divides(diag, ptr("expert_parallel"), p.expert, p.data * p.context, "data_parallel x context_parallel");
-    if (p.expert == 1) check_divides(diag, ptr("tensor_parallel"), p.tensor, m.moe->expert_intermediate_size, "expert_intermediate_size");
-  }
-  if (p.attention_kernel == AttentionKernel::unfused && p.context > 1) {
-    diag.error(ptr("attention_kernel"), "context parallelism (ring attention) needs fused attention kernels",
-               "set \"attention_kernel\" to \"fused\" or \"flash_attention_2\", or context_parallel 1");
-  }
-  if (p.schedule != Schedule::interleaved_1f1b && p.virtual_stages != 1) {
-    diag.error(ptr("virtual_stages"), "virtual_stages > 1 needs schedule \"interleaved_1f1b\"");
-  }
-  if (p.schedule == Schedule::interleaved_1f1b && p.virtual_stages < 2) {
-    diag.error(ptr("virtual_stages"), "interleaved_1f1b needs virtual_stages >= 2");
-  }
-  // The first and last chunks may hold only the embedding and only the head (Llama 3's
-  // balanced pipeline, arXiv:2407.21783 sec.3.3.2); every other chunk needs a layer.
-  if (chunk_count(p) > m.num_layers + 2) {
-    diag.error(ptr("pipeline_parallel"), "the schedule splits the model into " + std::to_string(chunk_count(p)) +
-                                             " chunks but it has only " + std::to_string(m.num_layers) +
-                                             " layers plus the embedding and the head");
-  }
-  if (!p.layers_per_chunk.empty()) {
-    std::int64_t total = 0;
-    for (const auto layers : p.layers_per_chunk) total += layers;
-    if (static_cast<std::int64_t>(p.layers_per_chunk.size()) != chunk_count(p) || total != m.num_layers) {
-      diag.error(ptr("layers_per_chunk"), "needs " + std::to_string(chunk_count(p)) + " counts summing to the model's " +
-                                              std::to_string(m.num_layers) + " layers");
-    }
-  }
-  if (p.schedule == Schedule::dualpipe && p.pipeline % 2 != 0) {
-    diag.error(ptr("pipeline_parallel"), "DualPipe needs an even number of pipeline ranks");
-  }
-  if (p.precision == Precision::fp8 && !c.gpu.peak(Precision::fp8)) {
-    diag.error(ptr("precision"), "GPU " + c.gpu.id + " has no FP8 tensor cores", "use \"bf16\"");
-  }
-  if (c.gpu.sm_count && p.communication_sms >= *c.gpu.sm_count) {
-    diag.error(ptr("communication_sms"), "cannot reserve " + std::to_string(p.communication_sms) + " of " +
-                                             std::to_string(*c.gpu.sm_count) + " SMs");
-  }
-}
-
-static void validate_plan_shape(const ModelSpec& m, const ParallelPlan& p, std::int64_t seq, std::int64_t gbs,
-                         const std::string& at, Diagnostics& diag) {
-  const auto ptr = [&](std::string_view key) { return child_pointer(at, key); };
-  check_divides(diag, ptr("context_parallel"), p.context > 1 ? 2 * p.context : 1, seq,
-                "sequence_length (context parallelism splits it into 2 x context_parallel load-balanced chunks)");
-  if (m.position_embedding == PositionEmbedding::learned && seq > m.max_sequence_length) {
-    diag.error(at, "sequence_length " + std::to_string(seq) + " exceeds the model's learned positions (" +
-                       std::to_string(m.max_sequence_length) + ")");
-  }
-  const std::int64_t per_pipeline = p.data * p.micro_batch_size;
-  if (gbs % per_pipeline != 0) {
-    diag.error(at, "global_batch_size " + std::to_string(gbs) + " is not a multiple of data_parallel x micro_batch_size = " +
-                       std::to_string(per_pipeline));
-    return;
-  }
-  const std::int64_t n = gbs / per_pipeline;
-  if (p.schedule == Schedule::interleaved_1f1b && n % p.pipeline != 0) {
-    diag.error(at, std::to_string(n) + " micro-batches per pipeline: interleaved 1F1B needs a multiple of pipeline_parallel");
-  }
-  if ((p.schedule == Schedule::dualpipe || p.schedule == Schedule::dualpipe_v) && (n % 2 != 0 || n < 2 * p.pipeline)) {
-    diag.error(at, std::to_string(n) + " micro-batches per pipeline: DualPipe needs an even number, at least 2 x pipeline_parallel = " +
-                       std::to_string(2 * p.pipeline),
-               "deepseek-ai/DualPipe dualpipe.py step(): num_chunks % 2 == 0 and num_chunks >= num_ranks * 2");
-  }
-}
-
-void validate_plan(const ModelSpec& m, const ClusterSpec& c, const ParallelPlan& p, std::int64_t seq,
-                   std::int64_t gbs, const std::string& at, Diagnostics& diag) {
-  validate_plan_structure(m, c, p, at, diag);
-  validate_plan_shape(m, p, seq, gbs, at, diag);
-}
 
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir) {
   Diagnostics diag(file);
@@ -255,12 +159,12 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   root.finish();
   diag.throw_if_any();  // cross-field rules need every field read correctly
 
-  validate_plan_structure(s.model, s.cluster, s.plan, "/parallel", diag);
+  report_plan_issues(plan_structure_issues(s.model, s.cluster, s.plan), "/parallel", diag);
   for (const auto& phase : s.phases) {
     for (const auto& seg : phase.segments) {
       const auto at = seg.plan_overridden ? child_pointer(seg.pointer, "parallel") : seg.pointer;
-      if (seg.plan_overridden) validate_plan_structure(s.model, s.cluster, seg.plan, at, diag);
-      validate_plan_shape(s.model, seg.plan, seg.sequence_length, seg.global_batch_size, at, diag);
+      if (seg.plan_overridden) report_plan_issues(plan_structure_issues(s.model, s.cluster, seg.plan), at, diag);
+      report_plan_issues(plan_shape_issues(s.model, seg.plan, seg.sequence_length, seg.global_batch_size), at, diag);
     }
   }
   diag.throw_if_any();

@@ -33,10 +33,4 @@ Scenario load_scenario(const std::string& path);
 // Same, from a parsed document; `file` names it in messages, `base_dir` resolves paths.
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir);
 
-// Cross-field rules of a plan on a model and cluster for one phase shape; issues reported at
-// `pointer` (the plan's location). Used by the scenario parser and by the planner's filter.
-void validate_plan(const ModelSpec& model, const ClusterSpec& cluster, const ParallelPlan& plan,
-                   std::int64_t sequence_length, std::int64_t global_batch_size, const std::string& pointer,
-                   Diagnostics& diag);
-
 }  // namespace trainsim

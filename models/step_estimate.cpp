@@ -1,7 +1,5 @@
 #include "models/step_estimate.hpp"
 
-#include "models/pipeline_bubble.hpp"
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -15,7 +13,7 @@ RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>&
   RankTimes t;
   for (const int c : layout.chunks_of_rank[static_cast<std::size_t>(rank)]) {
     const auto& k = chunks[static_cast<std::size_t>(c)];
-    const double share = layout.chunk_share(c);
+    const double share = layout.chunk_share();
     t.forward_compute += k.forward_compute * share;
     t.backward_compute += k.backward_input_compute * share;
     t.weight_compute += k.backward_weight_compute * share;
@@ -42,10 +40,10 @@ Seconds overlapped_pace(const ChunkCostModel& priced, const PipelineLayout& layo
   double visits = 0.0;
   Seconds weighted(0);
   for (const int f : held) {
-    visits += layout.chunk_share(f);
+    visits += layout.chunk_share();
     for (const int b : held) {
       weighted += priced.overlapped_pair_time(layout.chunks[static_cast<std::size_t>(f)], layout.chunks[static_cast<std::size_t>(b)]) *
-                  (layout.chunk_share(f) * layout.chunk_share(b));
+                  (layout.chunk_share() * layout.chunk_share());
     }
   }
   return visits > 0.0 ? weighted / visits : Seconds(0);
@@ -58,7 +56,7 @@ PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& mode
   p.layout = pipeline_layout(model, plan, priced.layer_kind_costs());
   for (const auto& c : p.layout.chunks) p.chunks.push_back(priced.chunk(c));
   // The pace of a pipeline is its slowest rank.
-  const bool paired = plan.schedule == Schedule::dualpipe || plan.schedule == Schedule::dualpipe_v;
+  const bool paired = p.layout.schedule->overlapped_pairs();
   p.pace = Seconds(-1);
   for (int r = 0; r < plan.pipeline; ++r) {
     const auto t = rank_times(p.layout, p.chunks, r);
@@ -90,7 +88,7 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
   const auto& chunks = pipeline.chunks;
   const auto& slow = pipeline.slow;
   const Seconds slow_pace = pipeline.pace;
-  const bool paired = plan.schedule == Schedule::dualpipe || plan.schedule == Schedule::dualpipe_v;
+  const bool paired = layout.schedule->overlapped_pairs();
   const double n = static_cast<double>(e.micro_batches);
   const double pp = static_cast<double>(plan.pipeline);
   const Seconds compute_per_mb = slow.forward_compute + slow.backward_compute + slow.weight_compute;
@@ -101,7 +99,7 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
   const Bytes boundary = stage_boundary_bytes(model, plan, {shape.sequence_length, plan.micro_batch_size});
   const Seconds pp_hops = comm.pipeline_transfer_time(boundary) * (2.0 * (pp - 1.0));  // fill and drain
   const ChunkTimes chunk_times{forward_alone, backward_alone, slow.weight_compute, slow_pace};
-  b.pipeline_bubble = pipeline_bubble(plan.schedule, plan.pipeline, plan.virtual_stages, chunk_times) + pp_hops;
+  b.pipeline_bubble = layout.schedule->bubble(plan, chunk_times) + pp_hops;
   if (paired) {
     // Warm-up forwards and cool-down backwards have no partner to overlap with; the rest run
     // as overlapped forward-backward pairs.
@@ -142,8 +140,8 @@ StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pi
       const auto& k = chunks[static_cast<std::size_t>(c)];
       dense += k.parameters - k.expert_parameters;
       experts += k.expert_parameters;
-      dense_per_mb += static_cast<double>(k.parameters - k.expert_parameters) * layout.chunk_share(c);
-      experts_per_mb += static_cast<double>(k.expert_parameters) * layout.chunk_share(c);
+      dense_per_mb += static_cast<double>(k.parameters - k.expert_parameters) * layout.chunk_share();
+      experts_per_mb += static_cast<double>(k.expert_parameters) * layout.chunk_share();
     }
     const std::int64_t dp = plan.data * plan.context;
     const std::int64_t edp = std::max<std::int64_t>(1, plan.expert_data_parallel());

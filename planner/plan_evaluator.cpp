@@ -1,10 +1,9 @@
 #include "planner/plan_evaluator.hpp"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "hardware/kernel_time_model.hpp"
+#include "models/plan_rules.hpp"
 
 namespace trainsim {
 
@@ -20,18 +19,6 @@ std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
 
 }  // namespace
 
-std::string reason_class(const std::string& message) {
-  std::string out;
-  bool in_number = false;
-  for (const char c : message) {
-    const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0 || (in_number && c == '.');
-    if (digit && !in_number) out += 'N';
-    if (!digit) out += c;
-    in_number = digit;
-  }
-  return out;
-}
-
 PlanEvaluator::PlanEvaluator(const Scenario& scenario, const StepShape& shape)
     : scenario_(scenario), shape_(shape), kernels_(kernel_model(scenario.cluster)) {}
 
@@ -44,12 +31,9 @@ const ClusterSpec& PlanEvaluator::cluster(std::int64_t gpu_count) {
 PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_count) {
   PlanOutcome out;
   const auto& c = cluster(gpu_count);
-  Diagnostics check(scenario_.file);
-  validate_plan(scenario_.model, c, plan, shape_.sequence_length, shape_.global_batch_size, "", check);
-  if (check.has_errors()) {
-    const auto& issue = check.issues().front();
-    out.detail = issue.message;
-    out.reason = (issue.pointer.empty() ? "" : issue.pointer.substr(1) + ": ") + reason_class(issue.message);
+  const auto issues = plan_issues(scenario_.model, c, plan, shape_.sequence_length, shape_.global_batch_size);
+  if (!issues.empty()) {
+    out.issue = issues.front();
     return out;
   }
   const auto key = priced_key(plan, gpu_count);
@@ -65,10 +49,7 @@ PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_c
   }
   out.estimate = estimate_step(*priced, pipeline->second, scenario_.model, c, plan, kernels_, shape_);
   out.feasible = out.estimate.feasible;
-  if (!out.feasible) {
-    out.detail = out.estimate.infeasible_reason;
-    out.reason = "memory: out of memory";
-  }
+  if (!out.feasible) out.issue = {InfeasibleReason::out_of_memory, "", out.estimate.infeasible_reason, ""};
   return out;
 }
 

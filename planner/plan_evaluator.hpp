@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "models/chunk_costs.hpp"
+#include "models/plan_issue.hpp"
 #include "models/scenario.hpp"
 #include "models/step_estimate.hpp"
 
@@ -16,8 +17,7 @@ namespace trainsim {
 
 struct PlanOutcome {
   bool feasible = false;
-  std::string reason;  // why not, with numbers replaced by N so that reasons can be counted
-  std::string detail;  // why not, as the checks said it
+  PlanIssue issue;        // why not (the first rule it breaks), when not feasible
   StepEstimate estimate;  // set when the plan got as far as the memory check
 };
 
@@ -40,8 +40,5 @@ class PlanEvaluator {
   std::unordered_map<std::string, std::unique_ptr<ChunkCostModel>> priced_;
   std::unordered_map<std::string, PipelineCosts> pipelines_;
 };
-
-// "12 micro-batches per pipeline: ..." -> "N micro-batches per pipeline: ...".
-std::string reason_class(const std::string& message);
 
 }  // namespace trainsim

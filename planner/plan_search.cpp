@@ -93,23 +93,24 @@ PlanSearchResult search_plans(const Scenario& s, const PlanSpace& space, const P
   PlanEvaluator evaluator(s, result.shape);
 
   std::vector<Scored> feasible;
-  std::map<std::string, std::int64_t> reasons;
+  std::map<InfeasibleReason, InfeasibleCount> reasons;
   const std::int64_t total = plan_count(space);
   for_each_plan(space, segment.plan, [&](const ParallelPlan& plan, std::int64_t gpus) {
     ++result.candidates;
     if (options.progress && (result.candidates % 4096 == 0 || result.candidates == total)) options.progress(result.candidates, total);
     const auto outcome = evaluator.evaluate(plan, gpus);
     if (!outcome.feasible) {
-      ++reasons[outcome.reason];
+      const auto reason = outcome.issue.reason;
+      ++reasons.try_emplace(reason, InfeasibleCount{reason, 0, outcome.issue.detail}).first->second.plans;
       return;
     }
     const double headroom = evaluator.cluster(gpus).gpu.memory_capacity.as_double() - outcome.estimate.memory.total().as_double();
     feasible.push_back({plan, gpus, outcome.estimate.step_time.si(), headroom});
   });
   result.feasible = static_cast<std::int64_t>(feasible.size());
-  for (const auto& [reason, count] : reasons) result.infeasible.emplace_back(reason, count);
+  for (const auto& [reason, count] : reasons) result.infeasible.push_back(count);
   std::stable_sort(result.infeasible.begin(), result.infeasible.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
+                   [](const InfeasibleCount& a, const InfeasibleCount& b) { return a.plans > b.plans; });
   std::stable_sort(feasible.begin(), feasible.end(), before);
 
   // The scenario's own plan: its rank among the feasible (as listed when the space holds it),
@@ -124,7 +125,7 @@ PlanSearchResult search_plans(const Scenario& s, const PlanSpace& space, const P
   if (baseline.feasible) {
     result.baseline_rank = rank_of(segment.plan, s.cluster.gpu_count, baseline.estimate.step_time.si());
   } else {
-    result.baseline_reason = baseline.detail;
+    result.baseline_reason = baseline.issue.detail;
   }
 
   const auto add = [&](const ParallelPlan& plan, std::int64_t gpus, bool is_baseline) {

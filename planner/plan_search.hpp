@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/plan_issue.hpp"
 #include "models/step_estimate.hpp"
 #include "planner/plan_space.hpp"
 #include "sim/step_simulation.hpp"
@@ -36,6 +37,13 @@ struct RankedPlan {
   [[nodiscard]] Seconds step_time() const { return simulated ? simulation.total : estimate.step_time; }
 };
 
+// Candidates that broke one rule first, with one of them as an example.
+struct InfeasibleCount {
+  InfeasibleReason reason = InfeasibleReason::gpu_count;
+  std::int64_t plans = 0;
+  std::string example;  // the first such plan's detail, with its numbers
+};
+
 struct PlanSearchOptions {
   int jobs = 1;  // simulations at once
   EngineKind engine = EngineKind::simgrid;
@@ -48,7 +56,7 @@ struct PlanSearchResult {
   double phase_tokens = 0.0;
   std::int64_t candidates = 0;
   std::int64_t feasible = 0;
-  std::vector<std::pair<std::string, std::int64_t>> infeasible;  // reason, plans; most common first
+  std::vector<InfeasibleCount> infeasible;  // by reason, most common first
   std::vector<RankedPlan> shortlist;  // the top k and the baseline, by step time (simulated first)
   std::int64_t baseline_rank = 0;     // 0: the scenario's plan is infeasible
   std::string baseline_reason;        // why, then

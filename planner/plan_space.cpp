@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_reader.hpp"
+#include "models/schedule_traits.hpp"
 
 namespace trainsim {
 
@@ -82,8 +83,7 @@ PlanSpace plan_space(const Scenario& s) {
   space.expert = m.moe ? divisors_up_to(m.moe->num_routed_experts, m.moe->num_routed_experts) : std::vector<std::int64_t>{1};
   space.micro_batch_sizes = {1, 2, 4};
   space.virtual_stages = {2, 4};
-  space.schedules = {Schedule::gpipe, Schedule::one_f_one_b, Schedule::interleaved_1f1b, Schedule::zb_h1, Schedule::dualpipe,
-                     Schedule::dualpipe_v};
+  for (const auto* traits : all_schedules()) space.schedules.push_back(traits->id());
   space.zero_stages = {0, 1, 2, 3};
   space.recomputation = {RecomputeSet(), RecomputeSet(static_cast<unsigned>(RecomputePart::attention_core)),
                          RecomputeSet(static_cast<unsigned>(RecomputePart::full_layer))};
@@ -156,8 +156,8 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
           const std::int64_t dp = gpus / (tp * pp * cp);
           for (const auto ep : space.expert) {
             for (const auto schedule : space.schedules) {
-              const bool interleaved = schedule == Schedule::interleaved_1f1b;
-              for (const auto vpp : interleaved ? space.virtual_stages : std::vector<std::int64_t>{1}) {
+              const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages();
+              for (const auto vpp : virtual_stages ? space.virtual_stages : std::vector<std::int64_t>{1}) {
                 for (const auto mb : space.micro_batch_sizes) {
                   for (const auto zero : space.zero_stages) {
                     for (const auto& recompute : space.recomputation) {

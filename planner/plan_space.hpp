@@ -33,7 +33,7 @@ struct PlanSpace {
 PlanSpace plan_space(const Scenario& scenario);
 
 // Calls `visit` for every plan of the product whose degrees multiply to the GPU count, in a
-// fixed order. The plans are candidates: validate_plan and the memory model decide.
+// fixed order. The plans are candidates: the plan rules and the memory model decide.
 void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
                    const std::function<void(const ParallelPlan&, std::int64_t gpu_count)>& visit);
 

@@ -11,7 +11,7 @@ std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
   std::string out = fmt::format("trainsim plan: {} ({} phase: sequence {}, batch {}, {} tokens)\n\n", s.name, r.phase,
                                 r.shape.sequence_length, r.shape.global_batch_size, short_count(r.phase_tokens));
   out += fmt::format("{} candidate plans, {} feasible, {} not:\n", r.candidates, r.feasible, r.candidates - r.feasible);
-  for (const auto& [reason, count] : r.infeasible) out += fmt::format("  {:>9}  {}\n", count, reason);
+  for (const auto& c : r.infeasible) out += fmt::format("  {:>9}  {} (e.g. {})\n", c.plans, to_string(c.reason), c.example);
   out += fmt::format("\nShortlist: the best {} by closed form{}, simulated ({} engine, reduced fidelity)\n",
                      r.shortlist.size() - (r.baseline_rank > static_cast<std::int64_t>(r.shortlist.size()) ? 1 : 0),
                      r.baseline_rank > 0 ? " and the scenario's plan" : "", to_string(r.engine));
@@ -57,7 +57,9 @@ nlohmann::json plan_search_json(const Scenario& s, const PlanSearchResult& r) {
   j["candidates"] = r.candidates;
   j["feasible"] = r.feasible;
   j["infeasible_by_reason"] = nlohmann::json::array();
-  for (const auto& [reason, count] : r.infeasible) j["infeasible_by_reason"].push_back({{"reason", reason}, {"plans", count}});
+  for (const auto& c : r.infeasible) {
+    j["infeasible_by_reason"].push_back({{"reason", to_string(c.reason)}, {"plans", c.plans}, {"example", c.example}});
+  }
   j["engine"] = to_string(r.engine);
   j["baseline_rank"] = r.baseline_rank;
   if (r.baseline_rank == 0) j["baseline_infeasible_reason"] = r.baseline_reason;

@@ -9,7 +9,7 @@
 
 #include "models/chunk_costs.hpp"
 #include "models/layer_program.hpp"
-#include "models/scenario.hpp"
+#include "models/plan_rules.hpp"
 #include "sim/collective_lowering.hpp"
 
 namespace trainsim {
@@ -45,7 +45,8 @@ class Lowerer {
         ranks_(p.plan, p.fidelity),
         priced_(p.model, p.plan, p.cluster, p.kernels, MicroBatchShape{p.shape.sequence_length, p.plan.micro_batch_size}),
         comm_(p.plan, p.cluster, priced_.rates()),
-        ctx_{ranks_, out.topology, priced_.rates()} {}
+        ctx_{ranks_, out.topology, priced_.rates()},
+        schedule_(schedule_traits(p.plan.schedule)) {}
 
   void run();
 
@@ -87,7 +88,8 @@ class Lowerer {
   const ChunkCostModel priced_;
   const CommunicationModel comm_;
   CollectiveContext ctx_;
-  std::vector<std::vector<ScheduleItem>> schedule_;
+  const ScheduleTraits& schedule_;
+  std::vector<std::vector<ScheduleItem>> order_;
   std::unordered_map<std::string, std::uint32_t> labels_;
   std::map<std::vector<int>, std::int32_t> mirrored_ids_;
   Bytes boundary_;
@@ -197,16 +199,16 @@ Channel pp_channel(bool activation, std::int32_t direction) {
 // what follows it (the send). A neighbouring chunk on this same rank (DualPipeV's turn of the
 // V) hands over in memory.
 void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
-  const std::int32_t depth = pipeline_depth(p_.plan);
+  const auto depth = static_cast<std::int32_t>(schedule_.chunk_count(p_.plan));
   if (before && p_.plan.zero_stage == 3) gather_weights(chain, ref.chunk);
   if (before && ref.chunk > 0) {
-    const auto from = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
+    const auto from = schedule_.chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
     if (from != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(from, false), "pp.recv_activation");
     }
   }
   if (!before && ref.chunk + 1 < depth) {
-    const auto to = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
+    const auto to = schedule_.chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
     if (to != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(to, true), "pp.send_activation");
     }
@@ -214,16 +216,16 @@ void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
 }
 
 void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
-  const std::int32_t depth = pipeline_depth(p_.plan);
+  const auto depth = static_cast<std::int32_t>(schedule_.chunk_count(p_.plan));
   if (before && p_.plan.zero_stage == 3) gather_weights(chain, ref.chunk);
   if (before && ref.chunk + 1 < depth) {
-    const auto from = chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
+    const auto from = schedule_.chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
     if (from != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(from, false), "pp.recv_gradient");
     }
   }
   if (!before && ref.chunk > 0) {
-    const auto to = chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
+    const auto to = schedule_.chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
     if (to != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(to, true), "pp.send_gradient");
     }
@@ -347,7 +349,7 @@ void Lowerer::run() {
   out_.layout = p_.layout ? *p_.layout : pipeline_layout(p_.model, plan, priced_.layer_kind_costs());
   out_.workload.compute_slowdown = priced_.sm_slowdown();
   boundary_ = stage_boundary_bytes(p_.model, plan, mb);
-  schedule_ = p_.schedule ? *p_.schedule : pipeline_schedule(plan, out_.micro_batches);
+  order_ = p_.schedule ? *p_.schedule : pipeline_schedule(plan, out_.micro_batches);
 
   out_.workload.reduced = ranks_.fidelity() == Fidelity::reduced;
   for (const auto g : ranks_.simulated()) {
@@ -359,7 +361,7 @@ void Lowerer::run() {
     Chain last;
     item_compute_end_.clear();
     const auto& compute = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
-    for (const auto& item : schedule_[static_cast<std::size_t>(rank_->pipeline_rank)]) {
+    for (const auto& item : order_[static_cast<std::size_t>(rank_->pipeline_rank)]) {
       item_ = static_cast<std::uint32_t>(rank_->items.size());
       const ChunkRef& ref = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward ? item.forward : item.backward;
       rank_->items.push_back({item.kind, ref.chunk, ref.micro_batch});
@@ -401,13 +403,8 @@ void Lowerer::run() {
 }  // namespace
 
 LoweredStep lower_step(const StepProblem& p) {
-  Diagnostics check("plan");
-  validate_plan(p.model, p.cluster, p.plan, p.shape.sequence_length, p.shape.global_batch_size, "", check);
-  try {
-    check.throw_if_any();
-  } catch (const ConfigError& e) {
-    throw std::invalid_argument(std::string("lower_step needs a valid plan: ") + e.what());
-  }
+  const auto issues = plan_issues(p.model, p.cluster, p.plan, p.shape.sequence_length, p.shape.global_batch_size);
+  if (!issues.empty()) throw std::invalid_argument("lower_step needs a valid plan: " + issues.front().detail);
   LoweredStep out{Workload{}, Topology(p.cluster, p.kernels.link_efficiency(KernelClass::scale_up_transfer),
                                        p.kernels.link_efficiency(KernelClass::scale_out_transfer)),
                   PipelineLayout{}, 0, 0.0};

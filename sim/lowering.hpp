@@ -14,7 +14,6 @@
 #include "models/pipeline_layout.hpp"
 #include "models/step_estimate.hpp"
 #include "sim/rank_layout.hpp"
-#include "sim/schedule.hpp"
 #include "sim/workload.hpp"
 
 namespace trainsim {

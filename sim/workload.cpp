@@ -18,17 +18,6 @@ std::string_view to_string(StreamId s) {
   return "?";
 }
 
-std::string_view to_string(ItemKind k) {
-  switch (k) {
-    case ItemKind::forward: return "forward";
-    case ItemKind::backward: return "backward";
-    case ItemKind::weight: return "weight";
-    case ItemKind::forward_backward: return "forward_backward";
-    case ItemKind::optimizer: return "optimizer";
-  }
-  return "?";
-}
-
 std::size_t Workload::op_count() const {
   std::size_t n = 0;
   for (const auto& r : ranks) {

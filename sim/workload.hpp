@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/units.hpp"
+#include "models/schedule_traits.hpp"
 
 namespace trainsim {
 
@@ -22,9 +23,6 @@ std::string_view to_string(StreamId s);
 
 enum class OpKind : std::uint8_t { compute, exchange };
 
-// What a schedule item was doing, for the step breakdown (ISCA'25 Table 4 categories).
-enum class ItemKind : std::uint8_t { forward, backward, weight, forward_backward, optimizer };
-std::string_view to_string(ItemKind k);
 
 // Message streams between two GPUs are kept apart so that each pairs its sends and receives
 // in order: point-to-point per pipeline direction and tensor, collectives per group kind.

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "models/memory_model.hpp"
+#include "models/schedule_traits.hpp"
 
 namespace trainsim {
 namespace {
@@ -49,24 +50,24 @@ TEST(MemoryModel, ActivationsInFlightPerSchedule) {
   ParallelPlan p;
   p.pipeline = 8;
   p.schedule = Schedule::one_f_one_b;
-  EXPECT_EQ(in_flight_by_chunk(p, {0}, 0, 64), V{8.0});
-  EXPECT_EQ(in_flight_by_chunk(p, {7}, 7, 64), V{1.0});
-  EXPECT_EQ(in_flight_by_chunk(p, {0}, 0, 4), V{4.0});  // never more than it processes
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {0}, 0, 64), V{8.0});
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {7}, 7, 64), V{1.0});
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {0}, 0, 4), V{4.0});  // never more than it processes
   p.schedule = Schedule::gpipe;
-  EXPECT_EQ(in_flight_by_chunk(p, {3}, 3, 64), V{64.0});
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {3}, 3, 64), V{64.0});
   // DualPipe rank 3 holds chunk 3 of the downward copy and chunk 4 of the upward one:
   // 5 + 4 = pp + 1 (Table 2), the upward chunk nearer its path's end holding fewer.
   p.schedule = Schedule::dualpipe;
-  EXPECT_EQ(in_flight_by_chunk(p, {3, 4}, 3, 64), (V{5.0, 4.0}));
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {3, 4}, 3, 64), (V{5.0, 4.0}));
   // Rank 0 holds the first chunk and the last (the head's) with a single micro-batch.
-  EXPECT_EQ(in_flight_by_chunk(p, {0, 7}, 0, 64), (V{8.0, 1.0}));
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {0, 7}, 0, 64), (V{8.0, 1.0}));
   p.schedule = Schedule::dualpipe_v;
-  EXPECT_EQ(in_flight_by_chunk(p, {0, 15}, 0, 64), (V{16.0, 1.0}));
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {0, 15}, 0, 64), (V{16.0, 1.0}));
   // Megatron's interleaved warm-up on rank 0: 2 x 7 + 8 + 1 = 23 forwards, in groups of 8.
   p.schedule = Schedule::interleaved_1f1b;
   p.virtual_stages = 2;
-  EXPECT_EQ(in_flight_by_chunk(p, {0, 8}, 0, 64), (V{15.0, 8.0}));
-  EXPECT_EQ(in_flight_by_chunk(p, {7, 15}, 7, 64), (V{8.0, 1.0}));
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {0, 8}, 0, 64), (V{15.0, 8.0}));
+  EXPECT_EQ(schedule_traits(p.schedule).in_flight(p, {7, 15}, 7, 64), (V{8.0, 1.0}));
 }
 
 }  // namespace

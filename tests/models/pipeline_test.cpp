@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "models/model_catalog.hpp"
-#include "models/pipeline_bubble.hpp"
+#include "models/schedule_traits.hpp"
 #include "models/pipeline_layout.hpp"
 
 namespace trainsim {
@@ -21,13 +21,13 @@ ParallelPlan plan(Schedule s, std::int64_t pp, std::int64_t v = 1) {
 TEST(PipelineBubble, PublishedFormulas) {
   // DeepSeek-V3 Table 2 with F = 1, B = 2, W = 0.5, F&B = 2.5 (uniform chunks).
   const ChunkTimes t{Seconds(1), Seconds(2), Seconds(0.5), Seconds(2.5)};
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::one_f_one_b, 8, 1, t).si(), 7 * 3.0);
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::gpipe, 8, 1, t).si(), 7 * 3.0);
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::interleaved_1f1b, 8, 4, t).si(), 7 * 3.0 / 4);
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::zb_h1, 8, 1, t).si(), 7 * (1 + 2 - 1.0));
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::dualpipe, 8, 1, t).si(), 3 * (2.5 + 2 - 1.5));
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::dualpipe_v, 4, 1, t).si(), 3 * (2.5 + 2 - 1.5));
-  EXPECT_DOUBLE_EQ(pipeline_bubble(Schedule::one_f_one_b, 1, 1, t).si(), 0.0);
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::one_f_one_b).bubble(plan(Schedule::one_f_one_b, 8, 1), t).si(), 7 * 3.0);
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::gpipe).bubble(plan(Schedule::gpipe, 8, 1), t).si(), 7 * 3.0);
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::interleaved_1f1b).bubble(plan(Schedule::interleaved_1f1b, 8, 4), t).si(), 7 * 3.0 / 4);
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::zb_h1).bubble(plan(Schedule::zb_h1, 8, 1), t).si(), 7 * (1 + 2 - 1.0));
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::dualpipe).bubble(plan(Schedule::dualpipe, 8, 1), t).si(), 3 * (2.5 + 2 - 1.5));
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::dualpipe_v).bubble(plan(Schedule::dualpipe_v, 4, 1), t).si(), 3 * (2.5 + 2 - 1.5));
+  EXPECT_DOUBLE_EQ(schedule_traits(Schedule::one_f_one_b).bubble(plan(Schedule::one_f_one_b, 1, 1), t).si(), 0.0);
 }
 
 TEST(PipelineLayout, RanksHoldTheirScheduleChunks) {
@@ -53,7 +53,7 @@ double slowest_rank(const PipelineLayout& l, const LayerKindCosts& costs) {
   for (const auto& mine : l.chunks_of_rank) {
     double t = 0;
     for (const int c : mine) {
-      for (const auto k : l.chunks[static_cast<std::size_t>(c)].layers) t += costs[static_cast<std::size_t>(k)] * l.chunk_share(c);
+      for (const auto k : l.chunks[static_cast<std::size_t>(c)].layers) t += costs[static_cast<std::size_t>(k)] * l.chunk_share();
     }
     worst = std::max(worst, t);
   }

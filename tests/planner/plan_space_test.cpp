@@ -69,7 +69,7 @@ TEST(PlanEvaluator, SharedWorkGivesTheEstimatesComputedAlone) {
         plan.schedule = schedule;
         const auto cached = evaluator.evaluate(plan, 2048);
         const auto alone = estimate_step(s.model, s.cluster, plan, kernels, shape);
-        ASSERT_TRUE(cached.estimate.step_time.si() > 0.0) << cached.detail;
+        ASSERT_TRUE(cached.estimate.step_time.si() > 0.0) << cached.issue.detail;
         EXPECT_EQ(cached.estimate.step_time.si(), alone.step_time.si());
         EXPECT_EQ(cached.estimate.memory.total().count(), alone.memory.total().count());
         ++compared;
@@ -86,15 +86,16 @@ TEST(PlanEvaluator, InfeasiblePlansSayWhy) {
   plan.expert = 3;  // does not divide 256 experts
   const auto odd = evaluator.evaluate(plan, 2048);
   EXPECT_FALSE(odd.feasible);
-  EXPECT_EQ(odd.reason.rfind("expert_parallel: ", 0), 0U) << odd.reason;
+  EXPECT_EQ(odd.issue.reason, InfeasibleReason::experts_split) << odd.issue.detail;
+  EXPECT_EQ(odd.issue.field, "expert_parallel");
+  EXPECT_EQ(odd.issue.detail, "num_routed_experts (256) is not divisible by 3");
   plan = s.plan;
   plan.zero_stage = 0;
   plan.optimizer_moment_precision = Precision::fp32;
   const auto big = evaluator.evaluate(plan, 2048);
   EXPECT_FALSE(big.feasible);
-  EXPECT_EQ(big.reason, "memory: out of memory");
-  EXPECT_NE(big.detail.find("out of memory by"), std::string::npos);
-  EXPECT_EQ(reason_class("12 micro-batches, 3.5 GiB"), "N micro-batches, N GiB");
+  EXPECT_EQ(big.issue.reason, InfeasibleReason::out_of_memory);
+  EXPECT_NE(big.issue.detail.find("out of memory by"), std::string::npos);
 }
 
 RankedPlan ranked(double step_s, double cost_usd, std::int64_t headroom_bytes) {

@@ -51,9 +51,10 @@ TEST(PlannerAcceptance, Llama405BOnSixteenThousandH100) {
   EXPECT_LE(best_simulated(r).simulation.total.si(), 1.05 * baseline.simulation.total.si());
   // Plans that do not fit in 80 GB are rejected, and counted under that reason.
   const auto memory = std::find_if(r.infeasible.begin(), r.infeasible.end(),
-                                   [](const auto& e) { return e.first == "memory: out of memory"; });
+                                   [](const InfeasibleCount& e) { return e.reason == InfeasibleReason::out_of_memory; });
   ASSERT_NE(memory, r.infeasible.end());
-  EXPECT_GT(memory->second, 0);
+  EXPECT_GT(memory->plans, 0);
+  EXPECT_NE(memory->example.find("GiB"), std::string::npos) << memory->example;
   for (const auto& p : r.shortlist) EXPECT_LE(p.estimate.memory.total().count(), s.cluster.gpu.memory_capacity.count());
 }
 

@@ -55,7 +55,7 @@ TEST(DeepSeekV3, ProfiledChunkPair) {
   plan.schedule = Schedule::one_f_one_b;
   const auto kernels = kernel_model(s.cluster);
   PipelineLayout layout;
-  layout.schedule = plan.schedule;
+  layout.schedule = &schedule_traits(plan.schedule);
   PipelineChunk chunk;
   chunk.layers = {LayerKind::moe, LayerKind::moe, LayerKind::moe, LayerKind::moe};
   chunk.transformer_layers = 4;

@@ -7,7 +7,7 @@
 
 #include "models/memory_model.hpp"
 #include "sim/backend.hpp"
-#include "sim/schedule.hpp"
+#include "models/schedule_traits.hpp"
 
 namespace trainsim {
 namespace {
@@ -21,7 +21,8 @@ struct Uniform {
 Workload uniform_workload(const ParallelPlan& plan, std::int64_t n, const Uniform& u, double chunk_scale,
                           const ScheduleOptions& options) {
   const auto schedule = pipeline_schedule(plan, n, options);
-  const std::int32_t depth = pipeline_depth(plan);
+  const auto& traits = schedule_traits(plan.schedule);
+  const auto depth = static_cast<std::int32_t>(traits.chunk_count(plan));
   Workload w;
   w.labels = {"work", "pp"};
   for (std::int32_t r = 0; r < plan.pipeline; ++r) {
@@ -66,11 +67,11 @@ Workload uniform_workload(const ParallelPlan& plan, std::int64_t n, const Unifor
       const bool has_f = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward;
       const bool has_b = item.kind == ItemKind::backward || item.kind == ItemKind::forward_backward;
       if (has_f && item.forward.chunk > 0) {
-        inputs.push_back(exchange(StreamId::p2p, chunk_holder(plan, item.forward.chunk - 1, item.forward.direction),
+        inputs.push_back(exchange(StreamId::p2p, traits.chunk_holder(plan, item.forward.chunk - 1, item.forward.direction),
                                   channel(true, item.forward.direction), false, std::nullopt));
       }
       if (has_b && item.backward.chunk + 1 < depth) {
-        inputs.push_back(exchange(StreamId::p2p, chunk_holder(plan, item.backward.chunk + 1, item.backward.direction),
+        inputs.push_back(exchange(StreamId::p2p, traits.chunk_holder(plan, item.backward.chunk + 1, item.backward.direction),
                                   channel(false, item.backward.direction), false, std::nullopt));
       }
       double t = 0;
@@ -79,11 +80,11 @@ Workload uniform_workload(const ParallelPlan& plan, std::int64_t n, const Unifor
       if (item.kind == ItemKind::weight) t += u.weight;
       const auto done = compute(t, inputs);
       if (has_f && item.forward.chunk + 1 < depth) {
-        exchange(StreamId::p2p, chunk_holder(plan, item.forward.chunk + 1, item.forward.direction),
+        exchange(StreamId::p2p, traits.chunk_holder(plan, item.forward.chunk + 1, item.forward.direction),
                  channel(true, item.forward.direction), true, done);
       }
       if (has_b && item.backward.chunk > 0) {
-        exchange(StreamId::p2p, chunk_holder(plan, item.backward.chunk - 1, item.backward.direction),
+        exchange(StreamId::p2p, traits.chunk_holder(plan, item.backward.chunk - 1, item.backward.direction),
                  channel(false, item.backward.direction), true, done);
       }
     }
@@ -253,7 +254,7 @@ TEST(Schedules, MemoryModelKeepsWhatTheOrdersKeepInFlight) {
       }
       std::vector<int> chunks;
       for (const auto& [c, count] : chunk_peak) chunks.push_back(c);
-      const auto held = in_flight_by_chunk(p, chunks, r, n);
+      const auto held = schedule_traits(s).in_flight(p, chunks, r, n);
       double total = 0.0;
       for (const double h : held) total += h;
       EXPECT_DOUBLE_EQ(total, peak) << to_string(s) << " rank " << r;

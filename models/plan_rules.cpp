@@ -1,0 +1,120 @@
+#include "models/plan_rules.hpp"
+
+#include "core/json_reader.hpp"
+#include "models/schedule_traits.hpp"
+
+namespace trainsim {
+
+namespace {
+
+void check_divides(PlanIssues& issues, InfeasibleReason reason, const char* field, std::int64_t divisor,
+                   std::int64_t value, const std::string& what) {
+  if (divisor > 0 && value % divisor != 0) {
+    issues.push_back({reason, field, what + " (" + std::to_string(value) + ") is not divisible by " + std::to_string(divisor), ""});
+  }
+}
+
+}  // namespace
+
+PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const ParallelPlan& p) {
+  PlanIssues issues;
+  if (p.gpus() != c.gpu_count) {
+    issues.push_back({InfeasibleReason::gpu_count, "",
+                      "tensor x pipeline x data x context = " + std::to_string(p.gpus()) + " but the cluster has " +
+                          std::to_string(c.gpu_count) + " GPUs",
+                      "the four degrees must multiply to cluster.gpu_count"});
+  }
+  const auto& a = m.attention;
+  check_divides(issues, InfeasibleReason::heads_split, "tensor_parallel", p.tensor, a.num_heads, "num_heads");
+  if (a.kind == AttentionKind::gqa && a.num_kv_heads % p.tensor != 0 && p.tensor % a.num_kv_heads != 0) {
+    issues.push_back({InfeasibleReason::heads_split, "tensor_parallel",
+                      "tensor_parallel must divide num_kv_heads (" + std::to_string(a.num_kv_heads) + ") or be a multiple of it", ""});
+  }
+  check_divides(issues, InfeasibleReason::width_split, "tensor_parallel", p.tensor, m.ffn.intermediate_size,
+                "ffn intermediate_size");
+  if (p.expert > 1 && !m.moe) {
+    issues.push_back({InfeasibleReason::experts_without_moe, "expert_parallel", "expert_parallel > 1 needs a mixture-of-experts model", ""});
+  }
+  if (m.moe) {
+    check_divides(issues, InfeasibleReason::experts_split, "expert_parallel", p.expert, m.moe->num_routed_experts,
+                  "num_routed_experts");
+    check_divides(issues, InfeasibleReason::expert_placement, "expert_parallel", p.expert, p.data * p.context,
+                  "data_parallel x context_parallel");
+    if (p.expert == 1) {
+      check_divides(issues, InfeasibleReason::width_split, "tensor_parallel", p.tensor, m.moe->expert_intermediate_size,
+                    "expert_intermediate_size");
+    }
+  }
+  if (p.attention_kernel == AttentionKernel::unfused && p.context > 1) {
+    issues.push_back({InfeasibleReason::ring_attention_kernel, "attention_kernel",
+                      "context parallelism (ring attention) needs fused attention kernels",
+                      "set \"attention_kernel\" to \"fused\" or \"flash_attention_2\", or context_parallel 1"});
+  }
+  const auto& schedule = schedule_traits(p.schedule);
+  schedule.check_plan(p, issues);
+  // The first and last chunks may hold only the embedding and only the head (Llama 3's
+  // balanced pipeline, arXiv:2407.21783 sec.3.3.2); every other chunk needs a layer.
+  const std::int64_t chunks = schedule.chunk_count(p);
+  if (chunks > m.num_layers + 2) {
+    issues.push_back({InfeasibleReason::chunks_exceed_layers, "pipeline_parallel",
+                      "the schedule splits the model into " + std::to_string(chunks) + " chunks but it has only " +
+                          std::to_string(m.num_layers) + " layers plus the embedding and the head",
+                      ""});
+  }
+  if (!p.layers_per_chunk.empty()) {
+    std::int64_t total = 0;
+    for (const auto layers : p.layers_per_chunk) total += layers;
+    if (static_cast<std::int64_t>(p.layers_per_chunk.size()) != chunks || total != m.num_layers) {
+      issues.push_back({InfeasibleReason::layers_per_chunk, "layers_per_chunk",
+                        "needs " + std::to_string(chunks) + " counts summing to the model's " + std::to_string(m.num_layers) +
+                            " layers",
+                        ""});
+    }
+  }
+  if (p.precision == Precision::fp8 && !c.gpu.peak(Precision::fp8)) {
+    issues.push_back({InfeasibleReason::no_fp8, "precision", "GPU " + c.gpu.id + " has no FP8 tensor cores", "use \"bf16\""});
+  }
+  if (c.gpu.sm_count && p.communication_sms >= *c.gpu.sm_count) {
+    issues.push_back({InfeasibleReason::communication_sms, "communication_sms",
+                      "cannot reserve " + std::to_string(p.communication_sms) + " of " + std::to_string(*c.gpu.sm_count) + " SMs",
+                      ""});
+  }
+  return issues;
+}
+
+PlanIssues plan_shape_issues(const ModelSpec& m, const ParallelPlan& p, std::int64_t seq, std::int64_t gbs) {
+  PlanIssues issues;
+  check_divides(issues, InfeasibleReason::sequence_split, "context_parallel", p.context > 1 ? 2 * p.context : 1, seq,
+                "sequence_length (context parallelism splits it into 2 x context_parallel load-balanced chunks)");
+  if (m.position_embedding == PositionEmbedding::learned && seq > m.max_sequence_length) {
+    issues.push_back({InfeasibleReason::sequence_too_long, "",
+                      "sequence_length " + std::to_string(seq) + " exceeds the model's learned positions (" +
+                          std::to_string(m.max_sequence_length) + ")",
+                      ""});
+  }
+  const std::int64_t per_pipeline = p.data * p.micro_batch_size;
+  if (gbs % per_pipeline != 0) {
+    issues.push_back({InfeasibleReason::batch_split, "",
+                      "global_batch_size " + std::to_string(gbs) + " is not a multiple of data_parallel x micro_batch_size = " +
+                          std::to_string(per_pipeline),
+                      ""});
+    return issues;
+  }
+  schedule_traits(p.schedule).check_micro_batches(p, gbs / per_pipeline, issues);
+  return issues;
+}
+
+PlanIssues plan_issues(const ModelSpec& m, const ClusterSpec& c, const ParallelPlan& p, std::int64_t seq, std::int64_t gbs) {
+  auto issues = plan_structure_issues(m, c, p);
+  const auto shape = plan_shape_issues(m, p, seq, gbs);
+  issues.insert(issues.end(), shape.begin(), shape.end());
+  return issues;
+}
+
+void report_plan_issues(const PlanIssues& issues, const std::string& pointer, Diagnostics& diag) {
+  for (const auto& issue : issues) {
+    diag.error(issue.field.empty() ? pointer : child_pointer(pointer, issue.field), issue.detail, issue.hint);
+  }
+}
+
+}  // namespace trainsim
