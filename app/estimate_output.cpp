@@ -27,7 +27,7 @@ int write_estimate(const EstimateOutput& o, const Scenario& s, const RunEstimate
   const std::string html = o.report.empty() ? "" : estimate_html(s, e, sim);
   write_output(o.output, text);
   if (!html.empty()) write_output(o.report, html);
-  return e.headline && !e.headline->feasible ? kExitInfeasible : kExitOk;
+  return e.headline && !e.headline->feasible() ? kExitInfeasible : kExitOk;
 }
 
 }  // namespace trainsim::app

@@ -32,8 +32,8 @@ void simulate(benchmark::State& state, EngineKind engine, Fidelity fidelity) {
   // The full step's batch (15,360 sequences) needs DP to divide it; keep 120 micro-batches.
   const StepShape shape{4096, 120 * s.plan.data};
   for (auto _ : state) {
-    const StepProblem p{s.model, s.cluster, s.plan, kernels, shape, fidelity};
-    const auto sim = simulate_step(p, engine);
+    const StepProgram program(s.model, s.cluster, s.plan, kernels, shape);
+    const auto sim = simulate_step(program, engine, {.fidelity = fidelity});
     state.counters["step_s"] = sim.estimate.step_time.si();
     state.counters["simulated_gpus"] = static_cast<double>(sim.simulated_ranks);
     state.counters["ops"] = static_cast<double>(sim.ops);

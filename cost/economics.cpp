@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/parameter_count.hpp"
+#include "models/training_state.hpp"
 
 namespace trainsim {
 
@@ -24,7 +25,7 @@ double usd_per_gpu_hour(const Prices& p) {
 Bytes checkpoint_bytes(const ModelSpec& model, const ParallelPlan& plan) {
   const auto counts = count_parameters(model);
   const auto params = counts.total + counts.mtp_total;
-  return Bytes(params * (2 + 4 + 2 * bytes_per_element(plan.optimizer_moment_precision)));
+  return Bytes(params * checkpoint_bytes_per_parameter(plan));
 }
 
 Goodput goodput(const Reliability& r, std::int64_t gpus, Bytes checkpoint) {

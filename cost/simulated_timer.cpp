@@ -17,16 +17,12 @@ StepEstimate SimulatedTimer::time(const ParallelPlan& plan, const StepShape& sha
     if (e.shape.global_batch_size == shape.global_batch_size) return simulations_[e.simulation]->estimate;
     auto estimate = estimate_step(scenario_.model, scenario_.cluster, plan, kernels_, shape);
     estimate.step_time = estimate.step_time * e.ratio;
-    estimate.mfu_causal /= e.ratio;
-    estimate.mfu_non_causal /= e.ratio;
-    estimate.tokens_per_day /= e.ratio;
-    estimate.model_flops_per_gpu_causal = estimate.model_flops_per_gpu_causal / e.ratio;
-    estimate.model_flops_per_gpu_non_causal = estimate.model_flops_per_gpu_non_causal / e.ratio;
+    estimate.breakdown = scaled(estimate.breakdown, e.ratio);
     return estimate;
   }
-  const StepProblem problem{scenario_.model, scenario_.cluster, plan, kernels_, shape, fidelity_};
-  simulations_.push_back(std::make_unique<StepSimulation>(simulate_step(problem, engine_)));
-  const auto closed = estimate_step(scenario_.model, scenario_.cluster, plan, kernels_, shape);
+  const StepProgram program(scenario_.model, scenario_.cluster, plan, kernels_, shape);
+  simulations_.push_back(std::make_unique<StepSimulation>(simulate_step(program, engine_, {.fidelity = fidelity_})));
+  const auto closed = estimate_step(program);
   done_.push_back({plan, shape, simulations_.size() - 1, simulations_.back()->estimate.step_time / closed.step_time});
   return simulations_.back()->estimate;
 }

@@ -19,7 +19,7 @@ LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel
   return s;
 }
 
-LayerStep communication_step(std::string name, Pass pass, LayerPart part, StepWork work) {
+LayerStep communication_step(std::string name, Pass pass, LayerPart part, LayerWork work) {
   LayerStep s = step(std::move(name), pass, part);
   s.work = std::move(work);
   return s;
@@ -156,7 +156,7 @@ void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const
   attention(name + ".last_block", part, last, Bytes(0), recomputed);
 }
 
-void LayerBuilder::communication(const std::string& name, LayerPart part, StepWork forward, StepWork backward) {
+void LayerBuilder::communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward) {
   Op op;
   op.forward = communication_step(name, Pass::forward, part, std::move(forward));
   op.backward_input.push_back(communication_step(name + ".grad", Pass::backward_input, part, std::move(backward)));

@@ -84,7 +84,7 @@ class LayerBuilder {
   };
   void batched_product(const std::string& name, LayerPart part, const BatchedProduct& product, bool recomputed);
   // A communication step in forward and its counterpart in backward.
-  void communication(const std::string& name, LayerPart part, StepWork forward, StepWork backward);
+  void communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward);
 
   std::vector<Op> ops_;
   LayerCosts costs_;

@@ -31,13 +31,13 @@ struct KernelStep {
 };
 // What a layer step does: run a kernel, a collective (TP all-gather, reduce-scatter or
 // all-reduce; CP's key/value ring) or an MoE all-to-all.
-using StepWork = std::variant<KernelStep, CollectiveStep, AllToAllStep>;
+using LayerWork = std::variant<KernelStep, CollectiveStep, AllToAllStep>;
 
 struct LayerStep {
   std::string name;
   Pass pass = Pass::forward;
   LayerPart part = LayerPart::attention;
-  StepWork work;
+  LayerWork work;
   // Communication that runs beside the next compute step instead of before it; the step after
   // that waits for both (ring attention: keys and values travel while blocks compute).
   bool overlaps_next = false;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/chunk_costs.hpp"
+#include "models/training_state.hpp"
 
 namespace trainsim {
 

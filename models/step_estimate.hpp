@@ -1,29 +1,27 @@
 #pragma once
-// The closed-form estimate of one training step: chunk times from the kernel time model and
-// alpha-beta communication, each schedule's overlap rules, its published bubble formula
-// (DeepSeek-V3 Table 2), the optimizer and the exposed data-parallel synchronisation. No
-// contention and no event simulation: the engine in sim/ checks and refines it.
+// What a training step costs, in the shape both engines report: the step time and its
+// breakdown on the pace-setting rank, the work it does (tokens and model FLOPs, from which
+// every rate follows), memory per rank and whether the plan fits. The closed form here prices
+// a step program with each schedule's bubble formula (DeepSeek-V3 Table 2), its overlap rules,
+// the optimizer and the exposed data-parallel exchange: no contention and no event
+// simulation; the engine in sim/ runs the same program.
 #include <cstdint>
-#include <string>
+#include <optional>
 #include <vector>
 
-#include "hardware/kernel_time_model.hpp"
 #include "models/flop_count.hpp"
 #include "models/memory_model.hpp"
+#include "models/plan_issue.hpp"
+#include "models/step_program.hpp"
 
 namespace trainsim {
 
-struct StepShape {
-  std::int64_t sequence_length = 0;
-  std::int64_t global_batch_size = 0;  // sequences per step
-};
-
-// Seconds of one step on the critical pipeline rank, in two views that both sum to the step.
+// Seconds of one step on the pace-setting pipeline rank, in two views that both sum to the step.
 struct StepBreakdown {
   // By activity.
   Seconds compute;                 // kernels of all micro-batches
   Seconds exposed_communication;   // TP/CP/EP/PP communication nothing hides
-  Seconds pipeline_bubble;         // idle time per the schedule's formula
+  Seconds pipeline_bubble;         // idle time waiting for other pipeline ranks
   Seconds optimizer;               // optimizer kernels and exposed data-parallel synchronisation
   // By schedule phase (the categories of ISCA'25 Table 4).
   Seconds warmup_forward;     // forward chunks before the first backward
@@ -33,47 +31,47 @@ struct StepBreakdown {
   Seconds total;
 };
 
+// Every part of `b` scaled by `factor` (a step timed by another engine's ratio).
+StepBreakdown scaled(const StepBreakdown& b, double factor);
+
+// The work of one step, whatever its duration: what rates are computed from.
+struct StepWork {
+  double tokens = 0.0;               // per step, all pipelines
+  Flops model_flops_causal;          // per step, all GPUs, main model
+  Flops model_flops_non_causal;
+  std::int64_t gpus = 1;
+  FlopsPerSecond bf16_peak{1.0};     // dense BF16 peak of one GPU: what MFU is quoted against
+
+  // Model FLOP/s per GPU, MFU against the dense BF16 peak and tokens per day at `step`.
+  [[nodiscard]] FlopsPerSecond model_flops_per_gpu(Seconds step, AttentionConvention convention) const;
+  [[nodiscard]] double mfu(Seconds step, AttentionConvention convention) const;
+  [[nodiscard]] double tokens_per_day(Seconds step) const;
+};
+
 struct StepEstimate {
-  bool feasible = true;
-  std::string infeasible_reason;
-  std::int64_t micro_batches = 0;  // per pipeline per step
-  double tokens_per_step = 0.0;
+  std::optional<PlanIssue> infeasible;  // why the plan cannot run (it does not fit), if so
+  std::int64_t micro_batches = 0;       // per pipeline per step
+  StepWork work;
   Seconds step_time;
   StepBreakdown breakdown;
-  FlopsPerSecond model_flops_per_gpu_causal;
-  FlopsPerSecond model_flops_per_gpu_non_causal;
-  double mfu_causal = 0.0;      // against the dense BF16 peak
-  double mfu_non_causal = 0.0;
-  MemoryBreakdown memory;       // the fullest pipeline rank
+  MemoryBreakdown memory;  // the fullest pipeline rank
   std::vector<MemoryBreakdown> memory_by_rank;
-  double tokens_per_day = 0.0;
+
+  [[nodiscard]] bool feasible() const { return !infeasible.has_value(); }
+  [[nodiscard]] double tokens_per_step() const { return work.tokens; }
+  [[nodiscard]] FlopsPerSecond model_flops_per_gpu(AttentionConvention c) const { return work.model_flops_per_gpu(step_time, c); }
+  [[nodiscard]] double mfu(AttentionConvention c) const { return work.mfu(step_time, c); }
+  [[nodiscard]] double tokens_per_day() const { return work.tokens_per_day(step_time); }
 };
 
+// What does not depend on how the step is timed: its work, memory per rank and feasibility
+// (both engines start from this; neither recomputes it).
+StepEstimate step_accounting(const StepProgram& program);
+
+// The closed-form estimate of `program`.
+StepEstimate estimate_step(const StepProgram& program);
+// The same for a plan at a shape, its program built here.
 StepEstimate estimate_step(const ModelSpec& model, const ClusterSpec& cluster, const ParallelPlan& plan,
                            const KernelTimeModel& kernels, const StepShape& shape);
-
-// Per-micro-batch times of one pipeline rank, its chunks weighted by the share of
-// micro-batches each sees; "exposed" is the communication its compute does not cover.
-struct RankTimes {
-  Seconds forward_compute, backward_compute, weight_compute;
-  Seconds forward_exposed, backward_exposed;
-  Seconds communication;  // TP, CP and EP steps, back to back
-};
-
-// What a step's estimate needs from the priced layers and the pipeline alone (not from the
-// data-parallel degree, the ZeRO stage or the batch): the layout, its chunks and the
-// pace-setting rank. The planner computes it once for the many plans that share it.
-struct PipelineCosts {
-  PipelineLayout layout;
-  std::vector<ChunkCost> chunks;
-  RankTimes slow;  // the slowest rank's times per micro-batch
-  Seconds pace;    // its seconds per micro-batch in the steady phase
-};
-PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& model, const ParallelPlan& plan);
-// The estimate from already priced layers and pipeline (`priced` for `plan` at `shape`'s
-// sequence length and the plan's micro-batch size).
-StepEstimate estimate_step(const ChunkCostModel& priced, const PipelineCosts& pipeline, const ModelSpec& model,
-                           const ClusterSpec& cluster, const ParallelPlan& plan, const KernelTimeModel& kernels,
-                           const StepShape& shape);
 
 }  // namespace trainsim

@@ -9,12 +9,12 @@ namespace trainsim {
 
 namespace {
 
-// The plan fields the layer prices depend on (ChunkCostModel reads the pipeline degree only
-// to know whether there are pipeline sends).
+// The plan fields the layer prices depend on: the tensor, context and expert groups (their
+// layouts do not depend on the data or pipeline degree) and what shapes the layers' kernels.
 std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
-  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
                      p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
-                     p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel), p.pipeline > 1);
+                     p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel));
 }
 
 }  // namespace
@@ -39,17 +39,15 @@ PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_c
   const auto key = priced_key(plan, gpu_count);
   auto& priced = priced_[key];
   if (!priced) {
-    priced = std::make_unique<ChunkCostModel>(scenario_.model, plan, c, kernels_,
-                                              MicroBatchShape{shape_.sequence_length, plan.micro_batch_size});
+    priced = std::make_shared<const ChunkCostModel>(scenario_.model, plan, c, kernels_,
+                                                    MicroBatchShape{shape_.sequence_length, plan.micro_batch_size});
   }
   const auto pipeline_key = fmt::format("{}|{} {} {}", key, plan.pipeline, plan.virtual_stages, static_cast<int>(plan.schedule));
-  auto pipeline = pipelines_.find(pipeline_key);
-  if (pipeline == pipelines_.end()) {
-    pipeline = pipelines_.emplace(pipeline_key, pipeline_costs(*priced, scenario_.model, plan)).first;
-  }
-  out.estimate = estimate_step(*priced, pipeline->second, scenario_.model, c, plan, kernels_, shape_);
-  out.feasible = out.estimate.feasible;
-  if (!out.feasible) out.issue = {InfeasibleReason::out_of_memory, "", out.estimate.infeasible_reason, ""};
+  auto& pipeline = pipelines_[pipeline_key];
+  if (!pipeline) pipeline = std::make_shared<const PipelineCosts>(pipeline_costs(*priced, scenario_.model, plan));
+  out.estimate = estimate_step(StepProgram(priced, pipeline, scenario_.model, c, plan, kernels_, shape_));
+  out.feasible = out.estimate.feasible();
+  if (!out.feasible) out.issue = *out.estimate.infeasible;
   return out;
 }
 

@@ -2,8 +2,8 @@
 // Closed-form evaluation of many plans of one scenario at one step shape. Plans share most of
 // their work: layers are priced once per combination of the fields that change their costs
 // (tensor, expert and context degrees, micro-batch, recomputation, precision, ...), and a
-// pipeline once per priced layers, pipeline degree and schedule. A test checks that cached and
-// uncached estimates agree exactly.
+// pipeline once per priced layers, pipeline degree and schedule; each plan's step program is
+// built on them. A test checks that cached and uncached estimates agree exactly.
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -12,6 +12,7 @@
 #include "models/plan_issue.hpp"
 #include "models/scenario.hpp"
 #include "models/step_estimate.hpp"
+#include "models/step_program.hpp"
 
 namespace trainsim {
 
@@ -37,8 +38,8 @@ class PlanEvaluator {
   StepShape shape_;
   KernelTimeModel kernels_;
   std::unordered_map<std::int64_t, ClusterSpec> clusters_;
-  std::unordered_map<std::string, std::unique_ptr<ChunkCostModel>> priced_;
-  std::unordered_map<std::string, PipelineCosts> pipelines_;
+  std::unordered_map<std::string, std::shared_ptr<const ChunkCostModel>> priced_;
+  std::unordered_map<std::string, std::shared_ptr<const PipelineCosts>> pipelines_;
 };
 
 }  // namespace trainsim

@@ -149,8 +149,8 @@ PlanSearchResult search_plans(const Scenario& s, const PlanSpace& space, const P
   std::vector<std::function<std::string()>> jobs;
   for (const auto& r : result.shortlist) {
     jobs.emplace_back([&s, &r, &evaluator, &result, engine = options.engine] {
-      const StepProblem p{s.model, evaluator.cluster(r.gpu_count), r.plan, evaluator.kernels(), result.shape, Fidelity::reduced};
-      return serialize(simulate_step(p, engine).estimate.breakdown);
+      const StepProgram program(s.model, evaluator.cluster(r.gpu_count), r.plan, evaluator.kernels(), result.shape);
+      return serialize(simulate_step(program, engine).estimate.breakdown);
     });
   }
   const auto simulated = run_in_child_processes(jobs, options.jobs);
@@ -162,7 +162,7 @@ PlanSearchResult search_plans(const Scenario& s, const PlanSpace& space, const P
     } else {
       r.simulation_error = simulated[i].text;
     }
-    r.price = price_of(r.step_time(), r.estimate.tokens_per_step, result.phase_tokens, r.gpu_count,
+    r.price = price_of(r.step_time(), r.estimate.tokens_per_step(), result.phase_tokens, r.gpu_count,
                        usd_per_gpu_hour(s.prices));
   }
   std::stable_sort(result.shortlist.begin(), result.shortlist.end(), [](const RankedPlan& a, const RankedPlan& b) {

@@ -29,8 +29,8 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
   const auto& b = e.breakdown;
   const auto& pub = s.published;
   out += fmt::format("\nStep at sequence {} ({} micro-batches per pipeline, {} tokens)\n", r.headline_sequence_length,
-                     e.micro_batches, short_count(e.tokens_per_step));
-  if (!e.feasible) out += fmt::format("  INFEASIBLE: {}\n", e.infeasible_reason);
+                     e.micro_batches, short_count(e.tokens_per_step()));
+  if (e.infeasible) out += fmt::format("  INFEASIBLE: {}\n", e.infeasible->detail);
   out += fmt::format("  step time          {:>12}{}\n", seconds_text(e.step_time),
                      beside(e.step_time.si(), pub.step_time ? std::optional<double>(pub.step_time->si()) : std::nullopt,
                             pub.step_time ? seconds_text(*pub.step_time) : ""));
@@ -51,14 +51,14 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
   phase("weight alone", b.weight_gradient, pb ? std::optional(pb->weight) : std::nullopt);
   phase("steady / overlapped", b.steady, pb ? std::optional(pb->overlapped) : std::nullopt);
   phase("optimizer", b.optimizer, pb ? std::optional(pb->optimizer) : std::nullopt);
-  out += fmt::format("  tokens per day     {:>12}{}\n", short_count(e.tokens_per_day),
-                     beside(e.tokens_per_day, pub.tokens_per_day,
+  out += fmt::format("  tokens per day     {:>12}{}\n", short_count(e.tokens_per_day()),
+                     beside(e.tokens_per_day(), pub.tokens_per_day,
                             pub.tokens_per_day ? short_count(*pub.tokens_per_day) : ""));
-  out += fmt::format("  MFU causal         {:>12}{}   ({:.0f} TFLOPS/GPU of {:.0f} dense BF16)\n", percent_text(e.mfu_causal),
-                     beside(e.mfu_causal, pub.mfu_causal, pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""),
-                     to_tflops(e.model_flops_per_gpu_causal), to_tflops(*s.cluster.gpu.peak(Precision::bf16)));
-  out += fmt::format("  MFU non-causal     {:>12}{}\n", percent_text(e.mfu_non_causal),
-                     beside(e.mfu_non_causal, pub.mfu_non_causal,
+  out += fmt::format("  MFU causal         {:>12}{}   ({:.0f} TFLOPS/GPU of {:.0f} dense BF16)\n", percent_text(e.mfu(AttentionConvention::causal)),
+                     beside(e.mfu(AttentionConvention::causal), pub.mfu_causal, pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""),
+                     to_tflops(e.model_flops_per_gpu(AttentionConvention::causal)), to_tflops(*s.cluster.gpu.peak(Precision::bf16)));
+  out += fmt::format("  MFU non-causal     {:>12}{}\n", percent_text(e.mfu(AttentionConvention::non_causal)),
+                     beside(e.mfu(AttentionConvention::non_causal), pub.mfu_non_causal,
                             pub.mfu_non_causal ? percent_text(*pub.mfu_non_causal) : ""));
   const auto& m = e.memory;
   out += fmt::format(
@@ -190,7 +190,7 @@ std::string estimate_markdown(const Scenario& s, const RunEstimate& r) {
            "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.1f} GiB |\n\n", seconds_text(e.step_time), seconds_text(b.compute),
                        seconds_text(b.exposed_communication), seconds_text(b.pipeline_bubble), seconds_text(b.optimizer),
-                       short_count(e.tokens_per_day), percent_text(e.mfu_causal), to_gib(e.memory.total()));
+                       short_count(e.tokens_per_day()), percent_text(e.mfu(AttentionConvention::causal)), to_gib(e.memory.total()));
   }
   out += "| phase | tokens | GPU-hours | days | cost | energy | CO2 | published GPU-hours |\n"
          "|---|---:|---:|---:|---:|---:|---:|---:|\n";
@@ -244,15 +244,15 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
   if (r.headline) {
     const auto& e = *r.headline;
     const auto& b = e.breakdown;
-    j["feasible"] = e.feasible;
-    if (!e.feasible) j["infeasible_reason"] = e.infeasible_reason;
+    j["feasible"] = e.feasible();
+    if (e.infeasible) j["infeasible_reason"] = e.infeasible->detail;
     j["step_time_s"] = e.step_time.si();
     j["micro_batches_per_pipeline"] = e.micro_batches;
-    j["tokens_per_step"] = e.tokens_per_step;
-    j["tokens_per_day"] = e.tokens_per_day;
-    j["mfu"] = {{"causal", e.mfu_causal}, {"non_causal", e.mfu_non_causal}, {"peak", "dense BF16"}};
-    j["model_tflops_per_gpu"] = {{"causal", to_tflops(e.model_flops_per_gpu_causal)},
-                                 {"non_causal", to_tflops(e.model_flops_per_gpu_non_causal)}};
+    j["tokens_per_step"] = e.tokens_per_step();
+    j["tokens_per_day"] = e.tokens_per_day();
+    j["mfu"] = {{"causal", e.mfu(AttentionConvention::causal)}, {"non_causal", e.mfu(AttentionConvention::non_causal)}, {"peak", "dense BF16"}};
+    j["model_tflops_per_gpu"] = {{"causal", to_tflops(e.model_flops_per_gpu(AttentionConvention::causal))},
+                                 {"non_causal", to_tflops(e.model_flops_per_gpu(AttentionConvention::non_causal))}};
     j["step_breakdown_s"] = step_breakdown_json(b);
     const auto& m = e.memory;
     j["memory_bytes"] = {{"pipeline_rank", m.pipeline_rank},     {"weights", m.weights.count()},

@@ -42,8 +42,8 @@ std::string estimate_html(const Scenario& s, const RunEstimate& r, const StepSim
     body += "<h2>Step</h2>\n<table>\n" + row({"quantity", "trainsim", "published"}, true);
     const auto& pub = s.published;
     body += row({"step time", seconds_text(e.step_time), pub.step_time ? seconds_text(*pub.step_time) : ""});
-    body += row({"tokens per day", short_count(e.tokens_per_day), pub.tokens_per_day ? short_count(*pub.tokens_per_day) : ""});
-    body += row({"MFU (causal, dense BF16 peak)", percent_text(e.mfu_causal), pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""});
+    body += row({"tokens per day", short_count(e.tokens_per_day()), pub.tokens_per_day ? short_count(*pub.tokens_per_day) : ""});
+    body += row({"MFU (causal, dense BF16 peak)", percent_text(e.mfu(AttentionConvention::causal)), pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""});
     body += row({"memory, fullest GPU", fmt::format("{:.1f} GiB of {:.1f}", to_gib(e.memory.total()), to_gib(s.cluster.gpu.memory_capacity)), ""});
     body += "</table>\n";
     std::vector<StackedRow> rows = {{"trainsim", {b.compute.si(), b.exposed_communication.si(), b.pipeline_bubble.si(), b.optimizer.si()}}};

@@ -18,7 +18,7 @@ std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
   out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9} {:>8}  {}\n", "rank", "closed", "simulated",
                      "MFU", "memory", "room", "days", "cost", "bubble", "exposed", "plan");
   for (const auto& p : r.shortlist) {
-    const double mfu = p.estimate.mfu_causal * (p.estimate.step_time / p.step_time());
+    const double mfu = p.estimate.work.mfu(p.step_time(), AttentionConvention::causal);
     const auto& b = p.simulated ? p.simulation : p.estimate.breakdown;
     out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>5.1f}GiB {:>4.1f}GiB {:>9.2f} {:>9} {:>9} {:>8}  {}{}{}\n", p.rank,
                        seconds_text(p.estimate.step_time), p.simulated ? seconds_text(p.simulation.total) : "failed",

@@ -39,14 +39,13 @@ struct Chain {
 
 class Lowerer {
  public:
-  Lowerer(const StepProblem& p, LoweredStep& out)
-      : p_(p),
+  Lowerer(const StepProgram& program, const SimulationOptions& options, LoweredStep& out)
+      : program_(program),
+        plan_(program.plan()),
+        options_(options),
         out_(out),
-        ranks_(p.plan, p.fidelity),
-        priced_(p.model, p.plan, p.cluster, p.kernels, MicroBatchShape{p.shape.sequence_length, p.plan.micro_batch_size}),
-        comm_(p.plan, p.cluster, priced_.rates()),
-        ctx_{ranks_, out.topology, priced_.rates()},
-        schedule_(schedule_traits(p.plan.schedule)) {}
+        ranks_(program.plan(), options.fidelity),
+        ctx_{ranks_, out.topology, program.comm().rates()} {}
 
   void run();
 
@@ -54,6 +53,7 @@ class Lowerer {
   // Emission helpers on the current rank.
   std::uint32_t label(const std::string& text);
   Dependency emit_compute(Chain& chain, Seconds duration, const std::string& text);
+  std::optional<Dependency> last_compute() const;
   Dependency emit_exchange(Chain& chain, StreamId stream, Channel channel, const std::vector<ExchangeStep>& steps,
                            const std::string& text);
   void emit_units(Chain& forward, Chain& backward, const std::vector<ProgramUnit>& units);
@@ -62,43 +62,43 @@ class Lowerer {
   void forward_chunk(const ChunkRef& ref, Chain& chain, bool before);
   void backward_chunk(const ChunkRef& ref, Chain& chain, bool before);
   std::vector<ExchangeStep> point_to_point(std::int32_t peer_pipeline_rank, bool outgoing);
-  void data_parallel_sync(Chain& last_compute);
+  void lower_rank(std::int32_t global);
+  // The step-end exchange: the gradient reduction after the items from `reduction_start` on
+  // have begun (all of them without overlap), the optimizer, and the weight gather (which,
+  // with overlap, runs at the start of the step as the previous step's, the item at
+  // `gather_deadline` waiting for it).
+  void data_parallel_sync(std::size_t reduction_start, bool gather_at_start);
   // ZeRO-3 gathers a chunk's weights before each pass over it, prefetched one pass ahead: the
   // gather may start once the pass before the previous one has finished computing (its weights
   // are freed), so it runs beside the previous pass. The memory model holds a layer and its
   // prefetched successor; gathering a pass ahead times that layer-wise prefetch at chunk
   // granularity.
   void gather_weights(Chain& chain, std::int32_t chunk);
-  // ZeRO-2/3 keep gradients sharded, so each backward pass ends with a reduce-scatter of the
-  // chunk's gradients.
-  void shard_exchange(Chain& chain, StreamId stream, Channel channel, std::int32_t chunk, bool gradients);
-  // ZeRO-2/3: the reduce-scatter after `chain`'s weight gradients, on a branch of it (what
-  // follows on the chain, the pipeline send, does not wait for it).
-  void reduce_scatter_gradients(const Chain& chain, std::int32_t chunk);
-  std::pair<std::int64_t, std::int64_t> chunk_parameters(std::int32_t chunk) const;  // dense, routed experts
-  void data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts, Collective collective,
+  // Data-parallel steps (a chunk's ZeRO traffic or the rank's step-end exchange) as one
+  // exchange on `stream`.
+  void sync_exchange(Chain& chain, StreamId stream, Channel channel, const std::vector<CollectiveStep>& steps,
                      const char* text);
-  LayerPrograms programs_of(std::int32_t chunk) const {
-    return priced_.programs(out_.layout.chunks[static_cast<std::size_t>(chunk)]);
-  }
+  // ZeRO-2/3 keep gradients sharded: the reduce-scatter after `chain`'s weight gradients, on a
+  // branch of it (what follows on the chain, the pipeline send, does not wait for it).
+  void reduce_scatter_gradients(const Chain& chain, std::int32_t chunk);
 
-  const StepProblem& p_;
+  const StepProgram& program_;
+  const ParallelPlan& plan_;
+  const SimulationOptions& options_;
   LoweredStep& out_;
   RankLayout ranks_;
-  const ChunkCostModel priced_;
-  const CommunicationModel comm_;
   CollectiveContext ctx_;
-  const ScheduleTraits& schedule_;
-  std::vector<std::vector<ScheduleItem>> order_;
   std::unordered_map<std::string, std::uint32_t> labels_;
   std::map<std::vector<int>, std::int32_t> mirrored_ids_;
-  Bytes boundary_;
   // The rank being lowered.
   RankProgram* rank_ = nullptr;
   std::int32_t self_ = 0;
   std::uint32_t item_ = 0;
   // After each item emitted so far on this rank: the last compute op of the rank until then.
   std::vector<std::optional<Dependency>> item_compute_end_;
+  // Ops the next compute op waits for beyond its chain: an overlapped weight gather or gradient
+  // reduction that work past its window must not start before.
+  std::vector<Dependency> next_compute_waits_;
 };
 
 std::uint32_t Lowerer::label(const std::string& text) {
@@ -116,9 +116,18 @@ Dependency Lowerer::emit_compute(Chain& chain, Seconds duration, const std::stri
   op.duration = duration;
   op.dep_begin = static_cast<std::uint32_t>(rank_->deps.size());
   op.dep_count = chain.add_deps(rank_->deps, StreamId::compute);
+  for (const auto& d : next_compute_waits_) rank_->deps.push_back(d);
+  op.dep_count += static_cast<std::uint32_t>(next_compute_waits_.size());
+  next_compute_waits_.clear();
   stream.push_back(op);
   chain.last = Dependency{StreamId::compute, static_cast<std::uint32_t>(stream.size() - 1)};
   return *chain.last;
+}
+
+std::optional<Dependency> Lowerer::last_compute() const {
+  const auto& compute = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
+  if (compute.empty()) return std::nullopt;
+  return Dependency{StreamId::compute, static_cast<std::uint32_t>(compute.size() - 1)};
 }
 
 Dependency Lowerer::emit_exchange(Chain& chain, StreamId stream_id, Channel channel, const std::vector<ExchangeStep>& steps,
@@ -185,7 +194,7 @@ void Lowerer::emit_units(Chain& forward, Chain& backward, const std::vector<Prog
 
 std::vector<ExchangeStep> Lowerer::point_to_point(std::int32_t peer_pipeline_rank, bool outgoing) {
   ExchangeStep step;
-  step.flows.push_back({ranks_.pipeline_peer(self_, peer_pipeline_rank), boundary_, outgoing});
+  step.flows.push_back({ranks_.pipeline_peer(self_, peer_pipeline_rank), program_.stage_boundary(), outgoing});
   return {step};
 }
 
@@ -194,21 +203,21 @@ Channel pp_channel(bool activation, std::int32_t direction) {
   return activation ? Channel::activation_up : Channel::gradient_up;
 }
 
-// `before`: true emits the receive that must precede the chunk, false the send after it.
 // `before`: true emits what must precede the chunk (ZeRO-3's weight gather, the receive), false
 // what follows it (the send). A neighbouring chunk on this same rank (DualPipeV's turn of the
 // V) hands over in memory.
 void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
-  const auto depth = static_cast<std::int32_t>(schedule_.chunk_count(p_.plan));
-  if (before && p_.plan.zero_stage == 3) gather_weights(chain, ref.chunk);
+  const auto& schedule = program_.schedule();
+  const auto depth = static_cast<std::int32_t>(schedule.chunk_count(plan_));
+  if (before) gather_weights(chain, ref.chunk);
   if (before && ref.chunk > 0) {
-    const auto from = schedule_.chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
+    const auto from = schedule.chunk_holder(plan_, ref.chunk - 1, ref.direction);
     if (from != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(from, false), "pp.recv_activation");
     }
   }
   if (!before && ref.chunk + 1 < depth) {
-    const auto to = schedule_.chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
+    const auto to = schedule.chunk_holder(plan_, ref.chunk + 1, ref.direction);
     if (to != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(true, ref.direction), point_to_point(to, true), "pp.send_activation");
     }
@@ -216,16 +225,17 @@ void Lowerer::forward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
 }
 
 void Lowerer::backward_chunk(const ChunkRef& ref, Chain& chain, bool before) {
-  const auto depth = static_cast<std::int32_t>(schedule_.chunk_count(p_.plan));
-  if (before && p_.plan.zero_stage == 3) gather_weights(chain, ref.chunk);
+  const auto& schedule = program_.schedule();
+  const auto depth = static_cast<std::int32_t>(schedule.chunk_count(plan_));
+  if (before) gather_weights(chain, ref.chunk);
   if (before && ref.chunk + 1 < depth) {
-    const auto from = schedule_.chunk_holder(p_.plan, ref.chunk + 1, ref.direction);
+    const auto from = schedule.chunk_holder(plan_, ref.chunk + 1, ref.direction);
     if (from != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(from, false), "pp.recv_gradient");
     }
   }
   if (!before && ref.chunk > 0) {
-    const auto to = schedule_.chunk_holder(p_.plan, ref.chunk - 1, ref.direction);
+    const auto to = schedule.chunk_holder(plan_, ref.chunk - 1, ref.direction);
     if (to != rank_->pipeline_rank) {
       emit_exchange(chain, StreamId::p2p, pp_channel(false, ref.direction), point_to_point(to, true), "pp.send_gradient");
     }
@@ -237,21 +247,21 @@ void Lowerer::emit_item(const ScheduleItem& item) {
     case ItemKind::forward: {
       Chain chain;
       forward_chunk(item.forward, chain, true);
-      emit_units(chain, chain, forward_units(programs_of(item.forward.chunk)));
+      emit_units(chain, chain, forward_units(program_.chunk_layers(item.forward.chunk)));
       forward_chunk(item.forward, chain, false);
       break;
     }
     case ItemKind::backward: {
       Chain chain;
       backward_chunk(item.backward, chain, true);
-      emit_units(chain, chain, backward_units(programs_of(item.backward.chunk), !item.defer_weights));
+      emit_units(chain, chain, backward_units(program_.chunk_layers(item.backward.chunk), !item.defer_weights));
       if (!item.defer_weights) reduce_scatter_gradients(chain, item.backward.chunk);
       backward_chunk(item.backward, chain, false);
       break;
     }
     case ItemKind::weight: {
       Chain chain;
-      const auto layers = programs_of(item.backward.chunk);
+      const auto layers = program_.chunk_layers(item.backward.chunk);
       for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
         const Seconds w = (*it)->weight_total();
         if (w > Seconds(0)) emit_compute(chain, w, fmt::format("{}.weight", to_string((*it)->kind)));
@@ -264,7 +274,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
       Chain b_chain;
       forward_chunk(item.forward, f_chain, true);
       backward_chunk(item.backward, b_chain, true);
-      emit_units(f_chain, b_chain, pair_units(programs_of(item.forward.chunk), programs_of(item.backward.chunk)));
+      emit_units(f_chain, b_chain, pair_units(program_.chunk_layers(item.forward.chunk), program_.chunk_layers(item.backward.chunk)));
       reduce_scatter_gradients(b_chain, item.backward.chunk);
       forward_chunk(item.forward, f_chain, false);
       backward_chunk(item.backward, b_chain, false);
@@ -274,108 +284,94 @@ void Lowerer::emit_item(const ScheduleItem& item) {
   }
 }
 
-std::pair<std::int64_t, std::int64_t> Lowerer::chunk_parameters(std::int32_t chunk) const {
-  std::int64_t params = 0;
-  std::int64_t experts = 0;
-  for (const auto kind : out_.layout.chunks[static_cast<std::size_t>(chunk)].layers) {
-    params += priced_.layer(kind).parameters;
-    experts += priced_.layer(kind).expert_parameters;
+void Lowerer::sync_exchange(Chain& chain, StreamId stream, Channel channel, const std::vector<CollectiveStep>& steps,
+                            const char* text) {
+  std::vector<ExchangeStep> exchange;
+  for (const auto& step : steps) {
+    const auto more = exchange_steps(step, self_, ctx_);
+    exchange.insert(exchange.end(), more.begin(), more.end());
   }
-  return {params - experts, experts};
-}
-
-void Lowerer::data_exchange(Chain& chain, StreamId stream, Channel channel, Bytes dense, Bytes experts,
-                            Collective collective, const char* text) {
-  auto steps = exchange_steps(comm_.collective(collective, CommGroup::data, dense), self_, ctx_);
-  const auto more = exchange_steps(comm_.collective(collective, CommGroup::expert_data, experts), self_, ctx_);
-  steps.insert(steps.end(), more.begin(), more.end());
-  if (!steps.empty()) emit_exchange(chain, stream, channel, steps, text);
-}
-
-void Lowerer::shard_exchange(Chain& chain, StreamId stream, Channel channel, std::int32_t chunk, bool gradients) {
-  const auto [dense, experts] = chunk_parameters(chunk);
-  const std::int64_t element = gradients ? bytes_per_element(p_.plan.gradient_precision) : 2;  // BF16 weights
-  data_exchange(chain, stream, channel, Bytes(dense * element), Bytes(experts * element),
-                gradients ? Collective::reduce_scatter : Collective::all_gather,
-                gradients ? "zero.reduce_scatter_gradients" : "zero.gather_weights");
+  if (!exchange.empty()) emit_exchange(chain, stream, channel, exchange, text);
 }
 
 void Lowerer::gather_weights(Chain& chain, std::int32_t chunk) {
+  const auto& gathers = program_.chunk_sync(chunk).weight_gathers;
+  if (gathers.empty()) return;
   Chain gate;
   if (item_ >= 2) gate.last = item_compute_end_[item_ - 2];
-  shard_exchange(gate, StreamId::weight_gather, Channel::weight_gather, chunk, false);
+  sync_exchange(gate, StreamId::weight_gather, Channel::weight_gather, gathers, "zero.gather_weights");
   if (gate.last) chain.last = gate.last;
 }
 
 void Lowerer::reduce_scatter_gradients(const Chain& chain, std::int32_t chunk) {
-  if (p_.plan.zero_stage < 2) return;
   Chain branch = chain;
-  shard_exchange(branch, StreamId::gradient_shards, Channel::gradient_shards, chunk, true);
+  sync_exchange(branch, StreamId::gradient_shards, Channel::gradient_shards, program_.chunk_sync(chunk).gradient_shards,
+                "zero.reduce_scatter_gradients");
 }
 
-void Lowerer::data_parallel_sync(Chain& last) {
-  const auto& plan = p_.plan;
-  std::int64_t dense = 0;
-  std::int64_t experts = 0;
-  for (const int c : out_.layout.chunks_of_rank[static_cast<std::size_t>(rank_->pipeline_rank)]) {
-    const auto [d, e] = chunk_parameters(c);
-    dense += d;
-    experts += e;
+void Lowerer::data_parallel_sync(std::size_t reduction_start, bool gather_at_start) {
+  const auto& sync = program_.rank_sync(rank_->pipeline_rank);
+  Chain last;
+  last.last = last_compute();
+  if (reduction_start < item_compute_end_.size()) {
+    // Overlapped: the reduction starts with the items that may hide it, on its own stream so
+    // that the layers' collectives do not queue behind it; the update waits for it.
+    Chain reduction;
+    if (reduction_start > 0) reduction.last = item_compute_end_[reduction_start - 1];
+    sync_exchange(reduction, StreamId::gradient_shards, Channel::gradient_shards, sync.gradient_reduction,
+                  "dp.reduce_gradients");
+    if (reduction.last) next_compute_waits_.push_back(*reduction.last);
+  } else {
+    sync_exchange(last, StreamId::collective, Channel::data, sync.gradient_reduction, "dp.reduce_gradients");
   }
-  const std::int64_t grad = bytes_per_element(plan.gradient_precision);
-  // Without ZeRO gradients are all-reduced, with ZeRO-1 reduce-scattered here (ZeRO-2/3 did so
-  // after each backward pass); ZeRO-1/2 gather the updated weights (ZeRO-3 before each pass).
-  if (plan.zero_stage <= 1) {
-    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * grad), Bytes(experts * grad),
-                  plan.zero_stage == 0 ? Collective::all_reduce : Collective::reduce_scatter, "dp.reduce_gradients");
+  emit_compute(last, program_.kernels().time(sync.optimizer), "optimizer.step");
+  if (!gather_at_start) sync_exchange(last, StreamId::collective, Channel::data, sync.weight_gather, "dp.gather_weights");
+}
+
+void Lowerer::lower_rank(std::int32_t g) {
+  out_.workload.ranks.emplace_back();
+  rank_ = &out_.workload.ranks.back();
+  self_ = g;
+  rank_->global_rank = g;
+  rank_->pipeline_rank = ranks_.coordinates(g).pipeline;
+  item_compute_end_.clear();
+  next_compute_waits_.clear();
+  const auto items = options_.order ? (*options_.order)[static_cast<std::size_t>(rank_->pipeline_rank)]
+                                    : program_.order(rank_->pipeline_rank);
+  const auto& sync = program_.rank_sync(rank_->pipeline_rank);
+  // Overlapped, the weight gather is the previous step's: it runs from the start of the step
+  // beside the first items' forward work, and the item at the deadline waits for it.
+  const bool gather_at_start = options_.optimizer && sync.gather_overlap > Seconds(0) && !sync.weight_gather.empty();
+  const std::size_t deadline = gather_at_start ? program_.gather_deadline(rank_->pipeline_rank, items) : 0;
+  std::optional<Dependency> gathered;
+  if (gather_at_start) {
+    item_ = 0;
+    Chain gather;
+    sync_exchange(gather, StreamId::weight_gather, Channel::weight_gather, sync.weight_gather, "dp.gather_weights");
+    gathered = gather.last;
   }
-  const std::int64_t owned =
-      plan.zero_stage >= 1 ? dense / (plan.data * plan.context) + experts / std::max<std::int64_t>(1, plan.expert_data_parallel())
-                           : dense + experts;
-  const std::int64_t moment = bytes_per_element(plan.optimizer_moment_precision);
-  const Bytes streamed(owned * ((4 + grad + 2 * moment) + (4 + 2 * moment + 2)));
-  emit_compute(last, p_.kernels.time(memory_kernel(streamed, Bytes(0))), "optimizer.step");
-  if (plan.zero_stage == 1 || plan.zero_stage == 2) {
-    data_exchange(last, StreamId::collective, Channel::data, Bytes(dense * 2), Bytes(experts * 2), Collective::all_gather,
-                  "dp.gather_weights");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    if (i == deadline && gathered) next_compute_waits_.push_back(*gathered);
+    item_ = static_cast<std::uint32_t>(rank_->items.size());
+    const ChunkRef& ref = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward ? item.forward : item.backward;
+    rank_->items.push_back({item.kind, ref.chunk, ref.micro_batch});
+    emit_item(item);
+    item_compute_end_.push_back(last_compute());
   }
+  if (!options_.optimizer) return;
+  item_ = static_cast<std::uint32_t>(rank_->items.size());
+  rank_->items.push_back({ItemKind::optimizer, -1, -1});
+  data_parallel_sync(program_.reduction_start(rank_->pipeline_rank, items), gather_at_start);
 }
 
 void Lowerer::run() {
-  const auto& plan = p_.plan;
-  out_.micro_batches = p_.shape.global_batch_size / (plan.data * plan.micro_batch_size);
-  out_.tokens_per_step = static_cast<double>(p_.shape.global_batch_size) * static_cast<double>(p_.shape.sequence_length);
-  const MicroBatchShape mb{p_.shape.sequence_length, plan.micro_batch_size};
-  out_.layout = p_.layout ? *p_.layout : pipeline_layout(p_.model, plan, priced_.layer_kind_costs());
-  out_.workload.compute_slowdown = priced_.sm_slowdown();
-  boundary_ = stage_boundary_bytes(p_.model, plan, mb);
-  order_ = p_.schedule ? *p_.schedule : pipeline_schedule(plan, out_.micro_batches);
-
+  out_.micro_batches = program_.micro_batches();
+  out_.tokens_per_step = program_.tokens_per_step();
+  out_.layout = program_.layout();
+  out_.workload.compute_slowdown = program_.priced().sm_slowdown();
   out_.workload.reduced = ranks_.fidelity() == Fidelity::reduced;
-  for (const auto g : ranks_.simulated()) {
-    out_.workload.ranks.emplace_back();
-    rank_ = &out_.workload.ranks.back();
-    self_ = g;
-    rank_->global_rank = g;
-    rank_->pipeline_rank = ranks_.coordinates(g).pipeline;
-    Chain last;
-    item_compute_end_.clear();
-    const auto& compute = rank_->streams[static_cast<std::size_t>(StreamId::compute)];
-    for (const auto& item : order_[static_cast<std::size_t>(rank_->pipeline_rank)]) {
-      item_ = static_cast<std::uint32_t>(rank_->items.size());
-      const ChunkRef& ref = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward ? item.forward : item.backward;
-      rank_->items.push_back({item.kind, ref.chunk, ref.micro_batch});
-      emit_item(item);
-      item_compute_end_.push_back(compute.empty() ? std::nullopt
-                                                  : std::optional<Dependency>(Dependency{
-                                                        StreamId::compute, static_cast<std::uint32_t>(compute.size() - 1)}));
-    }
-    if (!p_.optimizer) continue;
-    item_ = static_cast<std::uint32_t>(rank_->items.size());
-    rank_->items.push_back({ItemKind::optimizer, -1, -1});
-    if (!compute.empty()) last.last = Dependency{StreamId::compute, static_cast<std::uint32_t>(compute.size() - 1)};
-    data_parallel_sync(last);
-  }
+  for (const auto g : ranks_.simulated()) lower_rank(g);
 
   // Reduced runs keep one GPU per set of symmetric copies: a link shared by copies carries
   // each simulated flow once per copy, so its capacity is divided by the copies.
@@ -402,13 +398,16 @@ void Lowerer::run() {
 
 }  // namespace
 
-LoweredStep lower_step(const StepProblem& p) {
-  const auto issues = plan_issues(p.model, p.cluster, p.plan, p.shape.sequence_length, p.shape.global_batch_size);
+LoweredStep lower_step(const StepProgram& program, const SimulationOptions& options) {
+  const auto& shape = program.shape();
+  const auto issues =
+      plan_issues(program.model(), program.cluster(), program.plan(), shape.sequence_length, shape.global_batch_size);
   if (!issues.empty()) throw std::invalid_argument("lower_step needs a valid plan: " + issues.front().detail);
-  LoweredStep out{Workload{}, Topology(p.cluster, p.kernels.link_efficiency(KernelClass::scale_up_transfer),
-                                       p.kernels.link_efficiency(KernelClass::scale_out_transfer)),
+  const auto& kernels = program.kernels();
+  LoweredStep out{Workload{}, Topology(program.cluster(), kernels.link_efficiency(KernelClass::scale_up_transfer),
+                                       kernels.link_efficiency(KernelClass::scale_out_transfer)),
                   PipelineLayout{}, 0, 0.0};
-  Lowerer(p, out).run();
+  Lowerer(program, options, out).run();
   return out;
 }
 

@@ -1,35 +1,29 @@
 #pragma once
-// Lowering: a model, a plan and a cluster become the Workload IR of one training step. Each
-// simulated rank walks its pipeline schedule; each schedule item emits the priced segments of
-// its chunk's layers on the compute stream, their collectives on the collective stream and
-// pipeline transfers on the point-to-point stream, tied by dependencies. DualPipe's overlapped
-// pairs interleave the forward and backward chunks segment by segment, backward first, which
-// is DeepSeek-V3 Fig. 4's order (combine(B), attention(F), MLP(B), dispatch(F), ...).
+// Lowering: a step program becomes the Workload IR of one training step. Each simulated rank
+// walks its pipeline rank's items in the schedule's order; each item emits the priced segments
+// of its chunk's layers on the compute stream, their collectives on the collective stream and
+// pipeline transfers on the point-to-point stream, tied by dependencies; ZeRO's per-pass
+// traffic and the step-end data-parallel exchange and optimizer follow the program's sync
+// steps and the overlap it allows. DualPipe's overlapped pairs interleave the forward and
+// backward chunks segment by segment, backward first, which is DeepSeek-V3 Fig. 4's order
+// (combine(B), attention(F), MLP(B), dispatch(F), ...).
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include "hardware/kernel_time_model.hpp"
 #include "hardware/topology.hpp"
-#include "models/pipeline_layout.hpp"
-#include "models/step_estimate.hpp"
+#include "models/step_program.hpp"
 #include "sim/rank_layout.hpp"
 #include "sim/workload.hpp"
 
 namespace trainsim {
 
-struct StepProblem {
-  const ModelSpec& model;
-  const ClusterSpec& cluster;
-  const ParallelPlan& plan;
-  const KernelTimeModel& kernels;
-  StepShape shape;
+struct SimulationOptions {
   Fidelity fidelity = Fidelity::reduced;
-  // Optional: an explicit chunk layout and per-pipeline-rank schedule instead of the plan's
-  // (to simulate a custom schedule, or one chunk pair as DeepSeek profiled it), and whether
-  // the step ends with the optimizer and its data-parallel exchange.
-  std::optional<PipelineLayout> layout = std::nullopt;
-  std::optional<std::vector<std::vector<ScheduleItem>>> schedule = std::nullopt;
+  // An explicit per-pipeline-rank order instead of the schedule's (to simulate a custom
+  // schedule, or one chunk pair as DeepSeek profiled it), and whether the step ends with the
+  // optimizer and its data-parallel exchange.
+  std::optional<std::vector<std::vector<ScheduleItem>>> order = std::nullopt;
   bool optimizer = true;
 };
 
@@ -41,6 +35,7 @@ struct LoweredStep {
   double tokens_per_step = 0.0;
 };
 
-LoweredStep lower_step(const StepProblem& problem);
+// Throws std::invalid_argument when the program's plan breaks a plan rule.
+LoweredStep lower_step(const StepProgram& program, const SimulationOptions& options);
 
 }  // namespace trainsim

@@ -9,10 +9,10 @@ namespace trainsim {
 
 std::string_view to_string(EngineKind e) { return e == EngineKind::analytic ? "analytic" : "simgrid"; }
 
-StepSimulation simulate_step(const StepProblem& p, EngineKind engine) {
-  StepSimulation s(lower_step(p));
+StepSimulation simulate_step(const StepProgram& program, EngineKind engine, const SimulationOptions& options) {
+  StepSimulation s(lower_step(program, options));
   s.engine = engine;
-  s.fidelity = p.fidelity;
+  s.fidelity = options.fidelity;
   const auto problem = check_workload(s.lowered.workload);
   if (!problem.empty()) throw SimulationError("inconsistent workload: " + problem);
   if (engine == EngineKind::analytic) {
@@ -28,19 +28,11 @@ StepSimulation simulate_step(const StepProblem& p, EngineKind engine) {
   s.flows = w.flow_count();
   s.wall_seconds = s.timeline.wall_seconds;
 
-  // The closed form supplies what a timeline does not: memory, FLOP counts for MFU.
-  s.estimate = estimate_step(p.model, p.cluster, p.plan, p.kernels, p.shape);
-  const Seconds modelled = s.estimate.step_time;
+  s.estimate = step_accounting(program);
   const Seconds step = s.timeline.makespan;
-  s.phases = phase_breakdown(w, s.timeline, 0);
+  s.phases = phase_breakdown(w, s.timeline, pace_setting_rank(w));
   auto& e = s.estimate;
-  const double speedup = modelled / step;
   e.step_time = step;
-  e.mfu_causal *= speedup;
-  e.mfu_non_causal *= speedup;
-  e.model_flops_per_gpu_causal = e.model_flops_per_gpu_causal * speedup;
-  e.model_flops_per_gpu_non_causal = e.model_flops_per_gpu_non_causal * speedup;
-  e.tokens_per_day *= speedup;
   auto& b = e.breakdown;
   b.warmup_forward = s.phases.forward;
   b.cooldown_backward = s.phases.backward;

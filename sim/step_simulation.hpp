@@ -1,10 +1,11 @@
 #pragma once
-// One training step simulated by a backend on the lowered workload, summarised in the same
+// One training step simulated by a backend on the lowered step program, summarised in the same
 // shape as the closed-form estimate (so run costs and reports take either), plus what only a
 // simulation can tell: per-GPU busy fractions, the most loaded links and the timeline.
 #include <string>
 #include <vector>
 
+#include "models/step_estimate.hpp"
 #include "sim/lowering.hpp"
 #include "sim/timeline.hpp"
 
@@ -25,9 +26,11 @@ struct StepSimulation {
   LoweredStep lowered;
   EngineKind engine = EngineKind::simgrid;
   Fidelity fidelity = Fidelity::reduced;
-  StepEstimate estimate;  // step time and breakdown from the simulation; memory from the model
-  PhaseBreakdown phases;  // pipeline rank 0, in ISCA'25 Table 4's categories
-  std::vector<double> busy_fraction;  // per simulated rank: compute time / step time
+  // The program's work, memory and feasibility, with the simulated step time and the
+  // breakdown of the pace-setting rank (the simulated rank with the most compute).
+  StepEstimate estimate;
+  PhaseBreakdown phases;  // that rank, in ISCA'25 Table 4's categories
+  std::vector<double> busy_fraction;   // per simulated rank: compute time / step time
   std::vector<LinkUse> busiest_links;  // the ten most utilised
   std::size_t simulated_ranks = 0;
   std::size_t ops = 0;
@@ -36,8 +39,8 @@ struct StepSimulation {
   Timeline timeline;
 };
 
-// Simulates one step. SimGrid runs in a child process (its engine runs once per process).
-// Throws SimulationError when the simulation cannot complete.
-StepSimulation simulate_step(const StepProblem& problem, EngineKind engine);
+// Simulates one step of `program`. SimGrid runs in a child process (its engine runs once per
+// process). Throws SimulationError when the simulation cannot complete.
+StepSimulation simulate_step(const StepProgram& program, EngineKind engine, const SimulationOptions& options = {});
 
 }  // namespace trainsim

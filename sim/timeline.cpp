@@ -46,13 +46,14 @@ PhaseBreakdown phase_breakdown(const Workload& w, const Timeline& t, std::size_t
   return b;
 }
 
-std::size_t critical_rank(const Workload& w, const Timeline& t) {
+std::size_t pace_setting_rank(const Workload& w) {
   std::size_t best = 0;
   Seconds most(-1);
   for (std::size_t r = 0; r < w.ranks.size(); ++r) {
-    const auto b = phase_breakdown(w, t, r);
-    if (b.bubble > most) {
-      most = b.bubble;
+    Seconds compute(0);
+    for (const auto& op : w.ranks[r].streams[static_cast<std::size_t>(StreamId::compute)]) compute += op.duration;
+    if (compute > most * (1.0 + 1e-12)) {
+      most = compute;
       best = r;
     }
   }

@@ -43,8 +43,9 @@ struct PhaseBreakdown {
 };
 
 PhaseBreakdown phase_breakdown(const Workload& w, const Timeline& t, std::size_t rank);
-// The rank whose step has the most idle time (where a bubble is largest).
-std::size_t critical_rank(const Workload& w, const Timeline& t);
+// The simulated rank with the most compute (the first of equals): the one that sets the
+// pipeline's pace, whose breakdown the step reports, as the closed form reports its slowest rank.
+std::size_t pace_setting_rank(const Workload& w);
 
 }  // namespace trainsim
 

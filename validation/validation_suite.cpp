@@ -25,7 +25,7 @@ double tflops_per_gpu(const Scenario& s, const ValidationTarget& t, const StepEs
   const TokenFlops per_token = t.flops == FlopCounting::hardware
                                    ? hardware_flops_per_token(s.model, seg.sequence_length, t.attention, seg.plan.recompute)
                                    : model_flops_per_token(s.model, seg.sequence_length, t.attention);
-  return per_token.total().si() * step.tokens_per_step / step.step_time.si() /
+  return per_token.total().si() * step.tokens_per_step() / step.step_time.si() /
          static_cast<double>(s.cluster.gpu_count) / 1e12;
 }
 
@@ -72,14 +72,14 @@ ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
   SimulatedTimer simulated(s, engine, Fidelity::reduced);
   const auto e = estimate_run(s, simulated.timer(), false, std::string(to_string(engine)));
   const StepEstimate& step = *e.headline;
-  row.feasible = step.feasible;
-  row.infeasible_reason = step.infeasible_reason;
+  row.feasible = step.feasible();
+  if (step.infeasible) row.infeasible_reason = step.infeasible->detail;
   if (!row.feasible) return row;
   switch (row.target.metric) {
     case ValidationMetric::step_time_s: row.predicted = step.step_time.si(); break;
     case ValidationMetric::tflops_per_gpu: row.predicted = tflops_per_gpu(s, row.target, step); break;
     case ValidationMetric::tokens_per_s_per_gpu:
-      row.predicted = step.tokens_per_step / step.step_time.si() / static_cast<double>(s.cluster.gpu_count);
+      row.predicted = step.tokens_per_step() / step.step_time.si() / static_cast<double>(s.cluster.gpu_count);
       break;
     case ValidationMetric::gpu_hours: row.predicted = phase_hours(e, row.target, false); break;
     case ValidationMetric::gpu_hours_per_trillion_tokens: row.predicted = phase_hours(e, row.target, true); break;

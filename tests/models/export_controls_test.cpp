@@ -33,7 +33,7 @@ TEST(ExportControls, EightClustersSameRunEachPlanFits) {
     EXPECT_EQ(seg.global_batch_size, 15360);
     const auto step = estimate_step(s.model, s.cluster, seg.plan, kernel_model(s.cluster),
                                     {seg.sequence_length, seg.global_batch_size});
-    EXPECT_TRUE(step.feasible) << step.infeasible_reason;
+    EXPECT_TRUE(step.feasible()) << step.infeasible->detail;
   }
   EXPECT_EQ(gpus, expected);
 }

@@ -17,8 +17,8 @@ TEST(DeepSeekV3, SimulatedStepMatchesIscaTable4) {
   const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
   const auto kernels = kernel_model(s.cluster);
   const auto& seg = s.phases.front().segments.front();
-  const StepProblem p{s.model, s.cluster, seg.plan, kernels, {seg.sequence_length, seg.global_batch_size}, Fidelity::reduced};
-  const auto sim = simulate_step(p, EngineKind::simgrid);
+  const StepProgram program(s.model, s.cluster, seg.plan, kernels, {seg.sequence_length, seg.global_batch_size});
+  const auto sim = simulate_step(program, EngineKind::simgrid);
   // Issue tolerances: step +-10% of 19.926 s, overlapped phase +-15% of 13.95 s.
   EXPECT_NEAR(sim.estimate.step_time.si(), 19.926, 19.926 * 0.10);
   EXPECT_NEAR(sim.phases.overlapped.si(), 13.95, 13.95 * 0.15);
@@ -63,9 +63,9 @@ TEST(DeepSeekV3, ProfiledChunkPair) {
   layout.chunks = {chunk};
   layout.chunks_of_rank = {{0}};
   const std::vector<std::vector<ScheduleItem>> schedule{{ScheduleItem{ItemKind::forward_backward, {0, 1, 0}, {0, 0, 0}, false}}};
+  const StepProgram program(s.model, s.cluster, plan, kernels, {4096, 64}, layout);
   for (const auto fidelity : {Fidelity::reduced, Fidelity::full}) {
-    const StepProblem p{s.model, s.cluster, plan, kernels, {4096, 64}, fidelity, layout, schedule, false};
-    const auto sim = simulate_step(p, EngineKind::simgrid);
+    const auto sim = simulate_step(program, EngineKind::simgrid, {.fidelity = fidelity, .order = schedule, .optimizer = false});
     EXPECT_NEAR(sim.timeline.makespan.si(), 0.129, 0.129 * 0.15);
   }
   // The closed form runs the same pair on its two streams.

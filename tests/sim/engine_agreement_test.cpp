@@ -12,8 +12,8 @@ using namespace testing;
 StepSimulation simulate(const Scenario& s, EngineKind engine, Fidelity fidelity) {
   const auto kernels = kernel_model(s.cluster);
   const auto& seg = s.phases.front().segments.front();
-  const StepProblem p{s.model, s.cluster, seg.plan, kernels, {seg.sequence_length, seg.global_batch_size}, fidelity};
-  return simulate_step(p, engine);
+  const StepProgram program(s.model, s.cluster, seg.plan, kernels, {seg.sequence_length, seg.global_batch_size});
+  return simulate_step(program, engine, {.fidelity = fidelity});
 }
 
 // One training phase of 10 steps at the given shape, with no published figures.
