@@ -34,7 +34,9 @@ struct ScheduleItem {
 
 // Chunk times a bubble formula is written in (DeepSeek-V3 Table 2's notation): F a forward
 // chunk, B a full backward chunk (input and weights), W its weight-gradient part, F&B a
-// forward and a backward chunk overlapped.
+// forward and a backward chunk overlapped. A "chunk" is a stage for 1F1B-like schedules and
+// interleaved 1F1B (all of a rank's chunks together, as Narayanan et al. write it), and one
+// chunk pass for DualPipe and DualPipeV.
 struct ChunkTimes {
   Seconds forward;
   Seconds backward;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "models/step_replay.hpp"
+
 namespace trainsim {
 
 StepBreakdown scaled(const StepBreakdown& b, double f) {
@@ -53,73 +55,28 @@ StepEstimate step_accounting(const StepProgram& program) {
   return e;
 }
 
-namespace {
-
-Seconds time_of(const CommunicationModel& comm, const std::vector<CollectiveStep>& steps) {
-  Seconds total(0);
-  for (const auto& s : steps) total += comm.time(s);
-  return total;
-}
-
-// Seconds the data-parallel exchange of pipeline rank `r` adds to the step. ZeRO-2/3's
-// per-pass traffic shares the links with the layers' own communication: it fits in the time
-// those leave free at the pipeline's pace, and what does not fit stays exposed. The step-end
-// reduction and gather are exposed beyond the compute they may overlap.
-Seconds data_parallel_exposed(const StepProgram& program, int r) {
-  const auto& comm = program.comm();
-  const auto& pipeline = program.pipeline();
-  const auto& sync = program.rank_sync(r);
-  Seconds per_micro_batch(0);
-  for (const int c : pipeline.layout.chunks_of_rank[static_cast<std::size_t>(r)]) {
-    const auto& chunk = program.chunk_sync(c);
-    // ZeRO-3 gathers a chunk's weights before its forward and again before its backward.
-    per_micro_batch += (time_of(comm, chunk.weight_gathers) * 2.0 + time_of(comm, chunk.gradient_shards)) *
-                       pipeline.layout.chunk_share();
-  }
-  const Seconds links_free = max(Seconds(0), pipeline.pace - pipeline.ranks[static_cast<std::size_t>(r)].communication);
-  const auto n = static_cast<double>(program.micro_batches());
-  return max(Seconds(0), per_micro_batch - links_free) * n +
-         max(Seconds(0), time_of(comm, sync.gradient_reduction) - sync.reduction_overlap) +
-         max(Seconds(0), time_of(comm, sync.weight_gather) - sync.gather_overlap);
-}
-
-}  // namespace
-
 StepEstimate estimate_step(const StepProgram& program) {
   StepEstimate e = step_accounting(program);
-  const auto& plan = program.plan();
-  const auto& pipeline = program.pipeline();
-  const auto& schedule = program.schedule();
-  const auto& slow = pipeline.ranks[static_cast<std::size_t>(pipeline.slowest)];
-  const double n = static_cast<double>(e.micro_batches);
-  const double pp = static_cast<double>(plan.pipeline);
+  const auto replay = replay_step(program);
+  e.step_time = replay.makespan;
+  // The breakdown is the pace-setting rank's, the one with the most compute, as the
+  // simulator reports it.
+  std::size_t slow = 0;
+  for (std::size_t r = 1; r < replay.ranks.size(); ++r) {
+    if (replay.ranks[r].compute > replay.ranks[slow].compute * (1.0 + 1e-12)) slow = r;
+  }
+  const auto& rank = replay.ranks[slow];
   auto& b = e.breakdown;
-  const Seconds fill_and_drain = program.pipeline_transfer() * (2.0 * (pp - 1.0));
-  b.pipeline_bubble =
-      schedule.bubble(plan, {slow.forward_alone(), slow.backward_alone(), slow.weight_compute, pipeline.pace}) + fill_and_drain;
-  if (schedule.overlapped_pairs()) {
-    // Warm-up forwards and cool-down backwards have no partner to overlap with; the rest run
-    // as overlapped forward-backward pairs.
-    const double alone = std::min(pp, n);
-    b.warmup_forward = slow.forward_alone() * alone;
-    b.cooldown_backward = slow.backward_alone() * alone;
-    b.steady = pipeline.pace * (n - alone);
-  } else {
-    b.steady = pipeline.pace * n;
-  }
-
-  Seconds optimizer_kernel(0);
-  Seconds exchange(0);
-  for (int r = 0; r < plan.pipeline; ++r) {
-    optimizer_kernel = max(optimizer_kernel, program.kernels().time(program.rank_sync(r).optimizer));
-    exchange = max(exchange, data_parallel_exposed(program, r));
-  }
-  b.optimizer = optimizer_kernel + exchange;
-
-  b.total = b.warmup_forward + b.steady + b.cooldown_backward + b.weight_gradient + b.pipeline_bubble + b.optimizer;
-  b.compute = (slow.forward_compute + slow.backward_compute + slow.weight_compute) * n;
-  b.exposed_communication = b.total - b.compute - b.pipeline_bubble - b.optimizer;
-  e.step_time = b.total;
+  b.total = e.step_time;
+  b.compute = rank.compute;
+  b.warmup_forward = rank.spans[static_cast<std::size_t>(ItemKind::forward)];
+  b.cooldown_backward = rank.spans[static_cast<std::size_t>(ItemKind::backward)];
+  b.weight_gradient = rank.spans[static_cast<std::size_t>(ItemKind::weight)];
+  b.steady = rank.spans[static_cast<std::size_t>(ItemKind::forward_backward)];
+  b.optimizer = rank.end - rank.chunks_end;
+  const Seconds covered = b.warmup_forward + b.cooldown_backward + b.weight_gradient + b.steady;
+  b.pipeline_bubble = b.total - covered - b.optimizer;
+  b.exposed_communication = covered - b.compute;
   return e;
 }
 

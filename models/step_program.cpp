@@ -53,6 +53,7 @@ PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& mode
     p.ranks.push_back(rank_times(p.layout, p.chunks, r));
     const auto& t = p.ranks.back();
     const Seconds pace = paired ? overlapped_pace(priced, p.layout, r) : t.forward_alone() + t.backward_alone();
+    p.paces.push_back(pace);
     if (pace > p.pace) {
       p.pace = pace;
       p.slowest = r;

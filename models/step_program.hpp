@@ -43,8 +43,9 @@ struct PipelineCosts {
   PipelineLayout layout;
   std::vector<ChunkCost> chunks;
   std::vector<RankTimes> ranks;
-  int slowest = 0;  // the rank whose steady-phase pace is the pipeline's
-  Seconds pace;     // its seconds per micro-batch in the steady phase
+  std::vector<Seconds> paces;  // each rank's seconds per micro-batch in the steady phase
+  int slowest = 0;             // the rank whose pace is the pipeline's
+  Seconds pace;                // its pace
 };
 // `layout`: a custom split instead of the plan's (balanced by cost) one.
 PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& model, const ParallelPlan& plan,
@@ -73,6 +74,11 @@ struct RankSync {
 
 class StepProgram {
  public:
+  // ZeRO-3 prefetches a pass's weights: its gather may start once the item this many before it
+  // has computed (whose weights are then freed), so it runs beside the item just before
+  // (FSDP's one-ahead prefetch, at the granularity of chunk passes).
+  static constexpr std::size_t kPrefetchItems = 2;
+
   // The program of `plan` at `shape`. `layout` replaces the plan's own split.
   StepProgram(const ModelSpec& model, const ClusterSpec& cluster, const ParallelPlan& plan,
               const KernelTimeModel& kernels, const StepShape& shape, std::optional<PipelineLayout> layout = std::nullopt);

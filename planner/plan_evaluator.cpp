@@ -45,9 +45,15 @@ PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_c
   const auto pipeline_key = fmt::format("{}|{} {} {}", key, plan.pipeline, plan.virtual_stages, static_cast<int>(plan.schedule));
   auto& pipeline = pipelines_[pipeline_key];
   if (!pipeline) pipeline = std::make_shared<const PipelineCosts>(pipeline_costs(*priced, scenario_.model, plan));
-  out.estimate = estimate_step(StepProgram(priced, pipeline, scenario_.model, c, plan, kernels_, shape_));
+  const StepProgram program(priced, pipeline, scenario_.model, c, plan, kernels_, shape_);
+  // Memory first: a plan that does not fit is not timed.
+  out.estimate = step_accounting(program);
   out.feasible = out.estimate.feasible();
-  if (!out.feasible) out.issue = *out.estimate.infeasible;
+  if (!out.feasible) {
+    out.issue = *out.estimate.infeasible;
+    return out;
+  }
+  out.estimate = estimate_step(program);
   return out;
 }
 

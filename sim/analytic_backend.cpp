@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -15,32 +16,66 @@ class AnalyticBackend final : public Backend {
   Timeline run(const Workload& w, const Topology& topology) override;
 
  private:
-  // Duration of an exchange's own outgoing transfers: each link carries the sum of this op's
-  // flows over it (no other op's), plus the longest route latency.
-  static Seconds transfer_time(const Workload& w, const Topology& topology, FlowRoutes& routes, const RankProgram& rank,
-                               const Op& op);
+  // Seconds after an exchange starts at which each of its flows (outgoing ones; zero for the
+  // others) arrives, with nothing but its own flows on the links: no sooner than its route's
+  // latency plus its size at the slowest link's rate, and, on each link it shares with the
+  // exchange's other flows, no sooner than the link can have carried, of every flow, as much as
+  // the smaller of the two (processor sharing: max-min), counted from the first of them to
+  // start. Both are lower bounds of what SimGrid's flow model gives, which adds contention with
+  // other exchanges on top: SimGrid is never faster.
+  static std::vector<Seconds> arrivals(const Workload& w, const Topology& topology, FlowRoutes& routes,
+                                       const RankProgram& rank, const Op& op);
 };
 
-Seconds AnalyticBackend::transfer_time(const Workload& w, const Topology& topology, FlowRoutes& routes,
-                                       const RankProgram& rank, const Op& op) {
-  std::map<int, std::int64_t> load;
-  Seconds latency;
+std::vector<Seconds> AnalyticBackend::arrivals(const Workload& w, const Topology& topology, FlowRoutes& routes,
+                                               const RankProgram& rank, const Op& op) {
+  struct Shared {
+    std::vector<std::int64_t> sizes;   // sorted
+    std::vector<std::int64_t> prefix;  // prefix[i]: sum of the i smallest
+    Seconds first_start{1e300};        // the smallest route latency among them
+  };
+  const auto route_latency = [&](const std::vector<int>& route) {
+    Seconds latency;
+    for (const int l : route) latency += topology.links()[static_cast<std::size_t>(l)].latency;
+    return latency;
+  };
+  std::map<int, Shared> links;
   for (std::uint32_t i = op.flow_begin; i < op.flow_begin + op.flow_count; ++i) {
     const auto& f = rank.flows[i];
     if (!f.outgoing) continue;
-    Seconds route_latency;
-    for (const int l : routes.of(rank, f)) {
-      load[l] += f.bytes.count();
-      route_latency += topology.links()[static_cast<std::size_t>(l)].latency;
+    const auto& route = routes.of(rank, f);
+    const Seconds latency = route_latency(route);
+    for (const int l : route) {
+      auto& shared = links[l];
+      shared.sizes.push_back(f.bytes.count());
+      shared.first_start = min(shared.first_start, latency);
     }
-    latency = max(latency, route_latency);
   }
-  Seconds slowest;
-  for (const auto& [l, bytes] : load) {
-    const auto& link = topology.links()[static_cast<std::size_t>(l)];
-    slowest = max(slowest, Bytes(bytes) / (link.bandwidth * w.capacity_scale(l)));
+  for (auto& [l, shared] : links) {
+    std::sort(shared.sizes.begin(), shared.sizes.end());
+    shared.prefix.assign(1, 0);
+    for (const auto s : shared.sizes) shared.prefix.push_back(shared.prefix.back() + s);
   }
-  return latency + slowest;
+  std::vector<Seconds> out(op.flow_count, Seconds(0));
+  for (std::uint32_t i = 0; i < op.flow_count; ++i) {
+    const auto& f = rank.flows[op.flow_begin + i];
+    if (!f.outgoing) continue;
+    const auto& route = routes.of(rank, f);
+    Seconds alone;
+    Seconds shared_done;
+    for (const int l : route) {
+      const auto& link = topology.links()[static_cast<std::size_t>(l)];
+      const BytesPerSecond rate = link.bandwidth * w.capacity_scale(l);
+      const auto& shared = links[l];
+      const auto smaller = static_cast<std::size_t>(std::upper_bound(shared.sizes.begin(), shared.sizes.end(), f.bytes.count()) -
+                                                    shared.sizes.begin());
+      const std::int64_t carried = shared.prefix[smaller] + f.bytes.count() * static_cast<std::int64_t>(shared.sizes.size() - smaller);
+      alone = max(alone, f.bytes / rate);
+      shared_done = max(shared_done, shared.first_start + Bytes(carried) / rate);
+    }
+    out[i] = max(route_latency(route) + alone, shared_done);
+  }
+  return out;
 }
 
 Timeline AnalyticBackend::run(const Workload& w, const Topology& topology) {
@@ -87,12 +122,13 @@ Timeline AnalyticBackend::run(const Workload& w, const Topology& topology) {
             if (!ready) break;
             timing[c] = {start, start + op.duration};
             if (op.kind == OpKind::exchange) {
-              const Seconds sent = start + transfer_time(w, topology, routes, rank, op);
-              timing[c].end = sent;
-              for (std::uint32_t i = op.flow_begin; i < op.flow_begin + op.flow_count; ++i) {
-                const auto& f = rank.flows[i];
-                if (f.outgoing && f.mirrored_route < 0) {
-                  in_flight[{static_cast<int>(r), f.peer, static_cast<int>(f.channel)}].push_back(sent);
+              const auto arrival = arrivals(w, topology, routes, rank, op);
+              for (std::uint32_t i = 0; i < op.flow_count; ++i) {
+                const auto& f = rank.flows[op.flow_begin + i];
+                if (!f.outgoing) continue;
+                timing[c].end = max(timing[c].end, start + arrival[i]);
+                if (f.mirrored_route < 0) {
+                  in_flight[{static_cast<int>(r), f.peer, static_cast<int>(f.channel)}].push_back(start + arrival[i]);
                 }
               }
             }

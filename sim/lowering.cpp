@@ -68,11 +68,9 @@ class Lowerer {
   // with overlap, runs at the start of the step as the previous step's, the item at
   // `gather_deadline` waiting for it).
   void data_parallel_sync(std::size_t reduction_start, bool gather_at_start);
-  // ZeRO-3 gathers a chunk's weights before each pass over it, prefetched one pass ahead: the
-  // gather may start once the pass before the previous one has finished computing (its weights
-  // are freed), so it runs beside the previous pass. The memory model holds a layer and its
-  // prefetched successor; gathering a pass ahead times that layer-wise prefetch at chunk
-  // granularity.
+  // ZeRO-3 gathers a chunk's weights before each pass over it, prefetched as the program says
+  // (StepProgram::kPrefetchItems). The memory model holds a layer and its prefetched
+  // successor; gathering a pass ahead times that layer-wise prefetch at chunk granularity.
   void gather_weights(Chain& chain, std::int32_t chunk);
   // Data-parallel steps (a chunk's ZeRO traffic or the rank's step-end exchange) as one
   // exchange on `stream`.
@@ -99,6 +97,8 @@ class Lowerer {
   // Ops the next compute op waits for beyond its chain: an overlapped weight gather or gradient
   // reduction that work past its window must not start before.
   std::vector<Dependency> next_compute_waits_;
+  // The last op of the previous item's own work (its pipeline send aside).
+  std::optional<Dependency> item_end_;
 };
 
 std::uint32_t Lowerer::label(const std::string& text) {
@@ -248,6 +248,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
       Chain chain;
       forward_chunk(item.forward, chain, true);
       emit_units(chain, chain, forward_units(program_.chunk_layers(item.forward.chunk)));
+      item_end_ = chain.last;
       forward_chunk(item.forward, chain, false);
       break;
     }
@@ -255,6 +256,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
       Chain chain;
       backward_chunk(item.backward, chain, true);
       emit_units(chain, chain, backward_units(program_.chunk_layers(item.backward.chunk), !item.defer_weights));
+      item_end_ = chain.last;
       if (!item.defer_weights) reduce_scatter_gradients(chain, item.backward.chunk);
       backward_chunk(item.backward, chain, false);
       break;
@@ -266,6 +268,7 @@ void Lowerer::emit_item(const ScheduleItem& item) {
         const Seconds w = (*it)->weight_total();
         if (w > Seconds(0)) emit_compute(chain, w, fmt::format("{}.weight", to_string((*it)->kind)));
       }
+      item_end_ = chain.last;
       reduce_scatter_gradients(chain, item.backward.chunk);
       break;
     }
@@ -298,7 +301,7 @@ void Lowerer::gather_weights(Chain& chain, std::int32_t chunk) {
   const auto& gathers = program_.chunk_sync(chunk).weight_gathers;
   if (gathers.empty()) return;
   Chain gate;
-  if (item_ >= 2) gate.last = item_compute_end_[item_ - 2];
+  if (item_ >= StepProgram::kPrefetchItems) gate.last = item_compute_end_[item_ - StepProgram::kPrefetchItems];
   sync_exchange(gate, StreamId::weight_gather, Channel::weight_gather, gathers, "zero.gather_weights");
   if (gate.last) chain.last = gate.last;
 }
@@ -313,6 +316,11 @@ void Lowerer::data_parallel_sync(std::size_t reduction_start, bool gather_at_sta
   const auto& sync = program_.rank_sync(rank_->pipeline_rank);
   Chain last;
   last.last = last_compute();
+  // The update needs every gradient shard: ZeRO-2/3's per-pass reduce-scatters too.
+  const auto& shards = rank_->streams[static_cast<std::size_t>(StreamId::gradient_shards)];
+  if (!shards.empty()) {
+    next_compute_waits_.push_back({StreamId::gradient_shards, static_cast<std::uint32_t>(shards.size() - 1)});
+  }
   if (reduction_start < item_compute_end_.size()) {
     // Overlapped: the reduction starts with the items that may hide it, on its own stream so
     // that the layers' collectives do not queue behind it; the update waits for it.
@@ -336,6 +344,8 @@ void Lowerer::lower_rank(std::int32_t g) {
   rank_->pipeline_rank = ranks_.coordinates(g).pipeline;
   item_compute_end_.clear();
   next_compute_waits_.clear();
+  item_end_.reset();
+  const bool paired = program_.schedule().overlapped_pairs();
   const auto items = options_.order ? (*options_.order)[static_cast<std::size_t>(rank_->pipeline_rank)]
                                     : program_.order(rank_->pipeline_rank);
   const auto& sync = program_.rank_sync(rank_->pipeline_rank);
@@ -353,6 +363,10 @@ void Lowerer::lower_rank(std::int32_t g) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
     if (i == deadline && gathered) next_compute_waits_.push_back(*gathered);
+    // Outside overlapped pairs a rank runs its items one after another, as Megatron's
+    // schedules do: the next item's kernels wait for the previous item's last collective
+    // (TP collectives are synchronous with the compute stream; pipeline sends are not).
+    if (!paired && item_end_ && item_end_->stream != StreamId::compute) next_compute_waits_.push_back(*item_end_);
     item_ = static_cast<std::uint32_t>(rank_->items.size());
     const ChunkRef& ref = item.kind == ItemKind::forward || item.kind == ItemKind::forward_backward ? item.forward : item.backward;
     rank_->items.push_back({item.kind, ref.chunk, ref.micro_batch});

@@ -21,7 +21,7 @@ PhaseBreakdown phase_breakdown(const Workload& w, const Timeline& t, std::size_t
     const auto item = compute[i].item;
     if (first[item] < Seconds(0)) first[item] = timing[i].start;
     last[item] = timing[i].end;
-    b.busy_compute += compute[i].duration;
+    if (rank.items[item].kind != ItemKind::optimizer) b.busy_compute += compute[i].duration;
   }
   Seconds covered;
   for (std::size_t item = 0; item < rank.items.size(); ++item) {
@@ -36,12 +36,20 @@ PhaseBreakdown phase_breakdown(const Workload& w, const Timeline& t, std::size_t
     }
     if (rank.items[item].kind != ItemKind::optimizer) covered += span;
   }
-  // The optimizer phase runs from the end of the last chunk to the end of the step.
+  // The optimizer phase runs from the end of the last chunk to the end of the rank's own
+  // step-end work (its exchange and update); waiting for other ranks after it is idle.
   Seconds chunks_end;
+  Seconds sync_end;
   for (std::size_t item = 0; item < rank.items.size(); ++item) {
     if (rank.items[item].kind != ItemKind::optimizer && last[item] > chunks_end) chunks_end = last[item];
   }
-  b.optimizer = t.makespan - chunks_end;
+  for (int s = 0; s < kStreams; ++s) {
+    const auto& ops = rank.streams[static_cast<std::size_t>(s)];
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (rank.items[ops[i].item].kind == ItemKind::optimizer) sync_end = max(sync_end, t.ops[r][static_cast<std::size_t>(s)][i].end);
+    }
+  }
+  b.optimizer = max(Seconds(0), sync_end - chunks_end);
   b.bubble = t.makespan - covered - b.optimizer;
   return b;
 }
@@ -50,8 +58,11 @@ std::size_t pace_setting_rank(const Workload& w) {
   std::size_t best = 0;
   Seconds most(-1);
   for (std::size_t r = 0; r < w.ranks.size(); ++r) {
+    const auto& rank = w.ranks[r];
     Seconds compute(0);
-    for (const auto& op : w.ranks[r].streams[static_cast<std::size_t>(StreamId::compute)]) compute += op.duration;
+    for (const auto& op : rank.streams[static_cast<std::size_t>(StreamId::compute)]) {
+      if (rank.items[op.item].kind != ItemKind::optimizer) compute += op.duration;
+    }
     if (compute > most * (1.0 + 1e-12)) {
       most = compute;
       best = r;

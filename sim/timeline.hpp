@@ -30,7 +30,8 @@ struct Timeline {
 
 // Seconds of one pipeline rank's step by what it was doing (ISCA'25 Table 4): forward-only
 // chunks, backward-only chunks, weight-gradient chunks, overlapped pairs (or 1F1B steady
-// work), optimizer with data-parallel synchronisation, and the rest: idle, the bubble.
+// work), its optimizer with its data-parallel synchronisation after its last chunk, and the
+// rest: idle, the bubble (waiting for other ranks at the end of the step included).
 struct PhaseBreakdown {
   std::int32_t rank = 0;
   Seconds forward;
@@ -39,7 +40,7 @@ struct PhaseBreakdown {
   Seconds overlapped;
   Seconds optimizer;
   Seconds bubble;
-  Seconds busy_compute;  // sum of compute op durations
+  Seconds busy_compute;  // sum of the chunk items' compute op durations (the optimizer's apart)
 };
 
 PhaseBreakdown phase_breakdown(const Workload& w, const Timeline& t, std::size_t rank);

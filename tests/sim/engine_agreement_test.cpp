@@ -149,3 +149,72 @@ TEST(EngineAgreement, MultiPlaneAndMultiRailFatTreesAgree) {
 
 }  // namespace
 }  // namespace trainsim
+
+namespace trainsim {
+namespace {
+
+// Megatron-LM's GPT 32B weak-scaling run (NVIDIA/Megatron-LM README model table, row MCORE-4 of
+// ../shared/reference/validation-public.csv): 384 H100, TP8 DP48, sequence 4096, 192
+// sequences, with --overlap-grad-reduce and --overlap-param-gather.
+Scenario gpt_32b_on_384(bool overlap) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["model"] = {{"id", "gpt-32b"},
+                  {"name", "GPT 32B"},
+                  {"sources", {"NVIDIA/Megatron-LM README model table: 48 layers, hidden 7168, 56 heads, vocabulary 131072"}},
+                  {"vocab_size", 131072},
+                  {"hidden_size", 7168},
+                  {"num_layers", 48},
+                  {"max_sequence_length", 4096},
+                  {"attention", {{"kind", "mha"}, {"num_heads", 56}, {"num_kv_heads", 56}, {"head_dim", 128}}},
+                  {"ffn", {{"activation", "gelu"}, {"intermediate_size", 28672}}},
+                  {"norm", "rmsnorm"},
+                  {"position_embedding", "rope"},
+                  {"tied_embeddings", false}};
+  doc["cluster"]["gpu"] = "h100-sxm";
+  doc["cluster"]["calibration"] = "h100-published";
+  doc["cluster"]["gpu_count"] = 384;
+  doc["cluster"]["network"]["topology"] = "rail_optimized_fat_tree";
+  doc["parallel"] = {{"tensor_parallel", 8}, {"pipeline_parallel", 1}, {"data_parallel", 48}, {"schedule", "1f1b"},
+                     {"micro_batch_size", 1}, {"zero_stage", 1}, {"recomputation", "none"}, {"precision", "bf16"},
+                     {"overlap_data_parallel", overlap}};
+  one_phase(doc, 4096, 192);
+  return parse(doc);
+}
+
+TEST(OverlapDataParallel, HidesTheExchangeInBothEngines) {
+  // With ZeRO-1 the step ends with a gradient reduce-scatter and a weight all-gather over the
+  // 48 data-parallel ranks. Overlapped, the reduce-scatter may run beside the last micro-batch's
+  // backward and the gather beside the first's forward (the next step's): each engine's step
+  // must shrink by what those windows hide, min(exchange, window) for each, as the program
+  // states them. The closed form and the analytic backend hide exactly that (the exchange ends
+  // the step on this single-stage pipeline); SimGrid, where the gradients' reduce-scatter shares
+  // NVLink with the backward's tensor-parallel collectives, at least half of it.
+  const auto on = gpt_32b_on_384(true);
+  const auto off = gpt_32b_on_384(false);
+  const auto kernels = kernel_model(on.cluster);
+  const StepShape shape{4096, 192};
+  const StepProgram overlapped(on.model, on.cluster, on.phases.front().segments.front().plan, kernels, shape);
+  const StepProgram exposed(off.model, off.cluster, off.phases.front().segments.front().plan, kernels, shape);
+  const auto& sync = overlapped.rank_sync(0);
+  Seconds reduction(0);
+  Seconds gather(0);
+  for (const auto& s : sync.gradient_reduction) reduction += overlapped.comm().time(s);
+  for (const auto& s : sync.weight_gather) gather += overlapped.comm().time(s);
+  ASSERT_GT(reduction.si(), 0.0);
+  ASSERT_GT(gather.si(), 0.0);
+  const double hidden = (min(reduction, sync.reduction_overlap) + min(gather, sync.gather_overlap)).si();
+  EXPECT_GT(hidden, 0.1 * estimate_step(exposed).step_time.si());  // a tenth of the step or more is at stake
+
+  const double closed = estimate_step(exposed).step_time.si() - estimate_step(overlapped).step_time.si();
+  EXPECT_NEAR(closed, hidden, 0.01 * hidden);
+  const auto saved = [&](EngineKind engine) {
+    return simulate_step(exposed, engine).estimate.step_time.si() - simulate_step(overlapped, engine).estimate.step_time.si();
+  };
+  EXPECT_NEAR(saved(EngineKind::analytic), hidden, 0.05 * hidden);
+  const double simgrid = saved(EngineKind::simgrid);
+  EXPECT_GE(simgrid, 0.5 * hidden);
+  EXPECT_LE(simgrid, 1.05 * hidden);
+}
+
+}  // namespace
+}  // namespace trainsim

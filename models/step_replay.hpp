@@ -1,0 +1,41 @@
+#pragma once
+// The timing of a step in closed form: the step program replayed at chunk granularity. Each
+// pipeline rank runs its items in the schedule's own order (a forward, backward or weight pass
+// of one chunk, or an overlapped pair, as one block of compute and exposed communication);
+// its point-to-point messages, ZeRO's weight gathers and gradient reduce-scatters each queue
+// in order on their own resource, as the engine's streams do; then its step-end exchange and
+// update, with the overlap the program allows. Nothing contends: this is the contention-free
+// price of the program, the engine's analytic backend at chunk rather than kernel granularity.
+// The published bubble formulas (ScheduleTraits::bubble) are exact only for uniform chunks; the
+// replay is exact for any split of the layers, and a test holds the two together where the
+// formulas apply. Long steps are replayed at two bounded micro-batch counts and extended along
+// the steady phase, so the cost stays O(pipeline^2) whatever the batch.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/units.hpp"
+#include "models/step_program.hpp"
+
+namespace trainsim {
+
+struct ReplayedRank {
+  Seconds chunks_end;  // when its last item finishes
+  Seconds end;         // when its step-end exchange and update finish
+  Seconds compute;     // the kernels of its items (their exposed communication apart)
+  // Time spent in items of each kind (ItemKind forward, backward, weight, forward_backward).
+  std::array<Seconds, 4> spans{};
+};
+
+struct StepReplay {
+  std::vector<ReplayedRank> ranks;
+  Seconds makespan;  // the last rank's end
+};
+
+// The program replayed at `micro_batches` micro-batches per pipeline, in the orders the
+// schedule generates with `options`.
+StepReplay replay_micro_batches(const StepProgram& program, std::int64_t micro_batches, const ScheduleOptions& options = {});
+// The replay at the program's own micro-batch count.
+StepReplay replay_step(const StepProgram& program);
+
+}  // namespace trainsim
