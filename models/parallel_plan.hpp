@@ -12,7 +12,7 @@
 
 namespace trainsim {
 
-enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b, zb_h1, dualpipe, dualpipe_v };
+enum class Schedule { gpipe, one_f_one_b, interleaved_1f1b, zb_h1, dualpipe, dualpipe_v, zb_v };
 std::string_view to_string(Schedule s);
 
 // The attention kernels a run used.

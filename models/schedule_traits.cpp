@@ -41,7 +41,7 @@ void ScheduleTraits::check_micro_batches(const ParallelPlan& /*plan*/, std::int6
 const std::vector<const ScheduleTraits*>& all_schedules() {
   static const std::vector<const ScheduleTraits*> registry{
       &gpipe_traits(),    &one_f_one_b_traits(), &interleaved_1f1b_traits(),
-      &zb_h1_traits(),    &dualpipe_traits(),    &dualpipe_v_traits(),
+      &zb_h1_traits(),    &dualpipe_traits(),    &dualpipe_v_traits(), &zb_v_traits(),
   };
   return registry;
 }

@@ -10,6 +10,7 @@ const ScheduleTraits& zb_h1_traits();             // one_f_one_b.cpp
 const ScheduleTraits& interleaved_1f1b_traits();  // interleaved_1f1b.cpp
 const ScheduleTraits& dualpipe_traits();          // dualpipe.cpp
 const ScheduleTraits& dualpipe_v_traits();        // dualpipe.cpp
+const ScheduleTraits& zb_v_traits();              // zb_v.cpp
 
 // Schedule items, for the order generators.
 inline ScheduleItem forward_item(ChunkRef f) { return {ItemKind::forward, f, {}, false}; }

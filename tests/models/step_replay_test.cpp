@@ -74,6 +74,9 @@ TEST(StepReplay, UniformChunksGiveThePublishedBubbles) {
   const auto u = uniform();
   const auto kernels = kernel_model(u.cluster);
   for (const auto* traits : all_schedules()) {
+    // ZB-V's published bubble holds only for equal F, B and W passes, which real layers do not
+    // have: tests/sim/schedule_test checks it on such passes.
+    if (traits->id() == Schedule::zb_v) continue;
     const auto plan = pipeline_plan(traits->id(), 4, 8);
     const std::int64_t n = 16;
     const StepProgram program(u.model, u.cluster, plan, kernels, {2048, n * plan.data});

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 #include "models/memory_model.hpp"
 #include "sim/backend.hpp"
@@ -109,10 +110,10 @@ double bubble(const ParallelPlan& plan, std::int64_t n, const Uniform& u, double
   const auto w = uniform_workload(plan, n, u, chunk_scale, options);
   EXPECT_EQ(check_workload(w), "");
   const auto t = make_analytic_backend()->run(w, quiet_topology(plan.pipeline));
-  // Every rank does n micro-batches' worth of F + B + W on each of its chunks' shares.
-  double per_rank_chunks = 1.0;  // DualPipe: half of the micro-batches through each of two chunks
-  if (plan.schedule == Schedule::interleaved_1f1b) per_rank_chunks = static_cast<double>(plan.virtual_stages);
-  if (plan.schedule == Schedule::dualpipe_v) per_rank_chunks = 2.0;
+  // Every rank does n micro-batches' worth of F + B + W on each of its chunks' shares
+  // (DualPipe: half of the micro-batches through each of two chunks).
+  const auto& traits = schedule_traits(plan.schedule);
+  const double per_rank_chunks = static_cast<double>(traits.chunks_of_rank(plan, 0).size()) * traits.chunk_share();
   const double work = static_cast<double>(n) * per_rank_chunks * (u.forward + u.backward_input + u.weight) * chunk_scale;
   return t.makespan.si() - work;
 }
@@ -169,6 +170,46 @@ TEST(Schedules, DualPipeAndDualPipeV) {
     const double refined = bubble(plan(Schedule::dualpipe, 8), 32, u, 1.0);
     EXPECT_LE(refined, dualpipe + kExact) << w;
     EXPECT_GE(refined, dualpipe - u.forward - kExact) << w;
+  }
+}
+
+TEST(Schedules, ZeroBubbleV) {
+  // Qi et al. sec.6: with a chunk's F, B (input gradient) and W equal, no rank idles after its
+  // start, which lags the previous rank's by one F: (PP - 1) F, for any micro-batch count from
+  // 2 PP - 1 on; and every (chunk, micro-batch) runs F, then B, then W, each once.
+  Uniform u;
+  u.forward = 1.0;
+  u.backward_input = 1.0;
+  u.weight = 1.0;
+  for (const std::int64_t pp : {2, 4, 8}) {
+    for (const std::int64_t n : {2 * pp - 1, 2 * pp, 3 * pp + 1}) {
+      const auto p = plan(Schedule::zb_v, pp);
+      EXPECT_NEAR(bubble(p, n, u, 1.0), static_cast<double>(pp - 1), kExact) << pp << " " << n;
+      EXPECT_NEAR(schedule_traits(Schedule::zb_v).bubble(p, {Seconds(1.0), Seconds(2.0), Seconds(1.0), Seconds(3.0)}).si(),
+                  static_cast<double>(pp - 1), kExact);
+      for (std::int32_t r = 0; r < pp; ++r) {
+        std::map<std::tuple<int, int, int>, int> seen;  // (chunk, micro-batch, kind) -> position
+        const auto items = schedule_traits(Schedule::zb_v).order(p, r, n, {});
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          const auto& it = items[i];
+          const auto& ref = it.kind == ItemKind::forward ? it.forward : it.backward;
+          EXPECT_TRUE(seen.emplace(std::make_tuple(ref.chunk, ref.micro_batch, static_cast<int>(it.kind)), static_cast<int>(i)).second);
+          if (it.kind == ItemKind::backward) {
+            EXPECT_TRUE(it.defer_weights);
+          }
+        }
+        EXPECT_EQ(seen.size(), static_cast<std::size_t>(2 * 3 * n));
+        for (const int c : {r, static_cast<int>(2 * pp - 1 - r)}) {
+          for (std::int32_t m = 0; m < n; ++m) {
+            const int f = seen.at({c, m, static_cast<int>(ItemKind::forward)});
+            const int b = seen.at({c, m, static_cast<int>(ItemKind::backward)});
+            const int w = seen.at({c, m, static_cast<int>(ItemKind::weight)});
+            EXPECT_LT(f, b);
+            EXPECT_LT(b, w);
+          }
+        }
+      }
+    }
   }
 }
 
@@ -231,7 +272,7 @@ TEST(Schedules, MemoryModelKeepsWhatTheOrdersKeepInFlight) {
   // (the engine's) against the closed form's per-chunk counts.
   const std::int64_t pp = 8;
   for (const auto s : {Schedule::one_f_one_b, Schedule::zb_h1, Schedule::interleaved_1f1b, Schedule::dualpipe,
-                       Schedule::dualpipe_v}) {
+                       Schedule::dualpipe_v, Schedule::zb_v}) {
     const auto p = plan(s, pp, s == Schedule::interleaved_1f1b ? 2 : 1);
     const std::int64_t n = 32;
     const auto orders = pipeline_schedule(p, n);
@@ -258,7 +299,7 @@ TEST(Schedules, MemoryModelKeepsWhatTheOrdersKeepInFlight) {
       double total = 0.0;
       for (const double h : held) total += h;
       EXPECT_DOUBLE_EQ(total, peak) << to_string(s) << " rank " << r;
-      if (s == Schedule::interleaved_1f1b) continue;  // its chunks peak at different times
+      if (s == Schedule::interleaved_1f1b || s == Schedule::zb_v) continue;  // their chunks peak at different times
       for (std::size_t k = 0; k < chunks.size(); ++k) {
         EXPECT_DOUBLE_EQ(held[k], chunk_peak[chunks[k]]) << to_string(s) << " rank " << r << " chunk " << chunks[k];
       }
