@@ -111,18 +111,39 @@ class ObjectReader {
 // Short text of a JSON value for error messages (strings quoted, long values cut).
 std::string describe_json(const nlohmann::json& value);
 
+// The allowed spellings as a message lists them: "\"a\", \"b\"".
+template <class E>
+std::string choice_names(const std::vector<Choice<E>>& choices) {
+  std::string allowed;
+  for (const auto& choice : choices) allowed += (allowed.empty() ? "" : ", ") + std::string("\"") + std::string(choice.name) + "\"";
+  return allowed;
+}
+
+// The value `value` spells among `choices`, or nullopt.
+template <class E>
+std::optional<E> find_choice(const nlohmann::json& value, const std::vector<Choice<E>>& choices) {
+  for (const auto& choice : choices) {
+    if (value.is_string() && value.get_ref<const std::string&>() == choice.name) return choice.value;
+  }
+  return std::nullopt;
+}
+
+// An element of an array that must be one of `choices`; reports it at its pointer otherwise.
+template <class E>
+std::optional<E> element_choice(const JsonRef& element, const std::vector<Choice<E>>& choices, Diagnostics& diag) {
+  if (auto v = find_choice(*element.node, choices)) return v;
+  diag.error(element.pointer, "expected one of " + choice_names(choices) + ", got " + describe_json(*element.node));
+  return std::nullopt;
+}
+
 template <class E>
 std::optional<E> ObjectReader::optional_choice_impl(std::string_view key,
                                                     const std::vector<Choice<E>>& choices,
                                                     bool required) {
   const auto* value = find(key, required);
   if (value == nullptr) return std::nullopt;
-  std::string allowed;
-  for (const auto& choice : choices) {
-    if (value->is_string() && value->get_ref<const std::string&>() == choice.name) return choice.value;
-    allowed += (allowed.empty() ? "" : ", ") + std::string("\"") + std::string(choice.name) + "\"";
-  }
-  expected(key, "one of " + allowed, *value);
+  if (auto v = find_choice(*value, choices)) return v;
+  expected(key, "one of " + choice_names(choices), *value);
   return std::nullopt;
 }
 

@@ -25,11 +25,6 @@ std::string RecomputeSet::describe() const {
 
 namespace {
 
-std::vector<Choice<Schedule>> schedule_choices() {
-  std::vector<Choice<Schedule>> choices;
-  for (const auto* traits : all_schedules()) choices.push_back({traits->name(), traits->id()});
-  return choices;
-}
 
 const std::vector<Choice<AttentionKernel>> kAttentionKernels{
     {"fused", AttentionKernel::fused},
@@ -44,10 +39,21 @@ const std::vector<Choice<RecomputePart>> kRecomputeParts{
     {"activation", RecomputePart::activation},
 };
 
-std::optional<RecomputeSet> parse_recompute(ObjectReader& r) {
-  const auto field = r.raw("recomputation", false);
-  if (!field) return std::nullopt;
-  const auto& node = *field->node;
+}  // namespace
+
+std::vector<Choice<Schedule>> schedule_choices() {
+  std::vector<Choice<Schedule>> choices;
+  for (const auto* traits : all_schedules()) choices.push_back({traits->name(), traits->id()});
+  return choices;
+}
+
+const std::vector<Choice<Precision>>& gemm_precision_choices() {
+  static const std::vector<Choice<Precision>> choices{{"bf16", Precision::bf16}, {"fp8", Precision::fp8}};
+  return choices;
+}
+
+std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostics& diag) {
+  const auto& node = *field.node;
   const std::string hint = "\"none\", \"selective\" (attention core), \"full\", or a list of parts: norm, "
                            "mla_up_projection, attention_core, activation";
   if (node.is_string()) {
@@ -67,21 +73,22 @@ std::optional<RecomputeSet> parse_recompute(ObjectReader& r) {
         }
       }
       if (!found) {
-        r.diagnostics().error(child_pointer(field->pointer, i), "unknown recomputation part " + describe_json(node[i]), hint);
+        diag.error(child_pointer(field.pointer, i), "unknown recomputation part " + describe_json(node[i]), hint);
         ok = false;
       }
     }
     if (ok) return RecomputeSet(bits);
     return std::nullopt;
   }
-  r.diagnostics().error(field->pointer, "expected a recomputation mode, got " + describe_json(node), hint);
+  diag.error(field.pointer, "expected a recomputation mode, got " + describe_json(node), hint);
   return std::nullopt;
 }
 
+namespace {
+
 Precision parse_precision(ObjectReader& r, std::string_view key, Precision fallback, bool allow_fp8) {
-  std::vector<Choice<Precision>> choices{{"bf16", Precision::bf16}, {"fp32", Precision::fp32}};
-  if (allow_fp8) choices = {{"bf16", Precision::bf16}, {"fp8", Precision::fp8}};
-  const auto p = r.optional_choice<Precision>(key, choices);
+  static const std::vector<Choice<Precision>> storage{{"bf16", Precision::bf16}, {"fp32", Precision::fp32}};
+  const auto p = r.optional_choice<Precision>(key, allow_fp8 ? gemm_precision_choices() : storage);
   return p.value_or(fallback);
 }
 
@@ -105,7 +112,8 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.micro_batch_size = degree("micro_batch_size", defaults.micro_batch_size, true);
   p.zero_stage = static_cast<int>(base == nullptr ? r.integer("zero_stage", 0, 3)
                                                   : r.optional_integer("zero_stage", 0, 3).value_or(defaults.zero_stage));
-  if (auto rs = parse_recompute(r)) {
+  const auto recomputation = r.raw("recomputation", false);
+  if (const auto rs = recomputation ? parse_recomputation(*recomputation, r.diagnostics()) : std::nullopt) {
     p.recompute = *rs;
   } else if (base == nullptr && !r.has("recomputation")) {
     r.diagnostics().error(child_pointer(r.pointer(), "recomputation"), "missing required key \"recomputation\"",

@@ -79,6 +79,13 @@ struct ParallelPlan {
   [[nodiscard]] std::int64_t expert_data_parallel() const { return data * context / expert; }
 };
 
+// The scenario format's spellings of schedules and of GEMM precisions.
+std::vector<Choice<Schedule>> schedule_choices();
+const std::vector<Choice<Precision>>& gemm_precision_choices();
+// Reads a recomputation choice: "none", "selective", "full" or a list of parts; reports what
+// is wrong at the field's pointer.
+std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostics& diag);
+
 // Reads a plan. With `base`, every key is optional and missing ones keep base's values (a
 // training phase overriding part of the scenario's plan).
 ParallelPlan parse_parallel_plan(ObjectReader& reader, const ParallelPlan* base);

@@ -154,8 +154,8 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   }
   if (auto reliability = root.optional_object("reliability")) s.reliability = parse_reliability(*reliability, s.cluster.gpu_count);
   if (auto published = root.optional_object("published")) s.published = parse_published(*published);
-  if (const auto planner = root.raw("planner", false)) s.planner = *planner->node;
-  if (const auto validation = root.raw("validation", false)) s.validation = *validation->node;
+  if (auto planner = root.optional_object("planner")) s.planner = parse_planner_spec(*planner);
+  if (auto validation = root.optional_object("validation")) s.validation = parse_validation_target(*validation, s.phases);
   root.finish();
   diag.throw_if_any();  // cross-field rules need every field read correctly
 

@@ -6,8 +6,10 @@
 
 #include "hardware/cluster_spec.hpp"
 #include "models/model_spec.hpp"
+#include "models/planner_spec.hpp"
 #include "models/prices.hpp"
 #include "models/training_run.hpp"
+#include "models/validation_target.hpp"
 
 namespace trainsim {
 
@@ -22,10 +24,10 @@ struct Scenario {
   Prices prices;
   std::optional<Reliability> reliability;  // absent: no failures modelled
   PublishedRun published;
-  // The planner's search space and constraints ("planner", read by planner/); null if absent.
-  nlohmann::json planner;
-  // A measured run to compare against ("validation", read by validation/); null if absent.
-  nlohmann::json validation;
+  // The planner's search space and constraints ("planner"), when the scenario narrows it.
+  std::optional<PlannerSpec> planner;
+  // The measured run a validation scenario is compared with ("validation").
+  std::optional<ValidationTarget> validation;
 };
 
 // Reads and validates a scenario file. Throws ConfigError listing every issue found.

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
-
-#include "core/json_reader.hpp"
 #include "models/schedule_traits.hpp"
 
 namespace trainsim {
@@ -25,49 +22,9 @@ std::vector<std::int64_t> powers_of_two_up_to(std::int64_t limit) {
   return out;
 }
 
-// A list of integers in [min, max], or nothing when the key is absent.
-void read_integers(ObjectReader& r, std::string_view key, std::vector<std::int64_t>& out, std::int64_t min = 1,
-                   std::int64_t max = ObjectReader::kNoMax) {
-  if (!r.has(key)) return;
-  std::vector<std::int64_t> values;
-  for (const auto& element : r.array(key)) {
-    const auto& v = *element.node;
-    if (v.is_number_integer() && v.get<std::int64_t>() >= min && v.get<std::int64_t>() <= max) {
-      values.push_back(v.get<std::int64_t>());
-    } else {
-      const auto range = max == ObjectReader::kNoMax ? fmt::format("an integer >= {}", min)
-                                                     : fmt::format("an integer from {} to {}", min, max);
-      r.diagnostics().error(element.pointer, "expected " + range + ", got " + describe_json(v));
-    }
-  }
-  if (values.empty()) r.diagnostics().error(child_pointer(r.pointer(), key), "give at least one value");
-  out = values;
-}
-
-template <typename T>
-void read_choices(ObjectReader& r, std::string_view key, std::vector<T>& out,
-                  const std::function<std::optional<T>(const JsonRef&)>& parse_one) {
-  if (!r.has(key)) return;
-  std::vector<T> values;
-  for (const auto& element : r.array(key)) {
-    if (auto v = parse_one(element)) values.push_back(*v);
-  }
-  if (values.empty()) r.diagnostics().error(child_pointer(r.pointer(), key), "give at least one value");
-  out = values;
-}
-
-// The schedule names of the scenario format ("1f1b", "dualpipe", ...), read through the plan
-// parser so that both accept the same spellings.
-std::optional<ParallelPlan> plan_with(const JsonRef& element, std::string_view key, const ParallelPlan& base,
-                                      Diagnostics& diag) {
-  nlohmann::json doc = {{std::string(key), *element.node}};
-  Diagnostics local(diag.file());
-  ObjectReader reader(doc, "", local);
-  auto plan = parse_parallel_plan(reader, &base);
-  if (!local.has_errors()) return plan;
-  diag.error(element.pointer, fmt::format("not a valid {}: {}", key, describe_json(*element.node)),
-             "use the values the scenario's \"parallel\" object accepts");
-  return std::nullopt;
+template <class T>
+void narrow(std::vector<T>& axis, const std::optional<std::vector<T>>& values) {
+  if (values) axis = *values;
 }
 
 }  // namespace
@@ -92,46 +49,21 @@ PlanSpace plan_space(const Scenario& s) {
   }
   space.precisions = {Precision::bf16};
   if (c.gpu.peak(Precision::fp8)) space.precisions.push_back(Precision::fp8);
-  if (s.planner.is_null()) return space;
-
-  Diagnostics diag(s.file);
-  ObjectReader r(s.planner, "/planner", diag);
-  read_integers(r, "gpu_counts", space.gpu_counts);
-  read_integers(r, "tensor_parallel", space.tensor);
-  read_integers(r, "pipeline_parallel", space.pipeline);
-  read_integers(r, "context_parallel", space.context);
-  read_integers(r, "expert_parallel", space.expert);
-  read_integers(r, "micro_batch_sizes", space.micro_batch_sizes);
-  read_integers(r, "virtual_stages", space.virtual_stages);
-  const auto field = [&](std::string_view key) {
-    return [&, key](const JsonRef& e) { return plan_with(e, key, s.plan, diag); };
-  };
-  std::vector<ParallelPlan> plans;
-  read_choices<ParallelPlan>(r, "schedules", plans, field("schedule"));
-  if (r.has("schedules")) {
-    space.schedules.clear();
-    for (const auto& p : plans) space.schedules.push_back(p.schedule);
-  }
-  plans.clear();
-  read_choices<ParallelPlan>(r, "recomputation", plans, field("recomputation"));
-  if (r.has("recomputation")) {
-    space.recomputation.clear();
-    for (const auto& p : plans) space.recomputation.push_back(p.recompute);
-  }
-  plans.clear();
-  read_choices<ParallelPlan>(r, "precisions", plans, field("precision"));
-  if (r.has("precisions")) {
-    space.precisions.clear();
-    for (const auto& p : plans) space.precisions.push_back(p.precision);
-  }
-  std::vector<std::int64_t> zero;
-  read_integers(r, "zero_stages", zero, 0, 3);
-  if (!zero.empty()) space.zero_stages.assign(zero.begin(), zero.end());
-  r.optional_string("note");  // why the constraints are what they are
-  space.tensor_within_node = r.optional_boolean("tensor_within_node").value_or(true);
-  space.top_k = static_cast<int>(r.optional_integer("top_k", 0, 1000).value_or(space.top_k));
-  r.finish();
-  diag.throw_if_any();
+  if (!s.planner) return space;
+  const auto& p = *s.planner;
+  narrow(space.gpu_counts, p.gpu_counts);
+  narrow(space.tensor, p.tensor);
+  narrow(space.pipeline, p.pipeline);
+  narrow(space.context, p.context);
+  narrow(space.expert, p.expert);
+  narrow(space.micro_batch_sizes, p.micro_batch_sizes);
+  narrow(space.virtual_stages, p.virtual_stages);
+  narrow(space.schedules, p.schedules);
+  narrow(space.zero_stages, p.zero_stages);
+  narrow(space.recomputation, p.recomputation);
+  narrow(space.precisions, p.precisions);
+  space.tensor_within_node = p.tensor_within_node.value_or(space.tensor_within_node);
+  space.top_k = p.top_k.value_or(space.top_k);
   if (space.tensor_within_node) {
     std::erase_if(space.tensor, [&](std::int64_t t) { return t > c.gpus_per_node; });
   }

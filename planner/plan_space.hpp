@@ -29,7 +29,6 @@ struct PlanSpace {
 };
 
 // The defaults for the scenario's model and cluster, narrowed by its "planner" object.
-// Throws ConfigError naming the scenario file and the field.
 PlanSpace plan_space(const Scenario& scenario);
 
 // Calls `visit` for every plan of the product whose degrees multiply to the GPU count, in a

@@ -63,6 +63,16 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+const ValidationTarget& validation_target(const Scenario& s) {
+  if (!s.validation) {
+    Diagnostics diag(s.file);
+    diag.error("/validation", "missing required key \"validation\"",
+               "a validation scenario names its row, citation, metric, measured value and convention");
+    diag.throw_if_any();
+  }
+  return *s.validation;
+}
+
 ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
   ValidationRow row;
   row.file = s.file;

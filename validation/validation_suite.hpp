@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "sim/step_simulation.hpp"
-#include "validation/validation_target.hpp"
+#include "models/scenario.hpp"
+#include "models/validation_target.hpp"
 
 namespace trainsim {
 
@@ -34,6 +35,10 @@ struct ValidationSummary {
 inline constexpr double kMeanErrorBar = 0.15;
 inline constexpr double kRowErrorBar = 0.30;
 [[nodiscard]] bool meets_bar(const ValidationSummary& summary);
+
+// The measured run `scenario` is compared with; throws ConfigError naming the file when the
+// scenario has no "validation" object.
+const ValidationTarget& validation_target(const Scenario& scenario);
 
 // The prediction for one validation scenario.
 ValidationRow validate_scenario(const Scenario& scenario, EngineKind engine);

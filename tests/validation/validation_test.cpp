@@ -2,6 +2,7 @@
 // far the predictions are from the measurements is what `trainsim validate` reports.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -121,6 +122,17 @@ TEST(Validation, BadTargetsNameTheirField) {
   doc = run_json("ds-v3-step");
   doc["validation"]["flops"] = "model";  // a step time has no FLOP convention
   EXPECT_EQ(only_issue(doc).pointer, "/validation/flops");
+
+  // Read strictly with the scenario: a misspelt key is an error with the nearest known key.
+  doc = run_json("sc21-1");
+  doc["validation"]["measurd"] = doc["validation"]["measured"];
+  doc["validation"].erase("measured");
+  const auto found = issues(doc);
+  EXPECT_TRUE(has_issue(found, "/validation/measured", "missing"));
+  const auto misspelt = std::find_if(found.begin(), found.end(),
+                                     [](const ConfigIssue& i) { return i.pointer == "/validation/measurd"; });
+  ASSERT_NE(misspelt, found.end());
+  EXPECT_NE(misspelt->hint.find("measured"), std::string::npos) << misspelt->hint;
 }
 
 }  // namespace

@@ -1,6 +1,4 @@
-#include "validation/validation_target.hpp"
-
-#include "core/json_reader.hpp"
+#include "models/validation_target.hpp"
 
 namespace trainsim {
 
@@ -27,24 +25,22 @@ const std::vector<Choice<AttentionConvention>> kAttention{{"causal", AttentionCo
                                                           {"non_causal", AttentionConvention::non_causal}};
 }  // namespace
 
-ValidationTarget validation_target(const Scenario& s) {
-  Diagnostics diag(s.file);
+ValidationTarget parse_validation_target(ObjectReader& r, const std::vector<TrainingPhase>& phases) {
+  auto& diag = r.diagnostics();
   ValidationTarget t;
-  if (s.validation.is_null()) {
-    diag.error("/validation", "missing required key \"validation\"",
-               "a validation scenario names its row, citation, metric, measured value and convention");
-    diag.throw_if_any();
-  }
-  ObjectReader r(s.validation, "/validation", diag);
   t.row = r.string("row");
   t.citation = r.string("citation");
   t.convention = r.string("convention");
-  t.metric = r.choice("metric", kMetrics);
-  diag.throw_if_any();  // which other keys belong depends on the metric
+  const auto metric = r.optional_choice("metric", kMetrics);
+  if (!metric && !r.has("metric")) {
+    diag.error(child_pointer(r.pointer(), "metric"), "missing required key \"metric\"", "one of " + choice_names(kMetrics));
+  }
+  t.metric = metric.value_or(ValidationMetric::step_time_s);
   t.measured = r.number("measured", 1e-12);
   t.ci = r.boolean("ci");
-  const bool flops = t.metric == ValidationMetric::tflops_per_gpu;
-  const bool hours = t.metric == ValidationMetric::gpu_hours || t.metric == ValidationMetric::gpu_hours_per_trillion_tokens;
+  // Which other keys belong depends on the metric.
+  const bool flops = metric == ValidationMetric::tflops_per_gpu;
+  const bool hours = metric == ValidationMetric::gpu_hours || metric == ValidationMetric::gpu_hours_per_trillion_tokens;
   if (flops) {
     t.flops = r.choice("flops", kFlops);
     t.attention = r.choice("attention", kAttention);
@@ -52,15 +48,14 @@ ValidationTarget validation_target(const Scenario& s) {
   if (hours) {
     t.phase = r.string("phase");
     bool known = t.phase == "all" && t.metric == ValidationMetric::gpu_hours;
-    for (const auto& p : s.phases) known = known || p.name == t.phase;
+    for (const auto& p : phases) known = known || p.name == t.phase;
     if (!known && r.has("phase")) {
-      diag.error("/validation/phase", "no phase named \"" + t.phase + "\"",
+      diag.error(child_pointer(r.pointer(), "phase"), "no phase named \"" + t.phase + "\"",
                  t.metric == ValidationMetric::gpu_hours ? "a phase name of /training/phases, or \"all\""
                                                          : "a phase name of /training/phases");
     }
   }
-  r.finish();
-  diag.throw_if_any();
+  if (metric) r.finish();  // without a metric the keys it would ask for are unknown
   return t;
 }
 

@@ -4,8 +4,11 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
+#include "core/json_reader.hpp"
 #include "models/flop_count.hpp"
-#include "models/scenario.hpp"
+#include "models/training_run.hpp"
 
 namespace trainsim {
 
@@ -32,8 +35,8 @@ struct ValidationTarget {
   bool ci = false;    // part of the subset the test suite runs
 };
 
-// The target of `scenario`; throws ConfigError naming the file and the JSON pointer when its
-// "validation" object is missing or wrong.
-ValidationTarget validation_target(const Scenario& scenario);
+// Reads a scenario's "validation" object; a gpu_hours metric names one of `phases` (or "all").
+// Issues go to the reader.
+ValidationTarget parse_validation_target(ObjectReader& reader, const std::vector<TrainingPhase>& phases);
 
 }  // namespace trainsim
