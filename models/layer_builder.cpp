@@ -75,28 +75,26 @@ void LayerBuilder::linear(const LinearOp& l) {
   if (l.input_saved) costs_.saved_activations += Bytes(input.count() / l.input_shards);
 }
 
-void LayerBuilder::memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
-                          Bytes backward_written, Bytes saved, bool recomputed) {
+void LayerBuilder::memory(const MemoryOp& m) {
   Op op;
-  op.recomputed = recomputed;
-  op.forward = compute_step(name, Pass::forward, part, memory_kernel(read, written));
-  if (backward_read.count() + backward_written.count() > 0) {
-    op.backward_input.push_back(
-        compute_step(name + ".grad", Pass::backward_input, part, memory_kernel(backward_read, backward_written)));
+  op.recomputed = m.recomputed;
+  op.forward = compute_step(m.name, Pass::forward, m.part, memory_kernel(m.read, m.written));
+  if (m.backward_read.count() + m.backward_written.count() > 0) {
+    op.backward_input.push_back(compute_step(m.name + ".grad", Pass::backward_input, m.part,
+                                             memory_kernel(m.backward_read, m.backward_written)));
   }
   ops_.push_back(op);
-  costs_.saved_activations += saved;
+  costs_.saved_activations += m.saved;
 }
 
-void LayerBuilder::attention(const std::string& name, LayerPart part, const FusedAttentionOp& a, Bytes saved,
-                             bool recomputed) {
+void LayerBuilder::attention(const AttentionOp& a) {
   Op op;
-  op.recomputed = recomputed;
-  op.forward = compute_step(name, Pass::forward, part, attention_kernel(a.shape, false, a.generation));
+  op.recomputed = a.recomputed;
+  op.forward = compute_step(a.name, Pass::forward, a.part, attention_kernel(a.shape, false, a.generation));
   op.backward_input.push_back(
-      compute_step(name + ".grad", Pass::backward_input, part, attention_kernel(a.shape, true, a.generation)));
+      compute_step(a.name + ".grad", Pass::backward_input, a.part, attention_kernel(a.shape, true, a.generation)));
   ops_.push_back(op);
-  costs_.saved_activations += saved;
+  costs_.saved_activations += a.saved;
 }
 
 void LayerBuilder::batched_product(const std::string& name, LayerPart part, const BatchedProduct& p, bool recomputed) {
@@ -111,8 +109,11 @@ void LayerBuilder::batched_product(const std::string& name, LayerPart part, cons
   ops_.push_back(op);
 }
 
-void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, const AttentionShape& s, Bytes saved,
-                                     bool recomputed, double dropout) {
+void LayerBuilder::unfused_attention(const AttentionOp& a, double dropout) {
+  const auto& name = a.name;
+  const auto part = a.part;
+  const auto& s = a.shape;
+  const bool recomputed = a.recomputed;
   const std::int64_t groups = s.batch * s.heads;
   const std::int64_t elements = groups * s.seq_q * s.seq_kv;
   const Bytes scores(elements * bytes_per_element(Precision::bf16));
@@ -120,40 +121,43 @@ void LayerBuilder::unfused_attention(const std::string& name, LayerPart part, co
   // Recomputed (Megatron's selective recomputation), the probabilities are made again in
   // backward instead of being kept.
   const Bytes kept = recomputed ? Bytes(0) : scores;
-  memory(name + ".softmax", part, scores, scores, scores * 2, scores, kept, recomputed);
+  memory({.name = name + ".softmax", .part = part, .read = scores, .written = scores, .backward_read = scores * 2,
+          .backward_written = scores, .saved = kept, .recomputed = recomputed});
   if (dropout > 0.0) {
     const Bytes mask(elements);
-    memory(name + ".dropout", part, scores, scores + mask, scores + mask, scores, recomputed ? Bytes(0) : scores + mask,
-           recomputed);
+    memory({.name = name + ".dropout", .part = part, .read = scores, .written = scores + mask,
+            .backward_read = scores + mask, .backward_written = scores, .saved = recomputed ? Bytes(0) : scores + mask,
+            .recomputed = recomputed});
   }
   batched_product(name + ".context", part, {groups, s.seq_q, s.head_dim_v, s.seq_kv, ".dp", ".dv"}, recomputed);
-  costs_.saved_activations += saved;
+  costs_.saved_activations += a.saved;
 }
 
-void LayerBuilder::ring_attention(const std::string& name, LayerPart part, const FusedAttentionOp& a,
-                                  std::int64_t ranks, Bytes kv, Bytes saved, bool recomputed) {
+void LayerBuilder::ring_attention(const AttentionOp& a, const ContextRing& r) {
   // Forward: [ring | ranks - 1 blocks] then one block; backward (reversed): one block, then
   // [ring of keys, values and their gradients | ranks - 1 blocks].
   const auto ring_pass = [](Bytes shard) {
     return CollectiveStep{.collective = Collective::ring_pass, .group = CommGroup::context, .payload = shard};
   };
-  collective(name + ".cp_ring", part, ring_pass(kv), ring_pass(kv * 2));
+  collective(a.name + ".cp_ring", a.part, ring_pass(r.kv_shard), ring_pass(r.kv_shard * 2));
   auto ring = ops_.back();
   ops_.pop_back();
-  ring.recomputed = recomputed;
+  ring.recomputed = a.recomputed;
   ring.forward.overlaps_next = true;
   LayerStep ring_grad = ring.backward_input.front();
   ring_grad.overlaps_next = true;
   ring.backward_input.clear();
   ops_.push_back(ring);
 
-  FusedAttentionOp arriving = a;
-  arriving.shape.seq_kv = a.shape.seq_kv / ranks * (ranks - 1);
-  FusedAttentionOp last = a;
-  last.shape.seq_kv = a.shape.seq_kv / ranks;
-  attention(name, part, arriving, saved, recomputed);
+  AttentionOp arriving = a;
+  arriving.shape.seq_kv = a.shape.seq_kv / r.ranks * (r.ranks - 1);
+  AttentionOp last = a;
+  last.name = a.name + ".last_block";
+  last.shape.seq_kv = a.shape.seq_kv / r.ranks;
+  last.saved = Bytes(0);
+  attention(arriving);
   ops_.back().backward_input.insert(ops_.back().backward_input.begin(), ring_grad);
-  attention(name + ".last_block", part, last, Bytes(0), recomputed);
+  attention(last);
 }
 
 void LayerBuilder::communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward) {
@@ -173,9 +177,11 @@ void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const All
   communication(name, part, forward, backward);
 }
 
-void LayerBuilder::parameters(std::int64_t count, bool routed_expert) {
+void LayerBuilder::parameters(std::int64_t count) { costs_.parameters += count; }
+
+void LayerBuilder::expert_parameters(std::int64_t count) {
   costs_.parameters += count;
-  if (routed_expert) costs_.expert_parameters += count;
+  costs_.expert_parameters += count;
 }
 
 void LayerBuilder::recompute_everything(Bytes layer_input) {

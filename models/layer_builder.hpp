@@ -13,7 +13,7 @@ namespace trainsim {
 struct LinearOp {
   std::string name;
   LayerPart part = LayerPart::attention;
-  std::int64_t m = 0, k = 0, n = 0;  // y[m,n] = x[m,k] W[k,n], per group
+  std::int64_t m = 0, n = 0, k = 0;  // y[m,n] = x[m,k] W[k,n], per group (GemmShape's order)
   std::int64_t groups = 1;
   Precision precision = Precision::bf16;  // bf16 or fp8 GEMMs (all three: fprop, dgrad, wgrad)
   bool input_is_fp8 = false;  // x arrives already quantized (FP8 dispatch): no forward cast
@@ -26,10 +26,32 @@ struct LinearOp {
   std::int64_t input_shards = 1;
 };
 
-// A fused attention kernel: its shape and the kernel generation that times it.
-struct FusedAttentionOp {
+// A memory-bound kernel and, when it has one, its gradient kernel (zero bytes: none): what
+// each reads and writes, what the forward keeps for backward, and whether backward reruns it.
+struct MemoryOp {
+  std::string name;
+  LayerPart part = LayerPart::attention;
+  Bytes read{}, written{};
+  Bytes backward_read{}, backward_written{};
+  Bytes saved{};
+  bool recomputed = false;
+};
+
+// An attention core: its shape, the fused kernel generation that times it (unfused attention
+// has none), what the forward keeps for backward and whether backward reruns it.
+struct AttentionOp {
+  std::string name;
+  LayerPart part = LayerPart::attention;
   AttentionShape shape;
   FusedAttention generation = FusedAttention::current;
+  Bytes saved{};
+  bool recomputed = false;
+};
+
+// Context parallelism's key/value ring: its members and the bytes of one shard.
+struct ContextRing {
+  std::int64_t ranks = 1;
+  Bytes kv_shard{};
 };
 
 class LayerBuilder {
@@ -40,28 +62,26 @@ class LayerBuilder {
   }
 
   void linear(const LinearOp& op);
-  // A memory-bound kernel; `backward_*` are its gradient kernel's traffic (zero: none).
-  void memory(const std::string& name, LayerPart part, Bytes read, Bytes written, Bytes backward_read,
-              Bytes backward_written, Bytes saved, bool recomputed);
-  void attention(const std::string& name, LayerPart part, const FusedAttentionOp& op, Bytes saved, bool recomputed);
+  void memory(const MemoryOp& op);
+  void attention(const AttentionOp& op);
   // Attention without a fused kernel: scores = Q K^T and context = P V as batched BF16 GEMMs
   // around a fused scale-mask-softmax that reads and writes the whole score matrix (2 bytes per
   // score each way; its backward reads P and dP and writes dS); the probabilities stay saved
   // for backward unless recomputed. The full matrix is computed: masking happens in the softmax.
   // With `dropout` (a probability above 0) a dropout kernel rewrites the probabilities with a
   // one-byte mask per score, and its backward reads the gradient and the mask.
-  void unfused_attention(const std::string& name, LayerPart part, const AttentionShape& shape, Bytes saved,
-                         bool recomputed, double dropout);
-  // Context-parallel ring attention over `ranks` ranks: the key/value shards (`kv` bytes each;
-  // their gradients travel back with them) circulate while the blocks they complete compute,
-  // and the block of the last shard to arrive runs after the ring (forward) or the local
-  // block before it (backward).
-  void ring_attention(const std::string& name, LayerPart part, const FusedAttentionOp& op, std::int64_t ranks,
-                      Bytes kv, Bytes saved, bool recomputed);
+  void unfused_attention(const AttentionOp& op, double dropout);
+  // Context-parallel ring attention: the key/value shards (their gradients travel back with
+  // them) circulate while the blocks they complete compute, and the block of the last shard to
+  // arrive runs after the ring (forward) or the local block before it (backward).
+  void ring_attention(const AttentionOp& op, const ContextRing& ring);
   // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine).
   void collective(const std::string& name, LayerPart part, const CollectiveStep& forward, const CollectiveStep& backward);
   void all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward, const AllToAllStep& backward);
-  void parameters(std::int64_t count, bool routed_expert);
+  // Parameters this rank holds: dense ones, and routed experts' (sharded over expert
+  // parallelism rather than data parallelism).
+  void parameters(std::int64_t count);
+  void expert_parameters(std::int64_t count);
   // Full recomputation (Megatron "full"): the backward pass reruns every forward operation,
   // collectives and all-to-alls included, and only the layer's input stays saved.
   void recompute_everything(Bytes layer_input);

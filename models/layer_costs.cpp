@@ -81,7 +81,8 @@ void tp_collective(LayerBuilder& b, const Context& c, const std::string& name, L
 // normalised output and the new residual; its gradient reads three tensors and writes two.
 void norm(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, std::int64_t rows) {
   const Bytes x = c.hidden_bytes(rows);
-  b.memory(name, part, x * 2, x * 2, x * 3, x * 2, x, c.recompute(RecomputePart::norm));
+  b.memory({.name = name, .part = part, .read = x * 2, .written = x * 2, .backward_read = x * 3,
+            .backward_written = x * 2, .saved = x, .recomputed = c.recompute(RecomputePart::norm)});
 }
 
 // Tensor-parallel collectives around a block: gather the sequence shards before it and
@@ -113,23 +114,21 @@ void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::
   const Bytes qkv(c.tokens * (heads * qk + kv_heads * (qk + v)) * kBf16);
   const Bytes lse(c.tokens * heads * 4);
   const Bytes saved = (qkv_saved ? qkv : Bytes(0)) + lse;
-  const bool recomputed = c.recompute(RecomputePart::attention_core);
+  const bool fa2 = c.plan.attention_kernel == AttentionKernel::flash_attention_2;
+  AttentionOp core{.name = "attention.core",
+                   .shape = shape,
+                   .generation = fa2 ? FusedAttention::flash_attention_2 : FusedAttention::current,
+                   .saved = saved,
+                   .recomputed = c.recompute(RecomputePart::attention_core)};
   if (c.plan.attention_kernel == AttentionKernel::unfused) {
-    b.unfused_attention("attention.core", LayerPart::attention, shape, qkv_saved ? qkv : Bytes(0), recomputed,
-                        c.model.attention_dropout);
-    return;
-  }
-  const auto generation = c.plan.attention_kernel == AttentionKernel::flash_attention_2
-                              ? FusedAttention::flash_attention_2
-                              : FusedAttention::current;
-  if (c.plan.context > 1) {
-    const Bytes kv(c.tokens * kv_heads * (qk + v) * kBf16);
-    b.ring_attention("attention.core", LayerPart::attention, {shape, generation}, c.plan.context, kv, saved,
-                     recomputed);
+    core.saved = qkv_saved ? qkv : Bytes(0);  // the probabilities the softmax keeps are its own
+    b.unfused_attention(core, c.model.attention_dropout);
+  } else if (c.plan.context > 1) {
+    b.ring_attention(core, {.ranks = c.plan.context, .kv_shard = Bytes(c.tokens * kv_heads * (qk + v) * kBf16)});
   } else {
     // A fused kernel applies attention dropout inside itself and regenerates the mask in
     // backward from its random seed: no traffic of its own.
-    b.attention("attention.core", LayerPart::attention, {shape, generation}, saved, recomputed);
+    b.attention(core);
   }
 }
 
@@ -138,17 +137,22 @@ void gqa_block(LayerBuilder& b, const Context& c) {
   const std::int64_t heads = a.num_heads / c.tp;
   const std::int64_t kv_heads = std::max<std::int64_t>(1, a.num_kv_heads / c.tp);
   const bool norm_recomputed = c.recompute(RecomputePart::norm);
-  b.linear({"attention.qkv", LayerPart::attention, c.tokens, c.h, (heads + 2 * kv_heads) * a.head_dim, 1, c.gemm,
-            false, !norm_recomputed, false, c.gathered_shards()});
+  b.linear({.name = "attention.qkv", .part = LayerPart::attention, .m = c.tokens,
+            .n = (heads + 2 * kv_heads) * a.head_dim, .k = c.h, .precision = c.gemm, .input_saved = !norm_recomputed,
+            .input_shards = c.gathered_shards()});
   const Bytes qk_bytes(c.tokens * (heads + kv_heads) * a.head_dim * kBf16);
-  if (a.qk_norm) b.memory("attention.qk_norm", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes * 2, qk_bytes, qk_bytes, false);
+  if (a.qk_norm) b.memory({.name = "attention.qk_norm", .part = LayerPart::attention, .read = qk_bytes,
+                           .written = qk_bytes, .backward_read = qk_bytes * 2, .backward_written = qk_bytes,
+                           .saved = qk_bytes});
   if (c.model.position_embedding == PositionEmbedding::rope) {
-    b.memory("attention.rope", LayerPart::attention, qk_bytes, qk_bytes, qk_bytes, qk_bytes, Bytes(0), false);
+    b.memory({.name = "attention.rope", .part = LayerPart::attention, .read = qk_bytes, .written = qk_bytes,
+              .backward_read = qk_bytes, .backward_written = qk_bytes});
   }
   attention_core(b, c, heads, kv_heads, true);
-  b.linear({"attention.out", LayerPart::attention, c.tokens, heads * a.head_dim, c.h, 1, c.gemm, false, true, false});
+  b.linear({.name = "attention.out", .part = LayerPart::attention, .m = c.tokens, .n = c.h, .k = heads * a.head_dim,
+            .precision = c.gemm});
   const std::int64_t biases = (a.qkv_bias ? (heads + 2 * kv_heads) * a.head_dim : 0) + (a.output_bias ? c.h : 0);
-  b.parameters(attention_matmul_params(c.model) / c.tp + biases + (a.qk_norm ? 2 * a.head_dim : 0), false);
+  b.parameters(attention_matmul_params(c.model) / c.tp + biases + (a.qk_norm ? 2 * a.head_dim : 0));
 }
 
 void mla_block(LayerBuilder& b, const Context& c) {
@@ -164,31 +168,37 @@ void mla_block(LayerBuilder& b, const Context& c) {
   // Down-projections are small and replicated across tensor ranks; up-projections are split
   // by heads. q_a and kv_a read the same normalised input, saved once.
   if (mla.q_lora_rank > 0) {
-    b.linear({"attention.q_down", LayerPart::attention, c.tokens, c.h, mla.q_lora_rank, 1, c.gemm, false,
-              !norm_recomputed, false, c.gathered_shards()});
+    b.linear({.name = "attention.q_down", .part = LayerPart::attention, .m = c.tokens, .n = mla.q_lora_rank, .k = c.h,
+              .precision = c.gemm, .input_saved = !norm_recomputed, .input_shards = c.gathered_shards()});
     const Bytes q_c(c.tokens * mla.q_lora_rank * kBf16);
-    b.memory("attention.q_norm", LayerPart::attention, q_c, q_c, q_c * 2, q_c, q_c, norm_recomputed);
-    b.linear({"attention.q_up", LayerPart::attention, c.tokens, mla.q_lora_rank, heads * qk, 1, c.gemm, false,
-              !norm_recomputed, up_recomputed});
+    b.memory({.name = "attention.q_norm", .part = LayerPart::attention, .read = q_c, .written = q_c,
+              .backward_read = q_c * 2, .backward_written = q_c, .saved = q_c, .recomputed = norm_recomputed});
+    b.linear({.name = "attention.q_up", .part = LayerPart::attention, .m = c.tokens, .n = heads * qk,
+              .k = mla.q_lora_rank, .precision = c.gemm, .input_saved = !norm_recomputed, .recomputed = up_recomputed});
     replicated += c.h * mla.q_lora_rank;
     sharded += mla.q_lora_rank * a.num_heads * qk;
   } else {
-    b.linear({"attention.q", LayerPart::attention, c.tokens, c.h, heads * qk, 1, c.gemm, false, !norm_recomputed,
-              up_recomputed, c.gathered_shards()});
+    b.linear({.name = "attention.q", .part = LayerPart::attention, .m = c.tokens, .n = heads * qk, .k = c.h,
+              .precision = c.gemm, .input_saved = !norm_recomputed, .recomputed = up_recomputed,
+              .input_shards = c.gathered_shards()});
     sharded += c.h * a.num_heads * qk;
   }
-  b.linear({"attention.kv_down", LayerPart::attention, c.tokens, c.h, mla.kv_lora_rank + mla.qk_rope_head_dim, 1,
-            c.gemm, false, false, false, c.gathered_shards()});
+  b.linear({.name = "attention.kv_down", .part = LayerPart::attention, .m = c.tokens,
+            .n = mla.kv_lora_rank + mla.qk_rope_head_dim, .k = c.h, .precision = c.gemm, .input_saved = false,
+            .input_shards = c.gathered_shards()});
   const Bytes kv_c(c.tokens * mla.kv_lora_rank * kBf16);
-  b.memory("attention.kv_norm", LayerPart::attention, kv_c, kv_c, kv_c * 2, kv_c, kv_c, norm_recomputed);
-  b.linear({"attention.kv_up", LayerPart::attention, c.tokens, mla.kv_lora_rank,
-            heads * (mla.qk_nope_head_dim + mla.v_head_dim), 1, c.gemm, false, !norm_recomputed, up_recomputed});
+  b.memory({.name = "attention.kv_norm", .part = LayerPart::attention, .read = kv_c, .written = kv_c,
+            .backward_read = kv_c * 2, .backward_written = kv_c, .saved = kv_c, .recomputed = norm_recomputed});
+  b.linear({.name = "attention.kv_up", .part = LayerPart::attention, .m = c.tokens,
+            .n = heads * (mla.qk_nope_head_dim + mla.v_head_dim), .k = mla.kv_lora_rank, .precision = c.gemm,
+            .input_saved = !norm_recomputed, .recomputed = up_recomputed});
   const Bytes rope(c.tokens * (heads + 1) * mla.qk_rope_head_dim * kBf16);
-  b.memory("attention.rope", LayerPart::attention, rope, rope, rope, rope, Bytes(0), up_recomputed);
+  b.memory({.name = "attention.rope", .part = LayerPart::attention, .read = rope, .written = rope,
+            .backward_read = rope, .backward_written = rope, .recomputed = up_recomputed});
   attention_core(b, c, heads, heads, !up_recomputed);
-  b.linear({"attention.out", LayerPart::attention, c.tokens, heads * mla.v_head_dim, c.h, 1, c.gemm, false, true,
-            false});
-  b.parameters(replicated + sharded / c.tp + mla.kv_lora_rank + mla.q_lora_rank, false);
+  b.linear({.name = "attention.out", .part = LayerPart::attention, .m = c.tokens, .n = c.h, .k = heads * mla.v_head_dim,
+            .precision = c.gemm});
+  b.parameters(replicated + sharded / c.tp + mla.kv_lora_rank + mla.q_lora_rank);
 }
 
 // Dropout on a residual branch's output, on the rows the residual sees. Megatron-LM fuses it
@@ -199,7 +209,8 @@ void residual_dropout(LayerBuilder& b, const Context& c, const std::string& name
   if (c.model.hidden_dropout <= 0.0) return;
   const Bytes x = c.hidden_bytes(c.sp_tokens);
   const Bytes mask(c.sp_tokens * c.h);
-  b.memory(name, part, Bytes(0), mask, x + mask, x, mask, c.recompute(RecomputePart::norm));
+  b.memory({.name = name, .part = part, .read = Bytes(0), .written = mask, .backward_read = x + mask,
+            .backward_written = x, .saved = mask, .recomputed = c.recompute(RecomputePart::norm)});
 }
 
 void attention_block(LayerBuilder& b, const Context& c) {
@@ -212,7 +223,7 @@ void attention_block(LayerBuilder& b, const Context& c) {
   }
   tp_exit(b, c, "attention.tp_scatter", LayerPart::attention);
   residual_dropout(b, c, "attention.dropout", LayerPart::attention);
-  b.parameters(2 * norm_params(c.model, c.h), false);
+  b.parameters(2 * norm_params(c.model, c.h));
 }
 
 // An FFN (dense, or the shared experts) on `rows` tokens, split `split` ways; its input was
@@ -222,13 +233,15 @@ void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_
   const bool swiglu = c.model.ffn.activation == Activation::swiglu;
   const std::int64_t inner = intermediate / split;
   const bool act_recomputed = c.recompute(RecomputePart::activation);
-  b.linear({name + ".up", LayerPart::mlp, rows, c.h, (swiglu ? 2 : 1) * inner, 1, c.gemm, false,
-            !c.recompute(RecomputePart::norm), false, input_shards});
+  b.linear({.name = name + ".up", .part = LayerPart::mlp, .m = rows, .n = (swiglu ? 2 : 1) * inner, .k = c.h,
+            .precision = c.gemm, .input_saved = !c.recompute(RecomputePart::norm), .input_shards = input_shards});
   const Bytes out(rows * inner * kBf16);
   const Bytes in = swiglu ? out * 2 : out;
-  b.memory(name + ".activation", LayerPart::mlp, in, out, in + out, in, in, act_recomputed);
-  b.linear({name + ".down", LayerPart::mlp, rows, inner, c.h, 1, c.gemm, false, !act_recomputed, false});
-  b.parameters(ffn_matmul_params(c.model, intermediate) / split + (c.model.ffn.bias ? inner + c.h : 0), false);
+  b.memory({.name = name + ".activation", .part = LayerPart::mlp, .read = in, .written = out, .backward_read = in + out,
+            .backward_written = in, .saved = in, .recomputed = act_recomputed});
+  b.linear({.name = name + ".down", .part = LayerPart::mlp, .m = rows, .n = c.h, .k = inner, .precision = c.gemm,
+            .input_saved = !act_recomputed});
+  b.parameters(ffn_matmul_params(c.model, intermediate) / split + (c.model.ffn.bias ? inner + c.h : 0));
 }
 
 void dense_block(LayerBuilder& b, const Context& c) {
@@ -254,13 +267,16 @@ void moe_block(LayerBuilder& b, const Context& c) {
   if (expert_tp) tp_enter(b, c, "moe.tp_gather", LayerPart::attention);
   // The router stays in BF16 (DeepSeek-V3 sec.3.3.1 keeps gating in higher precision).
   const std::int64_t input_shards = expert_tp ? c.gathered_shards() : 1;
-  b.linear({"moe.router", LayerPart::attention, rows, c.h, experts, 1, Precision::bf16, false,
-            !c.recompute(RecomputePart::norm), false, input_shards});
+  b.linear({.name = "moe.router", .part = LayerPart::attention, .m = rows, .n = experts, .k = c.h,
+            .precision = Precision::bf16, .input_saved = !c.recompute(RecomputePart::norm),
+            .input_shards = input_shards});
   const Bytes scores(rows * experts * 4);
-  b.memory("moe.topk", LayerPart::attention, scores, Bytes(rows * moe.top_k * 8), scores, scores, scores, false);
+  b.memory({.name = "moe.topk", .part = LayerPart::attention, .read = scores, .written = Bytes(rows * moe.top_k * 8),
+            .backward_read = scores, .backward_written = scores, .saved = scores});
   const Bytes tokens_in = c.hidden_bytes(rows);
   const Bytes tokens_wire(rows * c.h * (fp8 ? 1 : kBf16));
-  b.memory("moe.permute", LayerPart::attention, tokens_in, tokens_wire, tokens_in, tokens_in, Bytes(0), false);
+  b.memory({.name = "moe.permute", .part = LayerPart::attention, .read = tokens_in, .written = tokens_wire,
+            .backward_read = tokens_in, .backward_written = tokens_in});
 
   const Precision wire = fp8 ? Precision::fp8 : Precision::bf16;
   const auto traffic = moe_traffic(c.model, c.plan, c.cluster, rows, wire);
@@ -276,28 +292,30 @@ void moe_block(LayerBuilder& b, const Context& c) {
   const std::int64_t inner = moe.expert_intermediate_size / split;
   const bool act_recomputed = c.recompute(RecomputePart::activation);
   const bool swiglu = c.model.ffn.activation == Activation::swiglu;
-  b.linear({"moe.experts.up", LayerPart::mlp, per_expert, c.h, (swiglu ? 2 : 1) * inner, local_experts, c.gemm,
-            fp8, true, false});
+  b.linear({.name = "moe.experts.up", .part = LayerPart::mlp, .m = per_expert, .n = (swiglu ? 2 : 1) * inner, .k = c.h,
+            .groups = local_experts, .precision = c.gemm, .input_is_fp8 = fp8});
   // The gate weights scale the activation output before the down projection (the down
   // projection is linear), so the gate gradient needs no stored expert outputs.
   const std::int64_t assigned = per_expert * local_experts;
   const Bytes out(assigned * inner * kBf16);
   const Bytes in = swiglu ? out * 2 : out;
   const Bytes in_saved(assigned * inner * (swiglu ? 2 : 1) * (fp8 ? 1 : kBf16));  // FP8 cache, sec.3.3.3
-  b.memory("moe.experts.activation", LayerPart::mlp, in, out, in + out, in, in_saved, act_recomputed);
-  b.linear({"moe.experts.down", LayerPart::mlp, per_expert, inner, c.h, local_experts, c.gemm, false,
-            !act_recomputed, false});
-  b.parameters(local_experts * ffn_matmul_params(c.model, moe.expert_intermediate_size) / split, true);
+  b.memory({.name = "moe.experts.activation", .part = LayerPart::mlp, .read = in, .written = out,
+            .backward_read = in + out, .backward_written = in, .saved = in_saved, .recomputed = act_recomputed});
+  b.linear({.name = "moe.experts.down", .part = LayerPart::mlp, .m = per_expert, .n = c.h, .k = inner,
+            .groups = local_experts, .precision = c.gemm, .input_saved = !act_recomputed});
+  b.expert_parameters(local_experts * ffn_matmul_params(c.model, moe.expert_intermediate_size) / split);
   if (moe.num_shared_experts > 0) {
     ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1,
         input_shards);
   }
   if (ep > 1) b.all_to_all("moe.combine", LayerPart::combine, exchange(AllToAllPhase::combine), exchange(AllToAllPhase::dispatch));
   const Bytes gathered(assigned * c.h * kBf16);
-  b.memory("moe.unpermute", LayerPart::combine, gathered, tokens_in, tokens_in, gathered, Bytes(0), false);
+  b.memory({.name = "moe.unpermute", .part = LayerPart::combine, .read = gathered, .written = tokens_in,
+            .backward_read = tokens_in, .backward_written = gathered});
   if (expert_tp) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
   residual_dropout(b, c, "moe.dropout", LayerPart::combine);
-  b.parameters(c.h * experts + (moe.router_bias ? experts : 0), false);
+  b.parameters(c.h * experts + (moe.router_bias ? experts : 0));
 }
 
 // Output head and loss on `rows` tokens: BF16 (DeepSeek-V3 keeps the head out of FP8).
@@ -305,11 +323,11 @@ void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
   norm(b, c, name + ".norm", LayerPart::mlp, c.sp_tokens);
   tp_enter(b, c, name + ".tp_gather", LayerPart::mlp);
   const std::int64_t vocab = c.model.vocab_size / c.tp;
-  b.linear({name + ".projection", LayerPart::mlp, c.tokens, c.h, vocab, 1, Precision::bf16, false, true, false,
-            c.gathered_shards()});
+  b.linear({.name = name + ".projection", .part = LayerPart::mlp, .m = c.tokens, .n = vocab, .k = c.h,
+            .precision = Precision::bf16, .input_shards = c.gathered_shards()});
   const Bytes logits(c.tokens * vocab * kBf16);
   // Fused cross-entropy: its gradient is produced in the same pass, nothing is kept.
-  b.memory(name + ".cross_entropy", LayerPart::mlp, logits, logits, Bytes(0), Bytes(0), Bytes(0), false);
+  b.memory({.name = name + ".cross_entropy", .part = LayerPart::mlp, .read = logits, .written = logits});
 }
 
 }  // namespace
@@ -336,9 +354,12 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       // DeepSeek-V3 sec.2.2: norms of the hidden state and of the next token's embedding, a
       // 2h -> h projection, one transformer block, then the shared head and its loss.
       const Bytes x = c.hidden_bytes(c.sp_tokens);
-      b.memory("mtp.norms", LayerPart::attention, x * 2, x * 2, x * 4, x * 2, x * 2, c.recompute(RecomputePart::norm));
-      b.linear({"mtp.projection", LayerPart::attention, c.sp_tokens, 2 * c.h, c.h, 1, c.gemm, false, true, false});
-      b.parameters(2 * c.h * c.h + 3 * norm_params(model, c.h), false);
+      b.memory({.name = "mtp.norms", .part = LayerPart::attention, .read = x * 2, .written = x * 2,
+                .backward_read = x * 4, .backward_written = x * 2, .saved = x * 2,
+                .recomputed = c.recompute(RecomputePart::norm)});
+      b.linear({.name = "mtp.projection", .part = LayerPart::attention, .m = c.sp_tokens, .n = c.h, .k = 2 * c.h,
+                .precision = c.gemm});
+      b.parameters(2 * c.h * c.h + 3 * norm_params(model, c.h));
       attention_block(b, c);
       if (model.moe) {
         moe_block(b, c);
@@ -350,19 +371,20 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
     }
     case LayerKind::embedding: {
       const Bytes x = c.hidden_bytes(c.sp_tokens);
-      b.memory("embedding.lookup", LayerPart::attention, x, x, x, x, Bytes(0), false);
+      b.memory({.name = "embedding.lookup", .part = LayerPart::attention, .read = x, .written = x, .backward_read = x,
+                .backward_written = x});
       if (c.tp > 1) {  // vocabulary-parallel lookup: partial rows are summed across tensor ranks
         tp_collective(b, c, "embedding.tp_reduce", LayerPart::attention,
                       plan.sequence_parallel ? Collective::reduce_scatter : Collective::all_reduce,
                       plan.sequence_parallel ? Collective::all_gather : Collective::all_reduce);
       }
       const auto params = count_parameters(model);
-      b.parameters((params.embedding) / c.tp + params.position_embedding, false);
+      b.parameters((params.embedding) / c.tp + params.position_embedding);
       break;
     }
     case LayerKind::head:
       head_and_loss(b, c, "head");
-      b.parameters(model.vocab_size * c.h / c.tp + norm_params(model, c.h), false);
+      b.parameters(model.vocab_size * c.h / c.tp + norm_params(model, c.h));
       break;
   }
   // Full recomputation covers transformer layers (an MTP module reads two hidden-sized inputs:

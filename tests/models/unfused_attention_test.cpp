@@ -24,7 +24,7 @@ struct Timed {
 
 Timed predict(const KernelTimeModel& model, const AttentionShape& shape) {
   LayerBuilder b(LayerKind::dense, Precision::fp32);
-  b.unfused_attention("core", LayerPart::attention, shape, Bytes(0), false, 0.0);
+  b.unfused_attention({.name = "core", .shape = shape}, 0.0);
   Timed t;
   Seconds recomputed_p;  // the probe's backward recomputes P (scores GEMM and softmax) first
   for (const auto& step : b.finish().steps) {
