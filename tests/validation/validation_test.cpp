@@ -7,7 +7,6 @@
 #include <set>
 
 #include "core/config_error.hpp"
-#include "cost/simulated_timer.hpp"
 #include "scenario_fixture.hpp"
 #include "validation/validation_suite.hpp"
 
@@ -65,18 +64,6 @@ TEST(Validation, HardwareFlopsFollowMegatronsFormula) {
       hardware_flops_per_token(s.model, 2048, AttentionConvention::non_causal, s.phases[0].segments[0].plan.recompute);
   // The formula leaves out biases, norms and position embeddings (under 1% at this size).
   EXPECT_NEAR(per_token.total().si() * B * seq, megatron, 0.01 * megatron);
-}
-
-TEST(Validation, PredictionIsTheSimulatedStepUnderTheRowsConvention) {
-  const auto s = parse(run_json("mb-7"));
-  const auto row = validate_scenario(s, EngineKind::analytic);
-  ASSERT_TRUE(row.feasible) << row.infeasible_reason;
-  SimulatedTimer timer(s, EngineKind::analytic, Fidelity::reduced);
-  const auto& seg = s.phases[0].segments[0];
-  const auto step = timer.timer()(seg.plan, {seg.sequence_length, seg.global_batch_size});
-  // tokens/s/GPU = 8,192 sequences x 4,096 tokens / step / 1,024 GPUs.
-  EXPECT_NEAR(row.predicted, 8192.0 * 4096.0 / step.step_time.si() / 1024.0, 1e-9 * row.predicted);
-  EXPECT_NEAR(row.error(), row.predicted / 1297.0 - 1.0, 1e-12);
 }
 
 TEST(Validation, SummaryTakesTheMeanOfAbsoluteErrorsAndNamesTheWorst) {
