@@ -39,11 +39,6 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
     // own compute does not cover: the two-stream time beyond its compute.
     cost.forward_exposed_communication = two_stream_time(forward_units({&program})) - cost.forward_compute;
     cost.backward_exposed_communication = two_stream_time(backward_units({&program}, false)) - cost.backward_input_compute;
-    for (const auto* pass : {&program.forward, &program.backward}) {
-      for (const auto& seg : *pass) {
-        if (seg.is_communication) cost.communication += seg.duration;
-      }
-    }
     for (const auto& s : p.costs.steps) {
       if (const auto* kernel = s.kernel()) cost.transient = std::max(cost.transient, kernel->bytes_written);
     }
@@ -85,7 +80,6 @@ ChunkCost ChunkCostModel::chunk(const PipelineChunk& chunk) const {
     total.backward_weight_compute += c.backward_weight_compute;
     total.forward_exposed_communication += c.forward_exposed_communication;
     total.backward_exposed_communication += c.backward_exposed_communication;
-    total.communication += c.communication;
     total.saved_activations += c.saved_activations;
     total.transient = std::max(total.transient, c.transient);
     total.parameters += c.parameters;

@@ -17,7 +17,6 @@ struct ChunkCost {
   Seconds backward_weight_compute;
   Seconds forward_exposed_communication;   // what a schedule without overlap waits for
   Seconds backward_exposed_communication;
-  Seconds communication;  // TP, CP and EP steps of both passes back to back: the links' busy time
   Bytes saved_activations;
   Bytes transient;  // the largest single tensor a kernel writes (logits, say)
   std::int64_t parameters = 0;

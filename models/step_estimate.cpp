@@ -24,6 +24,32 @@ double StepWork::mfu(Seconds step, AttentionConvention convention) const {
 
 double StepWork::tokens_per_day(Seconds step) const { return tokens / step.si() * 86400.0; }
 
+namespace {
+
+// The formulas take a stage's times (1F1B, interleaved: all of a rank's chunks), but DualPipe's a
+// chunk pass's (Table 2: "a forward chunk"): a rank's per-micro-batch time over the chunk
+// passes a micro-batch makes on it; those of the rank with the most compute.
+Seconds formula_bubble(const StepProgram& program) {
+  const auto& pipeline = program.pipeline();
+  const auto& schedule = program.schedule();
+  std::size_t slow = 0;
+  const auto compute = [&](std::size_t r) {
+    const auto& t = pipeline.ranks[r];
+    return t.forward_compute + t.backward_compute + t.weight_compute;
+  };
+  for (std::size_t r = 1; r < pipeline.ranks.size(); ++r) {
+    if (compute(r) > compute(slow) * (1.0 + 1e-12)) slow = r;
+  }
+  const double visits = schedule.overlapped_pairs()
+                            ? static_cast<double>(pipeline.layout.chunks_of_rank[slow].size()) * schedule.chunk_share()
+                            : 1.0;
+  const auto& t = pipeline.ranks[slow];
+  return schedule.bubble(program.plan(), {t.forward_alone() / visits, t.backward_alone() / visits,
+                                          t.weight_compute / visits, pipeline.paces[slow] / visits});
+}
+
+}  // namespace
+
 StepEstimate step_accounting(const StepProgram& program) {
   const auto& model = program.model();
   const auto& cluster = program.cluster();
@@ -44,6 +70,7 @@ StepEstimate step_accounting(const StepProgram& program) {
     e.memory_by_rank.push_back(rank_memory(program.plan(), pipeline.layout, pipeline.chunks, r, e.micro_batches));
     if (e.memory_by_rank.back().total() > e.memory.total()) e.memory = e.memory_by_rank.back();
   }
+  e.bubble_by_formula = formula_bubble(program);
   const Bytes capacity = cluster.gpu.memory_capacity;
   if (e.memory.total() > capacity) {
     e.infeasible = PlanIssue{

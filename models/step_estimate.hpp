@@ -54,6 +54,10 @@ struct StepEstimate {
   StepWork work;
   Seconds step_time;
   StepBreakdown breakdown;
+  // The schedule's published bubble formula (DeepSeek-V3 Table 2) on the pace-setting rank's
+  // chunk times: the bubble were every chunk like them. Beside the breakdown's bubble it shows
+  // what the split of the layers adds or saves.
+  Seconds bubble_by_formula;
   MemoryBreakdown memory;  // the fullest pipeline rank
   std::vector<MemoryBreakdown> memory_by_rank;
 

@@ -14,7 +14,6 @@ RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>&
     t.weight_compute += k.backward_weight_compute * share;
     t.forward_exposed += k.forward_exposed_communication * share;
     t.backward_exposed += k.backward_exposed_communication * share;
-    t.communication += k.communication * share;
   }
   return t;
 }
@@ -46,18 +45,11 @@ PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& mode
   PipelineCosts p;
   p.layout = layout ? std::move(*layout) : pipeline_layout(model, plan, priced.layer_kind_costs());
   for (const auto& c : p.layout.chunks) p.chunks.push_back(priced.chunk(c));
-  // The pace of a pipeline is its slowest rank.
   const bool paired = p.layout.schedule->overlapped_pairs();
-  p.pace = Seconds(-1);
   for (int r = 0; r < static_cast<int>(p.layout.chunks_of_rank.size()); ++r) {
     p.ranks.push_back(rank_times(p.layout, p.chunks, r));
     const auto& t = p.ranks.back();
-    const Seconds pace = paired ? overlapped_pace(priced, p.layout, r) : t.forward_alone() + t.backward_alone();
-    p.paces.push_back(pace);
-    if (pace > p.pace) {
-      p.pace = pace;
-      p.slowest = r;
-    }
+    p.paces.push_back(paired ? overlapped_pace(priced, p.layout, r) : t.forward_alone() + t.backward_alone());
   }
   return p;
 }

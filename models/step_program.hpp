@@ -31,21 +31,20 @@ struct StepShape {
 struct RankTimes {
   Seconds forward_compute, backward_compute, weight_compute;
   Seconds forward_exposed, backward_exposed;
-  Seconds communication;  // TP, CP and EP steps, back to back
   [[nodiscard]] Seconds forward_alone() const { return forward_compute + forward_exposed; }
   [[nodiscard]] Seconds backward_alone() const { return backward_compute + weight_compute + backward_exposed; }
 };
 
 // What a step needs from the priced layers and the pipeline alone (not from the data-parallel
-// degree, the ZeRO stage or the batch): the layout, its chunks, each rank's times and the
-// pace-setting rank. The planner computes it once for the many plans that share it.
+// degree, the ZeRO stage or the batch): the layout, its chunks and each rank's times. The
+// planner computes it once for the many plans that share it.
 struct PipelineCosts {
   PipelineLayout layout;
   std::vector<ChunkCost> chunks;
   std::vector<RankTimes> ranks;
-  std::vector<Seconds> paces;  // each rank's seconds per micro-batch in the steady phase
-  int slowest = 0;             // the rank whose pace is the pipeline's
-  Seconds pace;                // its pace
+  // Each rank's seconds per micro-batch in the steady phase: its passes one after another, or
+  // for overlapped-pair schedules its pairs (what a bubble formula calls F&B, per micro-batch).
+  std::vector<Seconds> paces;
 };
 // `layout`: a custom split instead of the plan's (balanced by cost) one.
 PipelineCosts pipeline_costs(const ChunkCostModel& priced, const ModelSpec& model, const ParallelPlan& plan,

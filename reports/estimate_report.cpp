@@ -36,7 +36,8 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
                             pub.step_time ? seconds_text(*pub.step_time) : ""));
   out += fmt::format("    compute            {:>10}\n", seconds_text(b.compute));
   out += fmt::format("    exposed comm.      {:>10}\n", seconds_text(b.exposed_communication));
-  out += fmt::format("    pipeline bubble    {:>10}\n", seconds_text(b.pipeline_bubble));
+  out += fmt::format("    pipeline bubble    {:>10}   (the schedule's published formula on these chunks: {})\n",
+                     seconds_text(b.pipeline_bubble), seconds_text(e.bubble_by_formula));
   out += fmt::format("    optimizer + DP     {:>10}\n", seconds_text(b.optimizer));
   out += "  by schedule phase (ISCA'25 Table 4 categories)\n";
   const auto& pb = pub.step_breakdown;
@@ -54,11 +55,13 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
   out += fmt::format("  tokens per day     {:>12}{}\n", short_count(e.tokens_per_day()),
                      beside(e.tokens_per_day(), pub.tokens_per_day,
                             pub.tokens_per_day ? short_count(*pub.tokens_per_day) : ""));
-  out += fmt::format("  MFU causal         {:>12}{}   ({:.0f} TFLOPS/GPU of {:.0f} dense BF16)\n", percent_text(e.mfu(AttentionConvention::causal)),
-                     beside(e.mfu(AttentionConvention::causal), pub.mfu_causal, pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""),
+  const double mfu = e.mfu(AttentionConvention::causal);
+  const double mfu_non_causal = e.mfu(AttentionConvention::non_causal);
+  out += fmt::format("  MFU causal         {:>12}{}   ({:.0f} TFLOPS/GPU of {:.0f} dense BF16)\n", percent_text(mfu),
+                     beside(mfu, pub.mfu_causal, pub.mfu_causal ? percent_text(*pub.mfu_causal) : ""),
                      to_tflops(e.model_flops_per_gpu(AttentionConvention::causal)), to_tflops(*s.cluster.gpu.peak(Precision::bf16)));
-  out += fmt::format("  MFU non-causal     {:>12}{}\n", percent_text(e.mfu(AttentionConvention::non_causal)),
-                     beside(e.mfu(AttentionConvention::non_causal), pub.mfu_non_causal,
+  out += fmt::format("  MFU non-causal     {:>12}{}\n", percent_text(mfu_non_causal),
+                     beside(mfu_non_causal, pub.mfu_non_causal,
                             pub.mfu_non_causal ? percent_text(*pub.mfu_non_causal) : ""));
   const auto& m = e.memory;
   out += fmt::format(
@@ -254,6 +257,7 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
     j["model_tflops_per_gpu"] = {{"causal", to_tflops(e.model_flops_per_gpu(AttentionConvention::causal))},
                                  {"non_causal", to_tflops(e.model_flops_per_gpu(AttentionConvention::non_causal))}};
     j["step_breakdown_s"] = step_breakdown_json(b);
+    j["bubble_by_published_formula_s"] = e.bubble_by_formula.si();
     const auto& m = e.memory;
     j["memory_bytes"] = {{"pipeline_rank", m.pipeline_rank},     {"weights", m.weights.count()},
                          {"gradients", m.gradients.count()},     {"optimizer_states", m.optimizer_states.count()},

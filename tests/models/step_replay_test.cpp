@@ -80,17 +80,10 @@ TEST(StepReplay, UniformChunksGiveThePublishedBubbles) {
     const auto plan = pipeline_plan(traits->id(), 4, 8);
     const std::int64_t n = 16;
     const StepProgram program(u.model, u.cluster, plan, kernels, {2048, n * plan.data});
-    // The formulas take a stage's times (1F1B, interleaved: all of a rank's chunks), but
-    // DualPipe's a chunk pass's (Table 2: "a forward chunk"): a rank's per-micro-batch time over
-    // the chunk passes a micro-batch makes on it. Those of the rank whose bubble is measured.
-    const auto& pipeline = program.pipeline();
-    const auto r = static_cast<std::size_t>(pace_setting(replay_micro_batches(program, n)));
-    const double visits = traits->overlapped_pairs()
-                              ? static_cast<double>(program.layout().chunks_of_rank[r].size()) * traits->chunk_share()
-                              : 1.0;
-    const auto& t = pipeline.ranks[r];
-    const Seconds formula = traits->bubble(plan, {t.forward_alone() / visits, t.backward_alone() / visits,
-                                                  t.weight_compute / visits, pipeline.paces[r] / visits});
+    // The formula on the pace-setting rank's chunk times, as the estimate reports it.
+    const auto estimate = estimate_step(program);
+    const Seconds formula = estimate.bubble_by_formula;
+    const auto r = pace_setting(replay_micro_batches(program, n));
     // DualPipe's reference code runs the middle (DualPipeV: the last) rank's first main-phase
     // pair apart "to further reduce bubble size", which Table 2's formula leaves out.
     const auto as_in_table_2 = replay_micro_batches(program, n, {.refine_middle_pair = false});
@@ -102,7 +95,7 @@ TEST(StepReplay, UniformChunksGiveThePublishedBubbles) {
     EXPECT_NEAR(bubble(as_in_table_2).si(), formula.si(), tolerance) << traits->name();
     const auto refined = replay_micro_batches(program, n);
     EXPECT_LE(bubble(refined).si(), formula.si() + tolerance) << traits->name();
-    EXPECT_NEAR(estimate_step(program).breakdown.pipeline_bubble.si(), bubble(refined).si(), 1e-12) << traits->name();
+    EXPECT_NEAR(estimate.breakdown.pipeline_bubble.si(), bubble(refined).si(), 1e-12) << traits->name();
   }
 }
 
