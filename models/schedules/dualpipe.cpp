@@ -89,8 +89,10 @@ std::vector<ScheduleItem> dual_order(DualRank d, bool refine_middle) {
   return items;
 }
 
-// What the two share: overlapped pairs, the micro-batch rule, Table 2's bubble shape.
-class DualSchedule : public ScheduleTraits {
+// What the two share: overlapped pairs, the micro-batch rule, Table 2's bubble shape, on the
+// placement `Placement` gives.
+template <class Placement>
+class DualSchedule : public Placement {
  public:
   [[nodiscard]] bool overlapped_pairs() const override { return true; }
   void check_micro_batches(const ParallelPlan& plan, std::int64_t n, PlanIssues& issues) const override {
@@ -109,7 +111,7 @@ class DualSchedule : public ScheduleTraits {
   }
 };
 
-class DualPipe final : public DualSchedule {
+class DualPipe final : public DualSchedule<ScheduleTraits> {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::dualpipe; }
   [[nodiscard]] std::string_view name() const override { return "dualpipe"; }
@@ -143,18 +145,10 @@ class DualPipe final : public DualSchedule {
   }
 };
 
-class DualPipeV final : public DualSchedule {
+class DualPipeV final : public DualSchedule<VPlacement> {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::dualpipe_v; }
   [[nodiscard]] std::string_view name() const override { return "dualpipe_v"; }
-  [[nodiscard]] std::int64_t chunk_count(const ParallelPlan& plan) const override { return 2 * plan.pipeline; }
-  [[nodiscard]] std::vector<int> chunks_of_rank(const ParallelPlan& plan, int rank) const override {
-    return {rank, 2 * static_cast<int>(plan.pipeline) - 1 - rank};
-  }
-  [[nodiscard]] int chunk_holder(const ParallelPlan& plan, int chunk, int /*direction*/) const override {
-    const auto pp = static_cast<int>(plan.pipeline);
-    return chunk < pp ? chunk : 2 * pp - 1 - chunk;
-  }
   // DualPipeV over PP ranks behaves as DualPipe over 2 PP: (PP - 1)(F&B + B - 3W).
   [[nodiscard]] Seconds bubble(const ParallelPlan& plan, const ChunkTimes& t) const override {
     return dual_bubble(static_cast<double>(plan.pipeline), t);

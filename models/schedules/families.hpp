@@ -12,6 +12,21 @@ const ScheduleTraits& dualpipe_traits();          // dualpipe.cpp
 const ScheduleTraits& dualpipe_v_traits();        // dualpipe.cpp
 const ScheduleTraits& zb_v_traits();              // zb_v.cpp
 
+// The V placement DualPipeV and ZB-V share: the model cut into 2 pp chunks, rank r holding
+// chunks r and 2pp-1-r, so a micro-batch goes down the ranks on the first and back up on the
+// second, turning on the last rank.
+class VPlacement : public ScheduleTraits {
+ public:
+  [[nodiscard]] std::int64_t chunk_count(const ParallelPlan& plan) const override { return 2 * plan.pipeline; }
+  [[nodiscard]] std::vector<int> chunks_of_rank(const ParallelPlan& plan, int rank) const override {
+    return {rank, 2 * static_cast<int>(plan.pipeline) - 1 - rank};
+  }
+  [[nodiscard]] int chunk_holder(const ParallelPlan& plan, int chunk, int /*direction*/) const override {
+    const auto pp = static_cast<int>(plan.pipeline);
+    return chunk < pp ? chunk : 2 * pp - 1 - chunk;
+  }
+};
+
 // Schedule items, for the order generators.
 inline ScheduleItem forward_item(ChunkRef f) { return {ItemKind::forward, f, {}, false}; }
 inline ScheduleItem backward_item(ChunkRef b, bool defer_weights) { return {ItemKind::backward, {}, b, defer_weights}; }

@@ -14,18 +14,10 @@
 namespace trainsim {
 namespace {
 
-class ZeroBubbleV final : public ScheduleTraits {
+class ZeroBubbleV final : public VPlacement {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::zb_v; }
   [[nodiscard]] std::string_view name() const override { return "zb_v"; }
-  [[nodiscard]] std::int64_t chunk_count(const ParallelPlan& plan) const override { return 2 * plan.pipeline; }
-  [[nodiscard]] std::vector<int> chunks_of_rank(const ParallelPlan& plan, int rank) const override {
-    return {rank, 2 * static_cast<int>(plan.pipeline) - 1 - rank};
-  }
-  [[nodiscard]] int chunk_holder(const ParallelPlan& plan, int chunk, int /*direction*/) const override {
-    const auto pp = static_cast<int>(plan.pipeline);
-    return chunk < pp ? chunk : 2 * pp - 1 - chunk;
-  }
 
   // The paper's case, a chunk's F, B (input gradient) and W passes equal: no idle slot after
   // each rank's start, which lags the previous rank's by one forward pass, (PP - 1) F in all.
