@@ -1,7 +1,6 @@
 #include "core/json_reader.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "core/unit_parser.hpp"
@@ -88,6 +87,10 @@ std::optional<std::int64_t> ObjectReader::optional_integer(std::string_view key,
     expected(key, range, *value);
     return std::nullopt;
   }
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(kNoMax)) {
+    expected(key, range, *value);
+    return std::nullopt;
+  }
   const auto n = value->get<std::int64_t>();
   if (n < min || n > max) {
     expected(key, range, *value);
@@ -150,7 +153,7 @@ bool ObjectReader::boolean(std::string_view key) {
 
 template <class T, class Parse>
 std::optional<T> ObjectReader::unit_field(std::string_view key, bool required, Parse parse,
-                                          std::string_view example) {
+                                          std::string_view example, Sign sign) {
   const auto* value = find(key, required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
@@ -159,24 +162,29 @@ std::optional<T> ObjectReader::unit_field(std::string_view key, bool required, P
     return std::nullopt;
   }
   try {
-    return parse(value->get_ref<const std::string&>());
+    const T quantity = parse(value->get_ref<const std::string&>());
+    if (sign == Sign::positive && !(quantity > T{})) {
+      expected(key, "a positive quantity", *value, "zero here would divide by zero downstream");
+      return std::nullopt;
+    }
+    return quantity;
   } catch (const UnitParseError& e) {
     diag_->error(child_pointer(pointer_, key), e.what(), e.hint());
     return std::nullopt;
   }
 }
 
-std::optional<Bytes> ObjectReader::optional_bytes(std::string_view key) {
-  return unit_field<Bytes>(key, false, parse_bytes, "80GiB");
+std::optional<Bytes> ObjectReader::optional_bytes(std::string_view key, Sign sign) {
+  return unit_field<Bytes>(key, false, parse_bytes, "80GiB", sign);
 }
-Bytes ObjectReader::bytes(std::string_view key) {
-  return unit_field<Bytes>(key, true, parse_bytes, "80GiB").value_or(Bytes{});
+Bytes ObjectReader::bytes(std::string_view key, Sign sign) {
+  return unit_field<Bytes>(key, true, parse_bytes, "80GiB", sign).value_or(Bytes{});
 }
-std::optional<Seconds> ObjectReader::optional_seconds(std::string_view key) {
-  return unit_field<Seconds>(key, false, parse_seconds, "2.5us");
+std::optional<Seconds> ObjectReader::optional_seconds(std::string_view key, Sign sign) {
+  return unit_field<Seconds>(key, false, parse_seconds, "2.5us", sign);
 }
-Seconds ObjectReader::seconds(std::string_view key) {
-  return unit_field<Seconds>(key, true, parse_seconds, "2.5us").value_or(Seconds{});
+Seconds ObjectReader::seconds(std::string_view key, Sign sign) {
+  return unit_field<Seconds>(key, true, parse_seconds, "2.5us", sign).value_or(Seconds{});
 }
 std::optional<BytesPerSecond> ObjectReader::optional_byte_rate(std::string_view key) {
   return unit_field<BytesPerSecond>(key, false, parse_byte_rate, "400Gbps");
@@ -247,37 +255,6 @@ void ObjectReader::finish() {
     diag_->error(child_pointer(pointer_, key), "unknown key \"" + key + "\"",
                  nearest.empty() ? "allowed keys here: " + allowed : "did you mean \"" + nearest + "\"?");
   }
-}
-
-std::optional<nlohmann::json> parse_json_text(std::string_view text, Diagnostics& diag) {
-  try {
-    return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < std::min(e.byte > 0 ? e.byte - 1 : 0, text.size()); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    diag.error("", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column),
-               "check for a missing comma, quote or bracket near there");
-    return std::nullopt;
-  }
-}
-
-std::optional<nlohmann::json> read_json_file(const std::string& path, Diagnostics& diag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diag.error("", "cannot open the file for reading", "check the path and its permissions");
-    return std::nullopt;
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return parse_json_text(content.str(), diag);
 }
 
 }  // namespace trainsim

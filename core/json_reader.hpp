@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config_error.hpp"
+#include "core/json_parse.hpp"
 #include "core/units.hpp"
 
 namespace trainsim {
@@ -35,6 +36,10 @@ struct JsonRef {
   const nlohmann::json* node;
   std::string pointer;
 };
+
+// Whether a quantity may be zero (an overhead, a latency) or must not (a capacity, a time that
+// divides). Rates are always positive (core/unit_parser.hpp).
+enum class Sign { non_negative, positive };
 
 class ObjectReader {
  public:
@@ -59,10 +64,10 @@ class ObjectReader {
   bool boolean(std::string_view key);
   std::optional<bool> optional_boolean(std::string_view key);
 
-  Bytes bytes(std::string_view key);
-  std::optional<Bytes> optional_bytes(std::string_view key);
-  Seconds seconds(std::string_view key);
-  std::optional<Seconds> optional_seconds(std::string_view key);
+  Bytes bytes(std::string_view key, Sign sign = Sign::non_negative);
+  std::optional<Bytes> optional_bytes(std::string_view key, Sign sign = Sign::non_negative);
+  Seconds seconds(std::string_view key, Sign sign = Sign::non_negative);
+  std::optional<Seconds> optional_seconds(std::string_view key, Sign sign = Sign::non_negative);
   BytesPerSecond byte_rate(std::string_view key);
   std::optional<BytesPerSecond> optional_byte_rate(std::string_view key);
   FlopsPerSecond flop_rate(std::string_view key);
@@ -95,8 +100,8 @@ class ObjectReader {
   void expected(std::string_view key, const std::string& what, const nlohmann::json& got,
                 const std::string& hint = {});
   template <class T, class Parse>
-  std::optional<T> unit_field(std::string_view key, bool required, Parse parse,
-                              std::string_view example);
+  std::optional<T> unit_field(std::string_view key, bool required, Parse parse, std::string_view example,
+                              Sign sign = Sign::non_negative);
   template <class E>
   std::optional<E> optional_choice_impl(std::string_view key, const std::vector<Choice<E>>& choices,
                                         bool required);
@@ -146,10 +151,5 @@ std::optional<E> ObjectReader::optional_choice_impl(std::string_view key,
   expected(key, "one of " + choice_names(choices), *value);
   return std::nullopt;
 }
-
-// Parses `text` as JSON, reporting a syntax error with its line and column.
-std::optional<nlohmann::json> parse_json_text(std::string_view text, Diagnostics& diag);
-// Reads and parses a JSON file; reports an unreadable file or a syntax error.
-std::optional<nlohmann::json> read_json_file(const std::string& path, Diagnostics& diag);
 
 }  // namespace trainsim

@@ -74,7 +74,19 @@ double parse_with(std::string_view text,
                              std::string(suffix) + "\"",
                          std::string(hint));
   }
-  return number * *factor;
+  const double value = number * *factor;
+  if (!std::isfinite(value)) {
+    throw UnitParseError("\"" + std::string(text) + "\" is beyond the range of a double", std::string(hint));
+  }
+  return value;
+}
+
+// A rate of zero would make every transfer or kernel take forever: rates must be positive.
+double parse_rate(std::string_view text, std::initializer_list<std::pair<std::string_view, double>> units,
+                  std::string_view hint) {
+  const double value = parse_with(text, units, hint);
+  if (value <= 0.0) throw UnitParseError("\"" + std::string(text) + "\" is not a positive rate", std::string(hint));
+  return value;
 }
 
 }  // namespace
@@ -100,7 +112,12 @@ Seconds parse_seconds(std::string_view text) {
       {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}, {"d", 86400.0},
   }};
   for (const auto& [unit, factor] : kTimeUnits) {
-    if (suffix == unit) return Seconds(number * factor);
+    if (suffix == unit) {
+      if (!std::isfinite(number * factor)) {
+        throw UnitParseError("\"" + std::string(text) + "\" is beyond the range of a double", std::string(hint));
+      }
+      return Seconds(number * factor);
+    }
   }
   throw UnitParseError("\"" + std::string(text) + "\" has an unknown time unit \"" +
                            std::string(suffix) + "\"",
@@ -108,19 +125,19 @@ Seconds parse_seconds(std::string_view text) {
 }
 
 BytesPerSecond parse_byte_rate(std::string_view text) {
-  return BytesPerSecond(parse_with(
+  return BytesPerSecond(parse_rate(
       text, {{"Bps", 1.0}, {"B/s", 1.0}, {"bps", 0.125}, {"b/s", 0.125}},
       "write a bandwidth with a unit, e.g. 50GBps (bytes) or 400Gbps (bits); 1GBps = 8Gbps"));
 }
 
 FlopsPerSecond parse_flop_rate(std::string_view text) {
-  return FlopsPerSecond(parse_with(
+  return FlopsPerSecond(parse_rate(
       text, {{"FLOPS", 1.0}, {"FLOP/s", 1.0}, {"OPS", 1.0}},
       "write a compute rate with a unit, e.g. 989.4TFLOPS (or TOPS for integer peaks)"));
 }
 
 Watts parse_watts(std::string_view text) {
-  return Watts(parse_with(text, {{"W", 1.0}}, "write a power with a unit, e.g. 700W or 10.2kW"));
+  return Watts(parse_rate(text, {{"W", 1.0}}, "write a power with a unit, e.g. 700W or 10.2kW"));
 }
 
 }  // namespace trainsim

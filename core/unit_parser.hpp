@@ -1,7 +1,8 @@
 #pragma once
 // The one parser for quantities written as unit strings: "989TFLOPS", "50GBps", "400Gbps",
 // "2.5us", "80GiB", "700W". Decimal (k, M, G, T, P) and binary (Ki, Mi, Gi, Ti) prefixes are
-// distinct; a bare number without a unit is rejected because its unit would be a guess.
+// distinct; a bare number without a unit is rejected because its unit would be a guess. Every
+// quantity is finite and non-negative; rates (bandwidth, compute, power) are positive.
 #include <stdexcept>
 #include <string>
 #include <string_view>

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <compare>
 #include <cstdint>
+#include <stdexcept>
 
 namespace trainsim {
 
@@ -66,34 +67,51 @@ using BytesPerSecond = Quantity<BytesPerSecondTag>;
 using Watts = Quantity<WattsTag>;
 using Joules = Quantity<JoulesTag>;
 
-// A whole number of bytes. Fractions of a byte do not exist; scaling rounds explicitly.
+// A size beyond int64 bytes (8 EiB): only absurd inputs get there, and they must get an error
+// rather than a wrapped, wrong size.
+class SizeOverflow : public std::overflow_error {
+ public:
+  SizeOverflow() : std::overflow_error("a size beyond 2^63 bytes (8 EiB)") {}
+};
+
+// A whole number of bytes. Fractions of a byte do not exist; scaling rounds explicitly. The
+// arithmetic is checked: a result beyond int64 throws SizeOverflow.
 class Bytes {
  public:
   constexpr Bytes() = default;
   constexpr explicit Bytes(std::int64_t count) : count_(count) {}
   // Bytes nearest to a real-valued amount (for averages such as "3.5 remote nodes per token").
-  static Bytes rounded(double amount) { return Bytes(std::llround(amount)); }
+  static Bytes rounded(double amount) {
+    if (!(std::abs(amount) < 9.2e18)) throw SizeOverflow();
+    return Bytes(std::llround(amount));
+  }
 
   [[nodiscard]] constexpr std::int64_t count() const { return count_; }
   [[nodiscard]] constexpr double as_double() const { return static_cast<double>(count_); }
 
-  constexpr Bytes operator+(Bytes other) const { return Bytes(count_ + other.count_); }
-  constexpr Bytes operator-(Bytes other) const { return Bytes(count_ - other.count_); }
-  constexpr Bytes operator*(std::int64_t factor) const { return Bytes(count_ * factor); }
+  constexpr Bytes operator+(Bytes other) const {
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(count_, other.count_, &sum)) throw SizeOverflow();
+    return Bytes(sum);
+  }
+  constexpr Bytes operator-(Bytes other) const {
+    std::int64_t difference = 0;
+    if (__builtin_sub_overflow(count_, other.count_, &difference)) throw SizeOverflow();
+    return Bytes(difference);
+  }
+  constexpr Bytes operator*(std::int64_t factor) const {
+    std::int64_t product = 0;
+    if (__builtin_mul_overflow(count_, factor, &product)) throw SizeOverflow();
+    return Bytes(product);
+  }
   constexpr double operator/(Bytes other) const { return as_double() / other.as_double(); }
-  constexpr Bytes& operator+=(Bytes other) {
-    count_ += other.count_;
-    return *this;
-  }
-  constexpr Bytes& operator-=(Bytes other) {
-    count_ -= other.count_;
-    return *this;
-  }
+  constexpr Bytes& operator+=(Bytes other) { return *this = *this + other; }
+  constexpr Bytes& operator-=(Bytes other) { return *this = *this - other; }
   // This amount scaled by a real factor, rounded to the nearest byte.
   [[nodiscard]] Bytes scaled(double factor) const { return rounded(as_double() * factor); }
   // This amount split into `parts` equal shares, rounded up (a shard never holds less).
   [[nodiscard]] constexpr Bytes shard(std::int64_t parts) const {
-    return Bytes((count_ + parts - 1) / parts);
+    return Bytes(count_ / parts + (count_ % parts != 0 ? 1 : 0));
   }
   constexpr auto operator<=>(const Bytes&) const = default;
 

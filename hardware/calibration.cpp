@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include "core/json_reader.hpp"
+#include "core/scale_limits.hpp"
 #include "hardware/gpu_catalog.hpp"
 
 namespace trainsim {
@@ -190,48 +191,54 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root) {
     row.source = r.string("source");
     std::optional<FlopsPerSecond> flop_rate;
     std::optional<BytesPerSecond> byte_rate;
-    switch (row.kind) {
-      case KernelClass::attention_forward:
-      case KernelClass::attention_backward:
-      case KernelClass::attention_fa2_forward:
-      case KernelClass::attention_fa2_backward: {
-        AttentionShape shape;
-        shape.batch = r.integer("batch", 1);
-        shape.heads = r.integer("heads", 1);
-        shape.seq_q = shape.seq_kv = r.integer("seq", 1);
-        shape.head_dim_qk = shape.head_dim_v = r.integer("head_dim", 1);
-        shape.causal = r.boolean("causal");
-        row.kernel = attention_kernel(shape, is_backward_attention(row.kind), FusedAttention::current);
-        row.kernel.kind = row.kind;
-        flop_rate = r.optional_flop_rate("achieved");
-        break;
+    try {
+      switch (row.kind) {
+        case KernelClass::attention_forward:
+        case KernelClass::attention_backward:
+        case KernelClass::attention_fa2_forward:
+        case KernelClass::attention_fa2_backward: {
+          AttentionShape shape;
+          shape.batch = r.integer("batch", 1, limits::kMaxKernelDimension);
+          shape.heads = r.integer("heads", 1, limits::kMaxKernelDimension);
+          shape.seq_q = shape.seq_kv = r.integer("seq", 1, limits::kMaxKernelDimension);
+          shape.head_dim_qk = shape.head_dim_v = r.integer("head_dim", 1, limits::kMaxKernelDimension);
+          shape.causal = r.boolean("causal");
+          row.kernel = attention_kernel(shape, is_backward_attention(row.kind), FusedAttention::current);
+          row.kernel.kind = row.kind;
+          flop_rate = r.optional_flop_rate("achieved");
+          break;
+        }
+        case KernelClass::memory_bound:
+          row.kernel = memory_kernel(r.bytes("bytes", Sign::positive), Bytes(0));
+          byte_rate = r.optional_byte_rate("achieved");
+          break;
+        case KernelClass::scale_up_transfer:
+        case KernelClass::scale_out_transfer:
+          row.transfer_bytes = r.optional_bytes("bytes", Sign::positive).value_or(Bytes(1000000000));
+          row.nominal_bandwidth = r.byte_rate("nominal");
+          byte_rate = r.optional_byte_rate("achieved");
+          break;
+        default: {
+          GemmShape shape;
+          shape.m = r.integer("m", 1, limits::kMaxKernelDimension);
+          shape.n = r.integer("n", 1, limits::kMaxKernelDimension);
+          shape.k = r.integer("k", 1, limits::kMaxKernelDimension);
+          shape.groups = r.optional_integer("groups", 1, limits::kMaxExperts).value_or(1);
+          shape.input = (row.kind == KernelClass::gemm_fp8 || row.kind == KernelClass::grouped_gemm_fp8)
+                            ? Precision::fp8
+                            : Precision::bf16;
+          row.kernel = gemm_kernel(shape);
+          row.kernel.kind = row.kind;  // a one-group "grouped" (masked) launch stays grouped
+          flop_rate = r.optional_flop_rate("achieved");
+          break;
+        }
       }
-      case KernelClass::memory_bound:
-        row.kernel = memory_kernel(r.bytes("bytes"), Bytes(0));
-        byte_rate = r.optional_byte_rate("achieved");
-        break;
-      case KernelClass::scale_up_transfer:
-      case KernelClass::scale_out_transfer:
-        row.transfer_bytes = r.optional_bytes("bytes").value_or(Bytes(1000000000));
-        row.nominal_bandwidth = r.byte_rate("nominal");
-        byte_rate = r.optional_byte_rate("achieved");
-        break;
-      default: {
-        GemmShape shape;
-        shape.m = r.integer("m", 1);
-        shape.n = r.integer("n", 1);
-        shape.k = r.integer("k", 1);
-        shape.groups = r.optional_integer("groups", 1).value_or(1);
-        shape.input = (row.kind == KernelClass::gemm_fp8 || row.kind == KernelClass::grouped_gemm_fp8)
-                          ? Precision::fp8
-                          : Precision::bf16;
-        row.kernel = gemm_kernel(shape);
-        row.kernel.kind = row.kind;  // a one-group "grouped" (masked) launch stays grouped
-        flop_rate = r.optional_flop_rate("achieved");
-        break;
-      }
+    } catch (const SizeOverflow& e) {
+      root.diagnostics().error(element.pointer, std::string("the kernel's shape gives ") + e.what(),
+                               "no kernel is this large: check the shape's dimensions");
+      continue;
     }
-    const auto time = r.optional_seconds("time");
+    const auto time = r.optional_seconds("time", Sign::positive);
     if (time.has_value() == (flop_rate.has_value() || byte_rate.has_value())) {
       root.diagnostics().error(element.pointer, "give exactly one of \"achieved\" and \"time\"");
       continue;

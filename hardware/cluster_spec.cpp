@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/scale_limits.hpp"
 #include "hardware/gpu_catalog.hpp"
 
 namespace trainsim {
@@ -44,9 +45,9 @@ NetworkSpec parse_network(ObjectReader r, std::int64_t gpus_per_node) {
   n.topology = r.choice<FabricTopology>("topology", {{"fat_tree", FabricTopology::fat_tree},
                                                      {"rail_optimized_fat_tree", FabricTopology::rail_optimized},
                                                      {"multi_plane_fat_tree", FabricTopology::multi_plane}});
-  n.nics_per_node = r.optional_integer("nics_per_node", 1).value_or(gpus_per_node);
+  n.nics_per_node = r.optional_integer("nics_per_node", 1, limits::kMaxGpusPerNode).value_or(gpus_per_node);
   n.nic_bandwidth = r.byte_rate("nic_bandwidth");
-  n.switch_radix = r.optional_integer("switch_radix", 4).value_or(64);
+  n.switch_radix = r.optional_integer("switch_radix", 4, limits::kMaxGpus).value_or(64);
   n.oversubscription = r.optional_number("oversubscription", 1.0, 64.0).value_or(1.0);
   // Defaults: CPU-side end-to-end latency of a 64 B message measured by DeepSeek on H800 nodes
   // (ISCA'25 Table 5): IB 3.7 us across leaves, NVLink 3.33 us.
@@ -75,8 +76,8 @@ ClusterSpec parse_cluster_spec(ObjectReader& r, const std::string& base_dir) {
       c.gpu = parse_gpu_spec(inline_gpu);
     }
   }
-  c.gpu_count = r.integer("gpu_count", 1);
-  c.gpus_per_node = r.integer("gpus_per_node", 1);
+  c.gpu_count = r.integer("gpu_count", 1, limits::kMaxGpus);
+  c.gpus_per_node = r.integer("gpus_per_node", 1, limits::kMaxGpusPerNode);
   c.network = parse_network(r.object("network"), c.gpus_per_node);
   if (c.gpu_count > 0 && c.gpus_per_node > 0 && c.gpu_count % c.gpus_per_node != 0) {
     diag.error(child_pointer(r.pointer(), "gpu_count"), "gpu_count must be a multiple of gpus_per_node");

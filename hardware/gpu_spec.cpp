@@ -46,7 +46,7 @@ GpuSpec parse_gpu_spec(ObjectReader& reader) {
     }
     peaks.finish();
   }
-  gpu.memory_capacity = reader.bytes("memory_capacity");
+  gpu.memory_capacity = reader.bytes("memory_capacity", Sign::positive);
   gpu.memory_bandwidth = reader.byte_rate("memory_bandwidth");
   {
     auto scale_up = reader.object("scale_up");

@@ -47,9 +47,10 @@ Kernel gemm_kernel(const GemmShape& s) {
   }
   const double g = static_cast<double>(s.groups);
   k.flops = Flops(2.0 * g * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k));
-  const std::int64_t element = bytes_per_element(s.input);
-  k.bytes_read = Bytes(s.groups * (s.m * s.k + s.k * s.n) * element);
-  k.bytes_written = Bytes(s.groups * s.m * s.n * bytes_per_element(Precision::bf16));
+  // In Bytes, whose arithmetic is checked: a calibration row's shape comes from user input.
+  const Bytes element(bytes_per_element(s.input));
+  k.bytes_read = (element * s.m * s.k + element * s.k * s.n) * s.groups;
+  k.bytes_written = Bytes(bytes_per_element(Precision::bf16)) * s.m * s.n * s.groups;
   return k;
 }
 
@@ -65,10 +66,10 @@ Kernel attention_kernel(const AttentionShape& s, bool backward, FusedAttention g
     k.kind = backward ? KernelClass::attention_backward : KernelClass::attention_forward;
   }
   k.flops = Flops(2.0 * pairs * (backward ? 3.0 * qk + 2.0 * v : qk + v));
-  const std::int64_t bh = s.batch * s.heads * bytes_per_element(Precision::bf16);
-  const Bytes q(bh * s.seq_q * s.head_dim_qk);
-  const Bytes kv(bh * s.seq_kv * (s.head_dim_qk + s.head_dim_v));
-  const Bytes o(bh * s.seq_q * s.head_dim_v);
+  const Bytes bh = Bytes(bytes_per_element(Precision::bf16)) * s.batch * s.heads;
+  const Bytes q = bh * s.seq_q * s.head_dim_qk;
+  const Bytes kv = bh * s.seq_kv * (s.head_dim_qk + s.head_dim_v);
+  const Bytes o = bh * s.seq_q * s.head_dim_v;
   if (backward) {  // reads q, k, v, o, dO; writes dQ, dK, dV
     k.bytes_read = q + kv + o + o;
     k.bytes_written = q + kv;

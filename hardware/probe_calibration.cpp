@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/json_reader.hpp"
+#include "core/scale_limits.hpp"
 #include "hardware/gpu_catalog.hpp"
 
 namespace trainsim {
@@ -113,9 +114,9 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
                   const std::string& fp8_scaling, const std::string& source) {
   const auto id = m.string("id");
   m.string("implementation");
-  const Seconds median = m.seconds("median");
-  m.seconds("min");
-  m.seconds("max");
+  const Seconds median = m.seconds("median", Sign::positive);
+  m.seconds("min", Sign::positive);
+  m.seconds("max", Sign::positive);
   m.integer("repeats", 1);
   nlohmann::json row{{"class", kind}, {"time", seconds_text(median)}, {"source", fmt::format("{} #{}", source, id)}};
   KernelClass parsed{};
@@ -133,7 +134,7 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
     case KernelClass::attention_backward:
     case KernelClass::attention_fa2_forward:
     case KernelClass::attention_fa2_backward: {
-      for (const auto* key : {"batch", "heads", "seq", "head_dim"}) row[key] = m.integer(key, 1);
+      for (const auto* key : {"batch", "heads", "seq", "head_dim"}) row[key] = m.integer(key, 1, limits::kMaxKernelDimension);
       row["causal"] = m.boolean("causal");
       if (!m.boolean("fused") && !options.include_unfused_attention) {
         return {std::nullopt, fmt::format("{}: unfused attention, left out (--include-unfused-attention fits it)", id)};
@@ -143,11 +144,12 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
     case KernelClass::memory_bound: {
       m.string("kernel");
       for (const auto* key : {"tokens", "hidden", "width"}) m.optional_integer(key, 1);
-      row["bytes"] = fmt::format("{}B", m.integer("bytes_read") + m.integer("bytes_written"));
+      row["bytes"] = fmt::format("{}B", m.integer("bytes_read", 0, limits::kMaxKernelBytes) +
+                                            m.integer("bytes_written", 0, limits::kMaxKernelBytes));
       return {row, ""};
     }
     case KernelClass::scale_up_transfer: {
-      row["bytes"] = fmt::format("{}B", m.integer("bytes", 1));
+      row["bytes"] = fmt::format("{}B", m.integer("bytes", 1, limits::kMaxKernelBytes));
       m.integer("peer", 1);
       if (!m.boolean("peer_access")) {
         return {std::nullopt, fmt::format("{}: copy staged through the host, not the scale-up fabric; left out", id)};
@@ -159,7 +161,8 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
       m.diagnostics().error(child_pointer(m.pointer(), "class"), "the probe does not measure scale-out transfers");
       return {};
     default: {
-      for (const auto* key : {"m", "n", "k", "groups"}) row[key] = m.integer(key, 1);
+      for (const auto* key : {"m", "n", "k"}) row[key] = m.integer(key, 1, limits::kMaxKernelDimension);
+      row["groups"] = m.integer("groups", 1, limits::kMaxExperts);
       if (!is_fp8_gemm(kind)) return {row, ""};
       const auto scaling = m.optional_string("scaling").value_or(kUnnamedScaling);
       if (!kScalings.contains(scaling)) {

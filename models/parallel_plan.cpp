@@ -1,5 +1,6 @@
 #include "models/parallel_plan.hpp"
 
+#include "core/scale_limits.hpp"
 #include "core/unit_parser.hpp"
 #include "models/schedule_traits.hpp"
 
@@ -98,8 +99,8 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   const ParallelPlan defaults = base != nullptr ? *base : ParallelPlan{};
   ParallelPlan p = defaults;
   const auto degree = [&](std::string_view key, std::int64_t fallback, bool required) {
-    if (required && base == nullptr) return r.integer(key, 1);
-    return r.optional_integer(key, 1).value_or(fallback);
+    if (required && base == nullptr) return r.integer(key, 1, limits::kMaxGpus);
+    return r.optional_integer(key, 1, limits::kMaxGpus).value_or(fallback);
   };
   p.tensor = degree("tensor_parallel", defaults.tensor, true);
   p.pipeline = degree("pipeline_parallel", defaults.pipeline, true);
@@ -109,7 +110,8 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.virtual_stages = degree("virtual_stages", defaults.virtual_stages, false);
   p.schedule = base == nullptr ? r.choice("schedule", schedule_choices())
                                : r.optional_choice("schedule", schedule_choices()).value_or(defaults.schedule);
-  p.micro_batch_size = degree("micro_batch_size", defaults.micro_batch_size, true);
+  p.micro_batch_size = base == nullptr ? r.integer("micro_batch_size", 1, limits::kMaxBatch)
+                                       : r.optional_integer("micro_batch_size", 1, limits::kMaxBatch).value_or(defaults.micro_batch_size);
   p.zero_stage = static_cast<int>(base == nullptr ? r.integer("zero_stage", 0, 3)
                                                   : r.optional_integer("zero_stage", 0, 3).value_or(defaults.zero_stage));
   const auto recomputation = r.raw("recomputation", false);
@@ -125,7 +127,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.precision = parse_precision(r, "precision", defaults.precision, true);
   p.optimizer_moment_precision = parse_precision(r, "optimizer_moment_precision", defaults.optimizer_moment_precision, false);
   p.gradient_precision = parse_precision(r, "gradient_precision", defaults.gradient_precision, false);
-  p.communication_sms = r.optional_integer("communication_sms", 0).value_or(defaults.communication_sms);
+  p.communication_sms = r.optional_integer("communication_sms", 0, limits::kMaxGpus).value_or(defaults.communication_sms);
   p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
   p.attention_kernel = r.optional_choice("attention_kernel", kAttentionKernels).value_or(defaults.attention_kernel);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
@@ -137,12 +139,13 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
     bool ok = counts->node->is_array();
     if (ok) {
       for (const auto& n : *counts->node) {
-        if (!n.is_number_integer() || n.get<std::int64_t>() < 0) ok = false;
+        if (!n.is_number_integer() || n.get<std::int64_t>() < 0 || n.get<std::int64_t>() > limits::kMaxLayers) ok = false;
         if (ok) p.layers_per_chunk.push_back(n.get<std::int64_t>());
       }
     }
     if (!ok) {
-      r.diagnostics().error(counts->pointer, "expected an array of non-negative layer counts, one per pipeline chunk");
+      r.diagnostics().error(counts->pointer, "expected an array of layer counts in [0, " + std::to_string(limits::kMaxLayers) +
+                                                 "], one per pipeline chunk");
       p.layers_per_chunk.clear();
     }
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checked_math.hpp"
 #include "core/json_reader.hpp"
 #include "core/units.hpp"
 #include "hardware/precision.hpp"
@@ -73,7 +74,8 @@ struct ParallelPlan {
   Bytes memory_overhead;  // CUDA context, allocator slack, communication buffers
   std::vector<std::int64_t> layers_per_chunk;  // explicit pipeline split; empty: balanced by cost
 
-  [[nodiscard]] std::int64_t gpus() const { return tensor * pipeline * data * context; }
+  // Saturates: degrees that overflow int64 never match a cluster's GPU count.
+  [[nodiscard]] std::int64_t gpus() const { return saturating_product({tensor, pipeline, data, context}); }
   bool operator==(const ParallelPlan&) const = default;
   // Data-parallel replicas of each expert: the ranks sharing a pipeline stage, over EP.
   [[nodiscard]] std::int64_t expert_data_parallel() const { return data * context / expert; }

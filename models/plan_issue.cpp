@@ -20,6 +20,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::sequence_too_long: return "sequence longer than the learned positions";
     case InfeasibleReason::batch_split: return "global batch not a multiple of data x micro-batch";
     case InfeasibleReason::schedule_micro_batches: return "schedule does not accept the micro-batch count";
+    case InfeasibleReason::micro_batch_too_large: return "micro-batch beyond the size limit";
     case InfeasibleReason::out_of_memory: return "out of memory";
   }
   return "?";

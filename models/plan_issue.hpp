@@ -25,9 +25,10 @@ enum class InfeasibleReason {
   sequence_too_long,      // longer than the model's learned positions
   batch_split,            // the global batch is not a multiple of data x micro-batch
   schedule_micro_batches, // the schedule does not accept this many micro-batches
+  micro_batch_too_large,  // more tokens in one micro-batch than trainsim accepts (core/scale_limits.hpp)
   out_of_memory,          // the fullest rank needs more than the GPU holds
 };
-inline constexpr int kInfeasibleReasonCount = 17;
+inline constexpr int kInfeasibleReasonCount = 18;
 // A short phrase naming the reason ("out of memory").
 std::string_view to_string(InfeasibleReason reason);
 

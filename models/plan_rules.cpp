@@ -1,6 +1,9 @@
 #include "models/plan_rules.hpp"
 
+#include <limits>
+
 #include "core/json_reader.hpp"
+#include "core/scale_limits.hpp"
 #include "models/schedule_traits.hpp"
 
 namespace trainsim {
@@ -19,8 +22,10 @@ void check_divides(PlanIssues& issues, InfeasibleReason reason, const char* fiel
 PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const ParallelPlan& p) {
   PlanIssues issues;
   if (p.gpus() != c.gpu_count) {
+    const auto product = p.gpus() == std::numeric_limits<std::int64_t>::max() ? std::string("more than 2^63")
+                                                                                : std::to_string(p.gpus());
     issues.push_back({InfeasibleReason::gpu_count, "",
-                      "tensor x pipeline x data x context = " + std::to_string(p.gpus()) + " but the cluster has " +
+                      "tensor x pipeline x data x context = " + product + " but the cluster has " +
                           std::to_string(c.gpu_count) + " GPUs",
                       "the four degrees must multiply to cluster.gpu_count"});
   }
@@ -62,7 +67,7 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
                       ""});
   }
   if (!p.layers_per_chunk.empty()) {
-    std::int64_t total = 0;
+    std::int64_t total = 0;  // each count is at most limits::kMaxLayers, and there are no more than a file holds
     for (const auto layers : p.layers_per_chunk) total += layers;
     if (static_cast<std::int64_t>(p.layers_per_chunk.size()) != chunks || total != m.num_layers) {
       issues.push_back({InfeasibleReason::layers_per_chunk, "layers_per_chunk",
@@ -92,7 +97,14 @@ PlanIssues plan_shape_issues(const ModelSpec& m, const ParallelPlan& p, std::int
                           std::to_string(m.max_sequence_length) + ")",
                       ""});
   }
-  const std::int64_t per_pipeline = p.data * p.micro_batch_size;
+  if (p.micro_batch_size > limits::kMaxMicroBatchTokens / seq) {
+    issues.push_back({InfeasibleReason::micro_batch_too_large, "micro_batch_size",
+                      "micro_batch_size " + std::to_string(p.micro_batch_size) + " x sequence_length " + std::to_string(seq) +
+                          " exceeds " + std::to_string(limits::kMaxMicroBatchTokens) + " tokens per micro-batch",
+                      "beyond any run trainsim prices (core/scale_limits.hpp)"});
+    return issues;
+  }
+  const std::int64_t per_pipeline = p.data * p.micro_batch_size;  // at most 2^24 x 2^28
   if (gbs % per_pipeline != 0) {
     issues.push_back({InfeasibleReason::batch_split, "",
                       "global_batch_size " + std::to_string(gbs) + " is not a multiple of data_parallel x micro_batch_size = " +

@@ -97,7 +97,7 @@ Prices parse_prices(ObjectReader& r, const GpuSpec& gpu) {
 Reliability parse_reliability(ObjectReader& r, std::int64_t gpu_count) {
   Reliability rel;
   const auto rate = r.optional_number("failures_per_gpu_hour", 0.0, 1.0);
-  const auto mtbf = r.optional_seconds("job_mtbf");
+  const auto mtbf = r.optional_seconds("job_mtbf", Sign::positive);
   if (rate.has_value() == mtbf.has_value()) {
     r.diagnostics().error(r.pointer(), "give exactly one of failures_per_gpu_hour and job_mtbf");
   } else if (rate) {

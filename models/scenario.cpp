@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/scale_limits.hpp"
 #include "models/model_catalog.hpp"
 #include "models/plan_rules.hpp"
 
@@ -14,6 +15,9 @@ double PhaseSegment::total_tokens() const {
 }
 
 namespace {
+
+// Tokens in a phase: a quintillion, over 10,000 times the largest training run published.
+constexpr double kMaxTokens = 1e18;
 
 ModelSpec parse_model_field(ObjectReader& root) {
   const auto field = root.raw("model", true);
@@ -47,18 +51,18 @@ PhaseSegment parse_segment(ObjectReader& r, const ParallelPlan& base) {
   auto& diag = r.diagnostics();
   PhaseSegment seg;
   seg.pointer = r.pointer();
-  seg.tokens = r.optional_number("tokens", 1.0);
-  if (auto steps = r.optional_integer("steps", 1)) seg.steps = *steps;
+  seg.tokens = r.optional_number("tokens", 1.0, kMaxTokens);
+  if (auto steps = r.optional_integer("steps", 1, limits::kMaxBatch)) seg.steps = *steps;
   if (seg.tokens && seg.steps) diag.error(r.pointer(), "give either \"tokens\" or \"steps\", not both");
   if (!seg.tokens && !seg.steps) {
     diag.error(r.pointer(), "a segment needs \"tokens\" or \"steps\"", "tokens: e.g. 14.8e12; steps: e.g. 1000");
   }
-  seg.sequence_length = r.integer("sequence_length", 1);
-  seg.global_batch_size = r.integer("global_batch_size", 1);
+  seg.sequence_length = r.integer("sequence_length", 1, limits::kMaxSequence);
+  seg.global_batch_size = r.integer("global_batch_size", 1, limits::kMaxBatch);
   if (auto ramp = r.optional_object("batch_ramp")) {
     BatchRamp b;
-    b.start_global_batch_size = ramp->integer("start_global_batch_size", 1);
-    b.tokens = ramp->number("tokens", 1.0);
+    b.start_global_batch_size = ramp->integer("start_global_batch_size", 1, limits::kMaxBatch);
+    b.tokens = ramp->number("tokens", 1.0, kMaxTokens);
     ramp->finish();
     if (seg.global_batch_size > 0 && b.start_global_batch_size >= seg.global_batch_size) {
       diag.error(child_pointer(r.pointer(), "batch_ramp"), "a ramp must start below the global_batch_size");

@@ -42,5 +42,16 @@ TEST(UnitParser, RejectsWhatWouldBeAGuess) {
   expect_error([] { parse_bytes("0.5B"); }, "whole number of bytes", "");
 }
 
+TEST(UnitParser, QuantitiesAreFiniteAndRatesPositive) {
+  expect_error([] { parse_byte_rate("0Gbps"); }, "not a positive rate", "400Gbps");
+  expect_error([] { parse_flop_rate("0TFLOPS"); }, "not a positive rate", "TFLOPS");
+  expect_error([] { parse_watts("0W"); }, "not a positive rate", "700W");
+  expect_error([] { parse_byte_rate("1e308EBps"); }, "beyond the range of a double", "");
+  expect_error([] { parse_seconds("1e308d"); }, "beyond the range of a double", "");
+  expect_error([] { parse_bytes("1e308EB"); }, "", "");
+  EXPECT_DOUBLE_EQ(parse_seconds("0s").si(), 0.0);  // a latency or overhead may be zero
+  EXPECT_EQ(parse_bytes("0B").count(), 0);
+}
+
 }  // namespace
 }  // namespace trainsim

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace trainsim {
 namespace {
 using namespace literals;
@@ -26,6 +28,15 @@ TEST(Units, BytesRoundExplicitly) {
   EXPECT_EQ(Bytes(7392).scaled(3.5).count(), 25872);
   EXPECT_EQ(Bytes(10).shard(3).count(), 4);  // a shard never holds less than its share
   EXPECT_DOUBLE_EQ(Bytes(3) / Bytes(4), 0.75);
+}
+
+TEST(Units, BytesArithmeticNeverWraps) {
+  const Bytes half_range(std::int64_t{1} << 62);
+  EXPECT_THROW(half_range + half_range, SizeOverflow);
+  EXPECT_THROW(half_range * 2, SizeOverflow);
+  EXPECT_THROW(Bytes(-half_range.count()) - half_range - half_range, SizeOverflow);
+  EXPECT_THROW(Bytes::rounded(1e19), SizeOverflow);
+  EXPECT_EQ((half_range - Bytes(1) + half_range).count(), std::numeric_limits<std::int64_t>::max());
 }
 
 TEST(Units, QuantitiesCompareAndAccumulate) {
