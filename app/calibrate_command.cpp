@@ -41,6 +41,7 @@ void add_calibrate_command(CLI::App& cli, Action& run) {
       ->check(CLI::IsMember(builtin_calibration_names()));
   cmd->callback([&run, options] {
     run = [options] {
+      check_outputs({&options->output});
       Diagnostics diag(options->probe);
       const auto doc = read_json_file(options->probe, diag);
       diag.throw_if_any();

@@ -26,6 +26,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
   cmd->add_option("--report", options->report, "Also write a self-contained HTML report (SVG charts) to this file");
   cmd->callback([&run, options] {
     run = [options] {
+      check_outputs({&options->output, &options->report});
       std::vector<ComparedScenario> rows;
       for (const auto& path : options->scenarios) {
         ComparedScenario row{load_scenario(path), {}, {}, {}};

@@ -2,6 +2,7 @@
 
 #include "app/commands.hpp"
 #include "app/estimate_output.hpp"
+#include "app/output.hpp"
 
 namespace trainsim::app {
 
@@ -19,6 +20,7 @@ void add_estimate_command(CLI::App& cli, Action& run) {
                 "Use the figures phases give (published throughput or GPU-hours) instead of estimating them");
   cmd->callback([&run, options] {
     run = [options] {
+      check_outputs({&options->out.output, &options->out.report});
       const auto scenario = load_scenario(options->scenario);
       const auto estimate = estimate_run(scenario, closed_form_timer(scenario), options->given, "closed-form");
       return write_estimate(options->out, scenario, estimate, nullptr);

@@ -10,5 +10,7 @@ inline constexpr int kExitBadInput = 3;    // a scenario, calibration or probe f
 inline constexpr int kExitInfeasible = 4;  // the plan does not fit (memory) or cannot run
 inline constexpr int kExitSimulation = 5;  // the discrete-event engine failed
 inline constexpr int kExitOutOfTolerance = 6;  // validate --check: predictions outside the stated tolerances
+inline constexpr int kExitIo = 7;          // a file could not be read or written (a missing directory, a full disk)
+inline constexpr int kExitResources = 8;   // the run needs more memory than allowed (refused up front, or ran out)
 
 }  // namespace trainsim::app

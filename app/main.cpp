@@ -1,11 +1,14 @@
 // trainsim: cluster simulator and cost-model planner for large-model training.
 #include <iostream>
+#include <new>
 
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "core/config_error.hpp"
+#include "core/io_error.hpp"
+#include "core/units.hpp"
 #include "sim/backend.hpp"
 
 int main(int argc, char** argv) {
@@ -35,6 +38,15 @@ int main(int argc, char** argv) {
   } catch (const trainsim::ConfigError& e) {
     std::cerr << "error: invalid input\n" << e.what() << "\n";
     return kExitBadInput;
+  } catch (const trainsim::IoError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitIo;
+  } catch (const trainsim::SizeOverflow& e) {
+    std::cerr << "error: invalid input: a size derived from it is beyond what trainsim represents (" << e.what() << ")\n";
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of memory; for simulate, --dry-run estimates what a run needs (--fidelity reduced needs less)\n";
+    return kExitResources;
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -1,11 +1,18 @@
 #pragma once
-// Writing a command's result: to stdout, or to a file replaced atomically so that a failed
-// run never leaves a half-written output behind.
+// Writing a command's results. "-" (or no path) is standard output; an existing FIFO, device or
+// other non-regular file is written straight through and never replaced; a regular file (new
+// or existing) is written to a temporary file in the same directory, then renamed over it, so
+// that a failed run never leaves a half-written output behind.
+#include <initializer_list>
 #include <string>
 
 namespace trainsim::app {
 
-// Writes `content` to `path` ("-" or empty: stdout). Throws std::runtime_error on failure.
+// Checks, before a run starts, that each output path could be written: its directory exists
+// and takes new files, or it names something writable. Throws IoError naming the path.
+void check_outputs(std::initializer_list<const std::string*> paths);
+
+// Writes `content` to `path`. Throws IoError on failure (a full disk, a closed pipe).
 void write_output(const std::string& path, const std::string& content);
 
 }  // namespace trainsim::app

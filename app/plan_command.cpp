@@ -47,6 +47,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
   cmd->add_option("--jobs", options->jobs, "Simulations at once (default: the machine's cores)")->check(CLI::Range(1, 1024));
   cmd->callback([&run, options] {
     run = [options] {
+      check_outputs({&options->output});
       const auto scenario = load_scenario(options->scenario);
       auto space = plan_space(scenario);
       if (options->top_k >= 0) space.top_k = options->top_k;

@@ -33,6 +33,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
   cmd->add_flag("--given", options->given, "Use the figures phases give instead of estimating them");
   cmd->callback([&run, options] {
     run = [options] {
+      check_outputs({&options->out.output, &options->out.report, &options->trace});
       const auto scenario = load_scenario(options->scenario);
       SimulatedTimer simulated(scenario, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
                                options->fidelity == "full" ? Fidelity::full : Fidelity::reduced);

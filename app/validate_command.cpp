@@ -32,6 +32,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
                             kExitOutOfTolerance, 100 * kMeanErrorBar, 100 * kRowErrorBar));
   cmd->callback([&run, options] {
     run = [options] {
+      check_outputs({&options->output});
       std::vector<std::string> files;
       for (const auto& p : options->paths) {
         if (std::filesystem::is_directory(p)) {

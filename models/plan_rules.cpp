@@ -98,7 +98,7 @@ PlanIssues plan_shape_issues(const ModelSpec& m, const ParallelPlan& p, std::int
                       ""});
   }
   if (p.micro_batch_size > limits::kMaxMicroBatchTokens / seq) {
-    issues.push_back({InfeasibleReason::micro_batch_too_large, "micro_batch_size",
+    issues.push_back({InfeasibleReason::micro_batch_too_large, "",
                       "micro_batch_size " + std::to_string(p.micro_batch_size) + " x sequence_length " + std::to_string(seq) +
                           " exceeds " + std::to_string(limits::kMaxMicroBatchTokens) + " tokens per micro-batch",
                       "beyond any run trainsim prices (core/scale_limits.hpp)"});

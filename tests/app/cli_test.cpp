@@ -10,36 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.hpp"
+
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Run trainsim(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path() / ("trainsim_cli_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto out = dir / "out.txt";
-  const auto err = dir / "err.txt";
-  const std::string command = std::string(TRAINSIM_EXECUTABLE) + " " + args + " > " + out.string() + " 2> " + err.string();
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-std::filesystem::path write_temp(const std::string& name, const std::string& content) {
-  const auto path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path) << content;
-  return path;
-}
+using namespace trainsim::testing;
 
 nlohmann::json default_scenario() {
   std::ifstream in(std::string(TRAINSIM_SOURCE_DIR) + "/scenarios/deepseek-v3-h800.json");
@@ -47,7 +22,7 @@ nlohmann::json default_scenario() {
 }
 
 TEST(Cli, EstimateWritesTheRequiredJsonKeys) {
-  const auto r = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
+  const auto r = run_trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"total_params", "active_params", "flops_per_token", "step_time_s", "tokens_per_day", "mfu",
@@ -58,13 +33,13 @@ TEST(Cli, EstimateWritesTheRequiredJsonKeys) {
 }
 
 TEST(Cli, OutputsAreDeterministic) {
-  const auto a = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
-  const auto b = trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
+  const auto a = run_trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
+  const auto b = run_trainsim("estimate scenarios/deepseek-v3-h800.json --format json");
   EXPECT_EQ(a.out, b.out);
 }
 
 TEST(Cli, SimulateWritesTheEstimateKeysAndTheTable4Phases) {
-  const auto r = trainsim("simulate scenarios/deepseek-v3-h800.json --format json");
+  const auto r = run_trainsim("simulate scenarios/deepseek-v3-h800.json --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"total_params", "active_params", "flops_per_token", "step_time_s", "tokens_per_day", "mfu",
@@ -80,8 +55,8 @@ TEST(Cli, SimulateWritesTheEstimateKeysAndTheTable4Phases) {
 }
 
 TEST(Cli, SimulationsAreDeterministic) {
-  const auto a = trainsim("simulate scenarios/deepseek-v3-h800.json");
-  const auto b = trainsim("simulate scenarios/deepseek-v3-h800.json");
+  const auto a = run_trainsim("simulate scenarios/deepseek-v3-h800.json");
+  const auto b = run_trainsim("simulate scenarios/deepseek-v3-h800.json");
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
 }
@@ -89,7 +64,7 @@ TEST(Cli, SimulationsAreDeterministic) {
 TEST(Cli, TraceLoadsAsChromeTraceWithOneTrackPerGpuStream) {
   const auto path = std::filesystem::temp_directory_path() / "trainsim_trace.json";
   std::filesystem::remove(path);
-  const auto r = trainsim("simulate scenarios/deepseek-v3-h800.json --engine analytic --trace " + path.string());
+  const auto r = run_trainsim("simulate scenarios/deepseek-v3-h800.json --engine analytic --trace " + path.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto trace = nlohmann::json::parse(slurp(path));
   std::set<std::pair<int, int>> tracks;
@@ -112,31 +87,45 @@ TEST(Cli, BadInputExitsWithThreeAndNamesFileAndPointer) {
   const auto path = write_temp("trainsim_bad.json", doc.dump());
   const auto output = std::filesystem::temp_directory_path() / "trainsim_bad_out.json";
   std::filesystem::remove(output);
-  const auto r = trainsim("estimate " + path.string() + " -o " + output.string());
+  const auto r = run_trainsim("estimate " + path.string() + " -o " + output.string());
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find(path.string() + ": /parallel/pipeline_parallel: expected an integer"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(output));  // nothing half-written
 }
 
 TEST(Cli, BrokenJsonAndMissingFilesAreBadInput) {
-  EXPECT_EQ(trainsim("estimate " + write_temp("trainsim_broken.json", "{\"a\": ").string()).exit_code, 3);
-  EXPECT_EQ(trainsim("estimate /nonexistent/scenario.json").exit_code, 3);
+  EXPECT_EQ(run_trainsim("estimate " + write_temp("trainsim_broken.json", "{\"a\": ").string()).exit_code, 3);
+  EXPECT_EQ(run_trainsim("estimate /nonexistent/scenario.json").exit_code, 3);
+}
+
+TEST(Cli, HostileDocumentsAreBadInputNotCrashes) {
+  const auto deep = write_temp("trainsim_deep.json", std::string(100000, '[') + std::string(100000, ']'));
+  const auto number = write_temp("trainsim_1e999.json", R"({"schema_version": 1e999})");
+  const auto twice = write_temp("trainsim_twice.json", R"({"schema_version": 1, "schema_version": 1})");
+  for (const auto& [path, message] : {std::pair{deep, "nested deeper than 64 levels"},
+                                      std::pair{number, "beyond the range of a double"},
+                                      std::pair{twice, "/schema_version: this key is given more than once"},
+                                      std::pair{std::filesystem::path("/dev/zero"), "not a regular file"}}) {
+    const auto r = run_trainsim("estimate " + path.string());
+    EXPECT_EQ(r.exit_code, 3) << path;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err.substr(0, 300);
+  }
 }
 
 TEST(Cli, InfeasiblePlanExitsWithFourAndSaysWhy) {
   auto doc = default_scenario();
   doc["parallel"]["zero_stage"] = 0;
   doc["parallel"]["optimizer_moment_precision"] = "fp32";
-  const auto r = trainsim("estimate " + write_temp("trainsim_oom.json", doc.dump()).string());
+  const auto r = run_trainsim("estimate " + write_temp("trainsim_oom.json", doc.dump()).string());
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.out.find("out of memory by"), std::string::npos);
 }
 
 TEST(Cli, UsageErrorsExitWithTwo) {
-  EXPECT_EQ(trainsim("").exit_code, 2);
-  EXPECT_EQ(trainsim("estimate").exit_code, 2);
-  EXPECT_EQ(trainsim("frobnicate").exit_code, 2);
-  EXPECT_EQ(trainsim("estimate scenarios/deepseek-v3-h800.json --format yaml").exit_code, 2);
+  EXPECT_EQ(run_trainsim("").exit_code, 2);
+  EXPECT_EQ(run_trainsim("estimate").exit_code, 2);
+  EXPECT_EQ(run_trainsim("frobnicate").exit_code, 2);
+  EXPECT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json --format yaml").exit_code, 2);
 }
 
 // A SYNTHETIC probe file (made up here, labelled so in its provenance): calibrate reads it,
@@ -160,7 +149,7 @@ TEST(Cli, CalibrateFitsAProbeRunAndWritesTheCalibration) {
   const auto input = write_temp("trainsim_synthetic_probe.json", probe.dump());
   const auto output = std::filesystem::temp_directory_path() / "trainsim-synthetic-calibration.json";
   std::filesystem::remove(output);
-  const auto r = trainsim("calibrate " + input.string() + " -o " + output.string());
+  const auto r = run_trainsim("calibrate " + input.string() + " -o " + output.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("gemm_bf16"), std::string::npos) << r.out;
   const auto calibration = nlohmann::json::parse(slurp(output));
@@ -171,12 +160,12 @@ TEST(Cli, CalibrateFitsAProbeRunAndWritesTheCalibration) {
   // A scenario can use it by path.
   auto scenario = default_scenario();
   scenario["cluster"]["calibration"] = output.string();
-  const auto estimate = trainsim("estimate " + write_temp("trainsim_probe_scenario.json", scenario.dump()).string());
+  const auto estimate = run_trainsim("estimate " + write_temp("trainsim_probe_scenario.json", scenario.dump()).string());
   EXPECT_EQ(estimate.exit_code, 0) << estimate.err;
   EXPECT_NE(estimate.out.find("trainsim-synthetic-calibration"), std::string::npos);
 
-  EXPECT_EQ(trainsim("calibrate " + write_temp("trainsim_bad_probe.json", "{}").string() + " -o " + output.string()).exit_code, 3);
-  EXPECT_EQ(trainsim("calibrate " + input.string()).exit_code, 2);  // -o is required
+  EXPECT_EQ(run_trainsim("calibrate " + write_temp("trainsim_bad_probe.json", "{}").string() + " -o " + output.string()).exit_code, 3);
+  EXPECT_EQ(run_trainsim("calibrate " + input.string()).exit_code, 2);  // -o is required
 }
 
 TEST(Cli, PlanRanksSimulatesAndWritesJsonAndCsv) {
@@ -185,7 +174,7 @@ TEST(Cli, PlanRanksSimulatesAndWritesJsonAndCsv) {
                     {"context_parallel", {1}}, {"schedules", {"dualpipe"}}, {"micro_batch_sizes", {1}},
                     {"zero_stages", {1}}, {"precisions", {"fp8"}}, {"top_k", 1}};
   const auto path = write_temp("trainsim_plan.json", doc.dump());
-  const auto json = trainsim("plan " + path.string() + " --format json --engine analytic");
+  const auto json = run_trainsim("plan " + path.string() + " --format json --engine analytic");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_EQ(json.err.find("\r["), std::string::npos);  // no progress bar into a pipe
   const auto j = nlohmann::json::parse(json.out);
@@ -196,7 +185,7 @@ TEST(Cli, PlanRanksSimulatesAndWritesJsonAndCsv) {
                           "pareto"}) {
     EXPECT_TRUE(j["plans"][0].contains(key)) << key;
   }
-  const auto csv = trainsim("plan " + path.string() + " --format csv --engine analytic");
+  const auto csv = run_trainsim("plan " + path.string() + " --format csv --engine analytic");
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(csv.out.rfind("rank,gpus,tensor_parallel", 0), 0U);
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 1 + static_cast<long>(j["plans"].size()));
@@ -208,7 +197,7 @@ TEST(Cli, HtmlReportRendersInHeadlessChromium) {
   if (std::system("command -v chromium > /dev/null 2>&1") != 0) GTEST_SKIP() << "chromium is not installed";
   const auto html = std::filesystem::temp_directory_path() / "trainsim_report.html";
   std::filesystem::remove(html);
-  const auto r = trainsim("simulate scenarios/deepseek-v3-h800.json --engine analytic --report " + html.string());
+  const auto r = run_trainsim("simulate scenarios/deepseek-v3-h800.json --engine analytic --report " + html.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto page = slurp(html);
   // Self-contained: nothing fetched, no scripts.
@@ -238,7 +227,7 @@ TEST(Cli, CompareWritesEveryFormat) {
   doc["cluster"]["network"]["nic_bandwidth"] = "200Gbps";
   const auto b = write_temp("trainsim_compare_b.json", doc.dump());
   const std::string both = a.string() + " " + b.string() + " --engine closed-form";
-  const auto json = trainsim("compare " + both + " --format json");
+  const auto json = run_trainsim("compare " + both + " --format json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const auto j = nlohmann::json::parse(json.out);
   ASSERT_EQ(j.size(), 2U);
@@ -247,33 +236,33 @@ TEST(Cli, CompareWritesEveryFormat) {
   // Halving the fabric makes the fabric matter more.
   EXPECT_GT(j[1]["bottleneck"]["step_reduction_when_doubled"]["fabric"].get<double>(),
             j[0]["bottleneck"]["step_reduction_when_doubled"]["fabric"].get<double>());
-  EXPECT_EQ(trainsim("compare " + both + " --format md").out.rfind("| scenario |", 0), 0U);
-  EXPECT_EQ(trainsim("compare " + both + " --format csv").out.rfind("scenario,gpu,", 0), 0U);
+  EXPECT_EQ(run_trainsim("compare " + both + " --format md").out.rfind("| scenario |", 0), 0U);
+  EXPECT_EQ(run_trainsim("compare " + both + " --format csv").out.rfind("scenario,gpu,", 0), 0U);
   const auto html = std::filesystem::temp_directory_path() / "trainsim_compare.html";
-  EXPECT_EQ(trainsim("compare " + both + " --report " + html.string()).exit_code, 0);
+  EXPECT_EQ(run_trainsim("compare " + both + " --report " + html.string()).exit_code, 0);
   EXPECT_NE(slurp(html).find("<svg"), std::string::npos);
 }
 
 TEST(Cli, HardwareAndModelsTables) {
-  const auto hw = trainsim("hardware --format json");
+  const auto hw = run_trainsim("hardware --format json");
   ASSERT_EQ(hw.exit_code, 0);
   const auto gpus = nlohmann::json::parse(hw.out);
   EXPECT_GE(gpus.size(), 10U);
-  const auto models = trainsim("models");
+  const auto models = run_trainsim("models");
   EXPECT_EQ(models.exit_code, 0);
   EXPECT_NE(models.out.find("deepseek-v3"), std::string::npos);
 }
 
 // validate prints predicted against measured, and --check turns the tolerances into the exit code.
 TEST(Cli, ValidateReportsRowsAndChecksTolerances) {
-  const auto step = trainsim("validate validation/runs/ds-v3-step.json --format json --check");
+  const auto step = run_trainsim("validate validation/runs/ds-v3-step.json --format json --check");
   EXPECT_EQ(step.exit_code, 0) << step.err;  // DeepSeek-V3's step: within 10% (engine issue)
   const auto doc = nlohmann::json::parse(step.out);
   ASSERT_EQ(doc["rows"].size(), 1U);
   EXPECT_EQ(doc["rows"][0]["row"], "DS-V3 (step)");
   EXPECT_DOUBLE_EQ(doc["rows"][0]["measured"].get<double>(), 19.926);
   EXPECT_NEAR(doc["mean_absolute_error"].get<double>(), std::abs(doc["rows"][0]["error"].get<double>()), 1e-12);
-  const auto bad = trainsim("validate scenarios/deepseek-v3-h800.json");
+  const auto bad = run_trainsim("validate scenarios/deepseek-v3-h800.json");
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_NE(bad.err.find("/validation"), std::string::npos) << bad.err;
 }
@@ -284,7 +273,7 @@ TEST(Cli, EveryScenarioRuns) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(TRAINSIM_SOURCE_DIR) + "/scenarios")) {
     if (entry.path().extension() != ".json") continue;
     ++count;
-    const auto r = trainsim("estimate " + entry.path().string() + " --format json");
+    const auto r = run_trainsim("estimate " + entry.path().string() + " --format json");
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 4) << entry.path() << "\n" << r.err;
     EXPECT_TRUE(nlohmann::json::accept(r.out)) << entry.path();
   }
