@@ -10,6 +10,7 @@
 #include "core/io_error.hpp"
 #include "core/units.hpp"
 #include "sim/backend.hpp"
+#include "sim/simulation_size.hpp"
 
 int main(int argc, char** argv) {
   using namespace trainsim::app;
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
   } catch (const trainsim::SizeOverflow& e) {
     std::cerr << "error: invalid input: a size derived from it is beyond what trainsim represents (" << e.what() << ")\n";
     return kExitBadInput;
+  } catch (const trainsim::SimulationTooLarge& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitResources;
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory; for simulate, --dry-run estimates what a run needs (--fidelity reduced needs less)\n";
     return kExitResources;

@@ -6,7 +6,11 @@ function(trainsim_configure_target target)
     if(TRAINSIM_WARNINGS_AS_ERRORS)
       target_compile_options(${target} PRIVATE -Werror)
     endif()
-    if(TRAINSIM_SANITIZE)
+    if(TRAINSIM_FUZZ)  # coverage for libFuzzer; the harness links -fsanitize=fuzzer itself
+      target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                                               -fno-sanitize-recover=undefined)
+      target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    elseif(TRAINSIM_SANITIZE)
       target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                                                -fno-sanitize-recover=undefined)
       target_link_options(${target} PRIVATE -fsanitize=address,undefined)

@@ -8,19 +8,32 @@
 
 #include "cost/run_cost.hpp"
 #include "models/scenario.hpp"
+#include "sim/simulation_size.hpp"
 #include "sim/step_simulation.hpp"
 
 namespace trainsim {
 
 class SimulatedTimer {
  public:
-  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity);
+  // `memory_limit`: each simulation is refused (SimulationTooLarge) when its estimated memory
+  // exceeds it.
+  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity,
+                 std::optional<Bytes> memory_limit = std::nullopt);
   SimulatedTimer(const SimulatedTimer&) = delete;
   SimulatedTimer& operator=(const SimulatedTimer&) = delete;
 
   [[nodiscard]] StepTimer timer();
   // Every simulation run so far, in order (the first is the headline step).
   [[nodiscard]] const std::vector<std::unique_ptr<StepSimulation>>& simulations() const { return simulations_; }
+  // From now on, each step that would be simulated is only sized (sizes()); its time is the
+  // closed form's.
+  void dry_run() { dry_run_ = true; }
+  struct SizedStep {
+    ParallelPlan plan;
+    StepShape shape;
+    SimulationSize size;
+  };
+  [[nodiscard]] const std::vector<SizedStep>& sizes() const { return sizes_; }
 
  private:
   StepEstimate time(const ParallelPlan& plan, const StepShape& shape);
@@ -28,15 +41,18 @@ class SimulatedTimer {
   const Scenario& scenario_;
   EngineKind engine_;
   Fidelity fidelity_;
+  std::optional<Bytes> memory_limit_;
+  bool dry_run_ = false;
   KernelTimeModel kernels_;
   struct Entry {
     ParallelPlan plan;
     StepShape shape;
-    std::size_t simulation;  // index into simulations_
+    std::size_t simulation;  // index into simulations_ (sizes_ in a dry run)
     double ratio;            // simulated / closed-form step time
   };
   std::vector<Entry> done_;
   std::vector<std::unique_ptr<StepSimulation>> simulations_;
+  std::vector<SizedStep> sizes_;
 };
 
 }  // namespace trainsim

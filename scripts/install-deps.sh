@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages trainsim needs, and only those missing. Idempotent: a second
-# run installs nothing. Uses sudo when not root. Usage: scripts/install-deps.sh [--with-browser]
-# (--with-browser adds Chromium, which the HTML report test uses when it is present).
+# run installs nothing. Uses sudo when not root.
+# Usage: scripts/install-deps.sh [--with-browser] [--with-fuzzers]
+# --with-browser adds Chromium, which the HTML report test uses when it is present;
+# --with-fuzzers adds clang and its runtime libraries (libFuzzer, sanitizers) for scripts/fuzz.sh.
 set -euo pipefail
 
 packages=(
@@ -10,9 +12,13 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-if [[ "${1:-}" == "--with-browser" ]]; then
-  packages+=(chromium)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-browser) packages+=(chromium) ;;
+    --with-fuzzers) packages+=(clang libclang-rt-dev) ;;
+    *) echo "install-deps: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

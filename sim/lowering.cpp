@@ -145,6 +145,7 @@ Dependency Lowerer::emit_exchange(Chain& chain, StreamId stream_id, Channel chan
     // Flows to simulated ranks are real; flows to symmetric copies load the mirrored route,
     // one merged flow per distinct route.
     std::map<std::int32_t, std::size_t> merged;
+    out_.workload.full_detail_flows += step.flows.size();
     for (const auto& f : step.flows) {
       const auto index = ranks_.simulated_index(f.peer);
       if (index >= 0) {

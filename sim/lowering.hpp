@@ -25,6 +25,9 @@ struct SimulationOptions {
   // optimizer and its data-parallel exchange.
   std::optional<std::vector<std::vector<ScheduleItem>>> order = std::nullopt;
   bool optimizer = true;
+  // Refuse (SimulationTooLarge, sim/simulation_size.hpp) a simulation whose estimated memory
+  // exceeds this; none: no check.
+  std::optional<Bytes> memory_limit = std::nullopt;
 };
 
 struct LoweredStep {

@@ -4,12 +4,20 @@
 
 #include "sim/backend.hpp"
 #include "sim/child_process.hpp"
+#include "sim/simulation_size.hpp"
 
 namespace trainsim {
 
 std::string_view to_string(EngineKind e) { return e == EngineKind::analytic ? "analytic" : "simgrid"; }
 
 StepSimulation simulate_step(const StepProgram& program, EngineKind engine, const SimulationOptions& options) {
+  if (options.memory_limit) {
+    const auto size = estimate_simulation_size(program, options);
+    check_simulation_fits(size, *options.memory_limit);
+    if (engine == EngineKind::simgrid) {
+      if (const auto problem = simgrid_actor_problem(size); !problem.empty()) throw SimulationTooLarge(problem);
+    }
+  }
   StepSimulation s(lower_step(program, options));
   s.engine = engine;
   s.fidelity = options.fidelity;

@@ -78,6 +78,9 @@ struct Workload {
   std::vector<std::vector<int>> mirrored_routes;  // link ids of each mirrored route
   std::vector<double> link_capacity_scale;        // per topology link (reduced mode); empty: all 1
   bool reduced = false;
+  // The flows the simulated ranks would have at full detail, where reduced mode merges those
+  // to symmetric copies (sim/simulation_size.hpp scales a full-detail estimate from it).
+  std::size_t full_detail_flows = 0;
   double compute_slowdown = 1.0;  // already applied to compute durations; reported
 
   // The fraction of a link's capacity the simulated traffic gets (1 unless reduced).

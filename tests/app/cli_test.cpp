@@ -112,6 +112,21 @@ TEST(Cli, HostileDocumentsAreBadInputNotCrashes) {
   }
 }
 
+TEST(Cli, FullDetailOnSixteenThousandGpusIsRefusedUpFrontWithItsEstimate) {
+  const std::string llama = "simulate scenarios/llama-3.1-405b-h100.json --fidelity full";
+  const auto dry = run_trainsim(llama + " --dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("16384 GPUs at full detail"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("nothing simulated"), std::string::npos);
+  // About 110 M ops and flows: well over 8 GiB by the estimate, so refused before lowering
+  // every GPU (exit 8), whatever this machine's memory.
+  const auto refused = run_trainsim(llama + " --max-memory 8GiB");
+  EXPECT_EQ(refused.exit_code, 8) << refused.err;
+  EXPECT_NE(refused.err.find("16384 GPUs at full detail"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("GiB of memory needs more than the 8.00 GiB allowed"), std::string::npos) << refused.err;
+  EXPECT_EQ(run_trainsim(llama + " --max-memory 0GiB").exit_code, 2);
+}
+
 TEST(Cli, InfeasiblePlanExitsWithFourAndSaysWhy) {
   auto doc = default_scenario();
   doc["parallel"]["zero_stage"] = 0;
