@@ -1,3 +1,5 @@
+#include <iostream>
+
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
@@ -12,33 +14,44 @@
 namespace trainsim::app {
 namespace {
 
-// Rates of ops and flows per second of host time measured on 2026-12-01 on a 2-core machine
-// (the six runs of sim/simulation_size.cpp): a rough range, not a promise.
-constexpr double kSlowestRate = 30e3;
-constexpr double kFastestRate = 100e3;
+// Ops and flows simulated per second of host time, measured on 2026-12-01 on a 2-core machine
+// over the six runs of sim/simulation_size.cpp (27,000 for 1,024 small ranks, 142,000 for 64
+// busy ones): a rough range, not a promise.
+constexpr double kSlowestRate = 25e3;
+constexpr double kFastestRate = 150e3;
 
-std::string dry_run_text(const Scenario& scenario, const std::vector<SimulatedTimer::SizedStep>& steps, bool simgrid,
-                         Bytes limit, bool limited) {
-  std::string text = fmt::format("dry run of {}: {} step simulation{}, nothing simulated\n", scenario.name, steps.size(),
-                                 steps.size() == 1 ? "" : "s");
-  bool fits = true;
+struct Sizing {
+  std::string text;     // one line per step simulation, and the memory allowed
+  std::string refusal;  // why a run would be refused; empty when every simulation fits
+  double slowest_s = 0.0;
+};
+
+Sizing assess(const Scenario& scenario, const std::vector<SimulatedTimer::SizedStep>& steps, bool simgrid, Bytes limit,
+              bool limited) {
+  Sizing sizing;
+  sizing.text = fmt::format("dry run of {}: {} step simulation{}, nothing simulated\n", scenario.name, steps.size(),
+                            steps.size() == 1 ? "" : "s");
   for (const auto& step : steps) {
     const auto& p = step.plan;
     const double work = static_cast<double>(step.size.ops + step.size.flows);
-    text += fmt::format("  TP{} PP{} DP{} EP{} CP{}, sequence {}, batch {}: {}; roughly {:.0f}-{:.0f} s of host time{}\n",
-                        p.tensor, p.pipeline, p.data, p.expert, p.context, step.shape.sequence_length,
-                        step.shape.global_batch_size, step.size.describe(), work / kFastestRate, work / kSlowestRate,
-                        step.size.memory > limit ? " (refused: more than allowed)" : "");
-    fits = fits && step.size.memory <= limit;
-    if (simgrid) {
-      const auto problem = simgrid_actor_problem(step.size);
-      if (!problem.empty()) text += "    refused: too many SimGrid actors for this machine (vm.max_map_count)\n";
-      fits = fits && problem.empty();
+    sizing.slowest_s += work / kSlowestRate;
+    sizing.text += fmt::format("  TP{} PP{} DP{} EP{} CP{}, sequence {}, batch {}: {}; roughly {:.0f}-{:.0f} s of host time\n",
+                               p.tensor, p.pipeline, p.data, p.expert, p.context, step.shape.sequence_length,
+                               step.shape.global_batch_size, step.size.describe(), work / kFastestRate, work / kSlowestRate);
+    std::string problem;
+    try {
+      check_simulation_fits(step.size, limit);
+    } catch (const SimulationTooLarge& e) {
+      problem = e.what();
     }
+    if (problem.empty() && simgrid) problem = simgrid_actor_problem(step.size);
+    if (!problem.empty()) sizing.text += "    refused: " + problem + "\n";
+    if (sizing.refusal.empty()) sizing.refusal = problem;
   }
-  text += fmt::format("memory allowed: {:.2f} GiB ({}); {}\n", to_gib(limit),
-                      limited ? "--max-memory" : "available on this machine now", fits ? "every simulation fits" : "a run would be refused");
-  return text;
+  sizing.text += fmt::format("memory allowed: {:.2f} GiB ({}); {}\n", to_gib(limit),
+                             limited ? "--max-memory" : "available on this machine now",
+                             sizing.refusal.empty() ? "every simulation fits" : "the run would be refused");
+  return sizing;
 }
 
 }  // namespace
@@ -83,14 +96,23 @@ void add_simulate_command(CLI::App& cli, Action& run) {
       const auto scenario = load_scenario(options->scenario);
       const bool limited = !options->max_memory.empty();
       const Bytes memory_limit = limited ? parse_bytes(options->max_memory) : available_memory();
-      SimulatedTimer simulated(scenario, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
-                               options->fidelity == "full" ? Fidelity::full : Fidelity::reduced, memory_limit);
+      const auto engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
+      const auto fidelity = options->fidelity == "full" ? Fidelity::full : Fidelity::reduced;
+      // Every step simulation is sized first, so that none starts when a later one would be refused.
+      SimulatedTimer sizer(scenario, engine, fidelity);
+      sizer.dry_run();
+      estimate_run(scenario, sizer.timer(), options->given, options->engine);
+      const auto sizing = assess(scenario, sizer.sizes(), engine == EngineKind::simgrid, memory_limit, limited);
       if (options->dry_run) {
-        simulated.dry_run();
-        estimate_run(scenario, simulated.timer(), options->given, options->engine);
-        write_output(options->out.output, dry_run_text(scenario, simulated.sizes(), options->engine == "simgrid", memory_limit, limited));
+        write_output(options->out.output, sizing.text);
         return kExitOk;
       }
+      if (!sizing.refusal.empty()) throw SimulationTooLarge(sizing.refusal);
+      if (sizing.slowest_s > 60.0) {
+        std::cerr << fmt::format("note: the simulations may take up to about {:.0f} minutes (simulate --dry-run sizes them)\n",
+                                 sizing.slowest_s / 60.0);
+      }
+      SimulatedTimer simulated(scenario, engine, fidelity, memory_limit);
       const auto estimate = estimate_run(scenario, simulated.timer(), options->given, options->engine);
       const StepSimulation* headline = simulated.simulations().empty() ? nullptr : simulated.simulations().front().get();
       if (!options->trace.empty() && headline != nullptr) {

@@ -15,26 +15,30 @@ namespace trainsim {
 namespace {
 
 // Peak resident memory of trainsim and its SimGrid child together, sampled every 0.1 s over
-// six runs on 2026-12-01 (Debian 12, SimGrid 3.32, this repository's release build):
-//   run (fidelity)                 ranks  ops+flows   peak
-//   ds-v3-step (reduced)              16     0.17 M    68 MB
-//   mb-7 (reduced)                     8     0.38 M    97 MB
-//   sc21-2 (full)                     64     1.52 M   194 MB
-//   sc21-3 (full)                    128     3.65 M   417 MB
-//   1.7B GPT DP256 (full)            256     0.71 M   145 MB
-//   1.7B GPT DP1024 (full)          1024     2.84 M   485 MB
-// A least-squares fit gives about 48 MB + 100 B per op or flow + 160 KB per rank; the
-// coefficients below are rounded up so that every measurement lies 10-30% under the estimate.
-constexpr Bytes kBaseMemory(std::int64_t{64} << 20);
-constexpr std::int64_t kBytesPerOpOrFlow = 112;
-constexpr Bytes kBytesPerRank(std::int64_t{192} << 10);
+// eight runs on 2026-12-01 (Debian 12, SimGrid 3.32, this repository's release build):
+//   run (fidelity)                 ranks     ops    flows    peak
+//   ds-v3-step (reduced)              16   0.11 M  0.06 M    68 MB
+//   mb-7 (reduced)                     8   0.23 M  0.16 M    97 MB
+//   sc21-2 (full)                     64   0.78 M  0.75 M   194 MB
+//   sc21-3 (full)                    128   1.86 M  1.79 M   417 MB
+//   1.7B GPT DP256 (full)            256   0.71 M  0.00 M   145 MB
+//   1.7B GPT DP1024 (full)          1024   2.84 M  0.01 M   485 MB
+//   Mixtral 8x7B EP8 on 64 (full)     64   0.13 M  0.69 M   101 MB
+//   DeepSeek-V3 PP4 EP64 on 256 (full) 256 0.43 M  3.4 M    334 MB
+// A least-squares fit gives 44 MB + 136 B per op + 64 B per flow + 53 KB per rank; the
+// coefficients below are rounded up so that every measurement lies 10-33% under the estimate.
+constexpr Bytes kBaseMemory(std::int64_t{56} << 20);
+constexpr std::int64_t kBytesPerOp = 160;
+constexpr std::int64_t kBytesPerFlow = 72;
+constexpr Bytes kBytesPerRank(std::int64_t{64} << 10);
 
 // Beyond this many ops the reduced lowering itself is not built for an estimate: a lower bound
 // of the ops (one forward and one backward per micro-batch and pipeline rank) stands in.
 constexpr std::size_t kLargestLoweredEstimate = std::size_t{1} << 26;
 
 Bytes memory_for(std::size_t ranks, std::size_t ops, std::size_t flows) {
-  const double bytes = kBaseMemory.as_double() + static_cast<double>(kBytesPerOpOrFlow) * static_cast<double>(ops + flows) +
+  const double bytes = kBaseMemory.as_double() + static_cast<double>(kBytesPerOp) * static_cast<double>(ops) +
+                       static_cast<double>(kBytesPerFlow) * static_cast<double>(flows) +
                        kBytesPerRank.as_double() * static_cast<double>(ranks);
   return Bytes::rounded(std::min(bytes, 9e18));
 }
