@@ -2,22 +2,17 @@
 // a parsed scenario's segments are priced by the closed form, which must not overflow, crash
 // or produce a non-finite step time.
 #include <cmath>
-#include <cstddef>
-#include <cstdint>
 #include <cstdlib>
-#include <string_view>
 
 #include "hardware/kernel_time_model.hpp"
+#include "json_input.hpp"
 #include "models/scenario.hpp"
 #include "models/step_estimate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace trainsim;
-  Diagnostics diag("fuzz.json");
-  const auto doc = parse_json_text(std::string_view(reinterpret_cast<const char*>(data), size), diag);
-  if (!doc) return 0;
-  try {
-    const auto scenario = parse_scenario(*doc, "fuzz.json", TRAINSIM_SOURCE_DIR "/scenarios");
+  return fuzz::read_json_input(data, size, [](const nlohmann::json& doc) {
+    const auto scenario = parse_scenario(doc, "fuzz.json", TRAINSIM_SOURCE_DIR "/scenarios");
     const auto kernels = kernel_model(scenario.cluster);
     for (const auto& phase : scenario.phases) {
       for (const auto& segment : phase.segments) {
@@ -26,7 +21,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (estimate.feasible() && !std::isfinite(estimate.step_time.si())) std::abort();
       }
     }
-  } catch (const ConfigError&) {
-  }
-  return 0;
+  });
 }
