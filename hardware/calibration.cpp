@@ -25,11 +25,14 @@ namespace {
 constexpr double kMicrosecond = 1e-6;
 constexpr double kFixedCostVisibleBelow = 100e-6;  // seconds
 
+// The tensor precision whose peak a kernel class's features are relative to.
+Precision peak_precision(KernelClass kind) {
+  return (kind == KernelClass::gemm_fp8 || kind == KernelClass::grouped_gemm_fp8) ? Precision::fp8 : Precision::bf16;
+}
+
 FlopsPerSecond peak_for(KernelClass kind, const GpuSpec& gpu) {
-  const Precision p =
-      (kind == KernelClass::gemm_fp8 || kind == KernelClass::grouped_gemm_fp8) ? Precision::fp8 : Precision::bf16;
-  const auto peak = gpu.peak(p);
-  if (!peak) throw std::logic_error("GPU " + gpu.id + " has no " + std::string(to_string(p)) + " peak");
+  const auto peak = gpu.peak(peak_precision(kind));
+  if (!peak) throw std::logic_error("GPU " + gpu.id + " has no " + std::string(to_string(peak_precision(kind))) + " peak");
   return *peak;
 }
 
@@ -175,7 +178,8 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
 namespace {
 
 // Reads the rows a document itself holds (its "include" entries are resolved by the caller).
-std::vector<CalibrationRow> parse_rows(ObjectReader& root) {
+// `gpu`: the catalog GPU the rows were measured on (null when the header names none).
+std::vector<CalibrationRow> parse_rows(ObjectReader& root, const GpuSpec* gpu) {
   std::vector<CalibrationRow> rows;
   for (const auto& element : root.array("rows")) {
     ObjectReader r(*element.node, element.pointer, root.diagnostics());
@@ -189,6 +193,13 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root) {
       continue;
     }
     row.source = r.string("source");
+    if (gpu != nullptr && !is_transfer(row.kind) && !gpu->peak(peak_precision(row.kind))) {
+      root.diagnostics().error(child_pointer(element.pointer, "class"),
+                               "GPU " + gpu->id + " has no " + std::string(to_string(peak_precision(row.kind))) +
+                                   " peak: a " + class_name + " row cannot have been measured on it",
+                               "check the calibration's \"gpu\" or the row's class");
+      continue;
+    }
     std::optional<FlopsPerSecond> flop_rate;
     std::optional<BytesPerSecond> byte_rate;
     try {
@@ -315,7 +326,7 @@ Calibration parse_document(const nlohmann::json& doc, Diagnostics& diag, bool re
   c.kind = header.kind;
   c.description = header.description;
   c.provenance = header.provenance;
-  c.rows = parse_rows(root);
+  c.rows = parse_rows(root, find_gpu(header.gpu_id));
   for (auto& row : c.rows) row.measured_on = c.gpu_id;
   for (const auto& element : root.array("include", false)) {
     ObjectReader inc(*element.node, element.pointer, diag);

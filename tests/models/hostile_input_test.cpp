@@ -115,6 +115,13 @@ TEST(HostileInput, CalibrationsThatNeverEndOrAchieveNothingAreRejected) {
   EXPECT_TRUE(has_issue(found, "/rows/0/achieved", "not a positive rate"));
   EXPECT_TRUE(has_issue(found, "/rows/1", "beyond 2^63 bytes"));
   std::filesystem::remove(path);
+
+  // Found by fuzz_calibration: an FP8 row on a GPU without FP8 tensor cores was an internal error.
+  std::ofstream(path) << R"({"schema_version": 1, "name": "a800", "gpu": "a800-sxm", "kind": "published_benchmarks",
+    "description": "FP8 on an A800", "rows": [
+    {"class": "gemm_fp8", "m": 4096, "n": 4096, "k": 4096, "achieved": "500TFLOPS", "source": "test"}]})";
+  EXPECT_TRUE(has_issue(issues(doc), "/rows/0/class", "GPU a800-sxm has no fp8 peak"));
+  std::filesystem::remove(path);
 }
 
 }  // namespace
