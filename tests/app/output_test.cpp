@@ -44,8 +44,9 @@ TEST(Output, AFifoIsWrittenThroughAndStaysAFifo) {
   const auto fifo = dir / "results";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const auto received = dir / "received.txt";
-  // A reader drains the FIFO while trainsim writes into it.
-  const int code = shell("cat " + fifo.string() + " > " + received.string() + " & " + TRAINSIM_EXECUTABLE + " estimate " +
+  // A reader drains the FIFO while trainsim writes into it; the timeout ends the reader if
+  // trainsim never opens the FIFO, so that a failure cannot hang the test.
+  const int code = shell("timeout 60 cat " + fifo.string() + " > " + received.string() + " & " + TRAINSIM_EXECUTABLE + " estimate " +
                          kScenario + " -o " + fifo.string() + "; status=$?; wait; exit $status");
   EXPECT_EQ(code, 0);
   struct stat info {};
