@@ -38,13 +38,7 @@ Sizing assess(const Scenario& scenario, const std::vector<SimulatedTimer::SizedS
     sizing.text += fmt::format("  TP{} PP{} DP{} EP{} CP{}, sequence {}, batch {}: {}; roughly {:.0f}-{:.0f} s of host time\n",
                                p.tensor, p.pipeline, p.data, p.expert, p.context, step.shape.sequence_length,
                                step.shape.global_batch_size, step.size.describe(), work / kFastestRate, work / kSlowestRate);
-    std::string problem;
-    try {
-      check_simulation_fits(step.size, limit);
-    } catch (const SimulationTooLarge& e) {
-      problem = e.what();
-    }
-    if (problem.empty() && simgrid) problem = simgrid_actor_problem(step.size);
+    const auto problem = simulation_refusal(step.size, limit, simgrid);
     if (!problem.empty()) sizing.text += "    refused: " + problem + "\n";
     if (sizing.refusal.empty()) sizing.refusal = problem;
   }
@@ -112,7 +106,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
         std::cerr << fmt::format("note: the simulations may take up to about {:.0f} minutes (simulate --dry-run sizes them)\n",
                                  sizing.slowest_s / 60.0);
       }
-      SimulatedTimer simulated(scenario, engine, fidelity, memory_limit);
+      SimulatedTimer simulated(scenario, engine, fidelity);  // every step already sized and checked above
       const auto estimate = estimate_run(scenario, simulated.timer(), options->given, options->engine);
       const StepSimulation* headline = simulated.simulations().empty() ? nullptr : simulated.simulations().front().get();
       if (!options->trace.empty() && headline != nullptr) {

@@ -4,13 +4,8 @@
 
 namespace trainsim {
 
-SimulatedTimer::SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity,
-                               std::optional<Bytes> memory_limit)
-    : scenario_(scenario),
-      engine_(engine),
-      fidelity_(fidelity),
-      memory_limit_(memory_limit),
-      kernels_(kernel_model(scenario.cluster)) {}
+SimulatedTimer::SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity)
+    : scenario_(scenario), engine_(engine), fidelity_(fidelity), kernels_(kernel_model(scenario.cluster)) {}
 
 StepTimer SimulatedTimer::timer() {
   return [this](const ParallelPlan& plan, const StepShape& shape) { return time(plan, shape); };
@@ -32,7 +27,7 @@ StepEstimate SimulatedTimer::time(const ParallelPlan& plan, const StepShape& sha
     return estimate_step(program);
   }
   simulations_.push_back(std::make_unique<StepSimulation>(
-      simulate_step(program, engine_, {.fidelity = fidelity_, .memory_limit = memory_limit_})));
+      simulate_step(program, engine_, {.fidelity = fidelity_})));
   const auto closed = estimate_step(program);
   done_.push_back({plan, shape, simulations_.size() - 1, simulations_.back()->estimate.step_time / closed.step_time});
   return simulations_.back()->estimate;

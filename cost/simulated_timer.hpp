@@ -15,10 +15,7 @@ namespace trainsim {
 
 class SimulatedTimer {
  public:
-  // `memory_limit`: each simulation is refused (SimulationTooLarge) when its estimated memory
-  // exceeds it.
-  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity,
-                 std::optional<Bytes> memory_limit = std::nullopt);
+  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity);
   SimulatedTimer(const SimulatedTimer&) = delete;
   SimulatedTimer& operator=(const SimulatedTimer&) = delete;
 
@@ -41,7 +38,6 @@ class SimulatedTimer {
   const Scenario& scenario_;
   EngineKind engine_;
   Fidelity fidelity_;
-  std::optional<Bytes> memory_limit_;
   bool dry_run_ = false;
   KernelTimeModel kernels_;
   struct Entry {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -132,11 +131,22 @@ std::string simgrid_actor_problem(const SimulationSize& size) {
                      size.describe(), actors, kStreams, actors * kMappingsPerActor + kOtherMappings, *limit);
 }
 
+namespace {
+std::string memory_problem(const SimulationSize& size, Bytes limit) {
+  if (size.memory <= limit) return {};
+  return fmt::format("simulating {} needs more than the {:.2f} GiB allowed{}", size.describe(), to_gib(limit),
+                     size.fidelity == Fidelity::full ? "; --fidelity reduced simulates one pipeline and mirrors the rest" : "");
+}
+}  // namespace
+
 void check_simulation_fits(const SimulationSize& size, Bytes limit) {
-  if (size.memory <= limit) return;
-  throw SimulationTooLarge(fmt::format(
-      "simulating {} needs more than the {:.2f} GiB allowed{}", size.describe(), to_gib(limit),
-      size.fidelity == Fidelity::full ? "; --fidelity reduced simulates one pipeline and mirrors the rest" : ""));
+  if (auto problem = memory_problem(size, limit); !problem.empty()) throw SimulationTooLarge(problem);
+}
+
+std::string simulation_refusal(const SimulationSize& size, Bytes limit, bool simgrid) {
+  auto problem = memory_problem(size, limit);
+  if (problem.empty() && simgrid) problem = simgrid_actor_problem(size);
+  return problem;
 }
 
 }  // namespace trainsim

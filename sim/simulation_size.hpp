@@ -45,4 +45,8 @@ void check_simulation_fits(const SimulationSize& size, Bytes limit);
 // Empty when the simulated ranks fit under that cap, else why not.
 std::string simgrid_actor_problem(const SimulationSize& size);
 
+// Why a simulation of `size` must not start (its memory beyond `limit`, or on SimGrid too many
+// actors), or empty when it may.
+std::string simulation_refusal(const SimulationSize& size, Bytes limit, bool simgrid);
+
 }  // namespace trainsim

@@ -12,11 +12,9 @@ std::string_view to_string(EngineKind e) { return e == EngineKind::analytic ? "a
 
 StepSimulation simulate_step(const StepProgram& program, EngineKind engine, const SimulationOptions& options) {
   if (options.memory_limit) {
-    const auto size = estimate_simulation_size(program, options);
-    check_simulation_fits(size, *options.memory_limit);
-    if (engine == EngineKind::simgrid) {
-      if (const auto problem = simgrid_actor_problem(size); !problem.empty()) throw SimulationTooLarge(problem);
-    }
+    const auto problem = simulation_refusal(estimate_simulation_size(program, options), *options.memory_limit,
+                                            engine == EngineKind::simgrid);
+    if (!problem.empty()) throw SimulationTooLarge(problem);
   }
   StepSimulation s(lower_step(program, options));
   s.engine = engine;
