@@ -16,13 +16,6 @@ constexpr std::optional<std::int64_t> checked_product(std::int64_t a, std::int64
   return product;
 }
 
-// a + b, or nullopt when the sum does not fit in int64.
-constexpr std::optional<std::int64_t> checked_sum(std::int64_t a, std::int64_t b) {
-  std::int64_t sum = 0;
-  if (__builtin_add_overflow(a, b, &sum)) return std::nullopt;
-  return sum;
-}
-
 // The product of non-negative factors, or INT64_MAX when it does not fit.
 constexpr std::int64_t saturating_product(std::initializer_list<std::int64_t> factors) {
   std::int64_t product = 1;
