@@ -201,6 +201,14 @@ void mla_block(LayerBuilder& b, const Context& c) {
   b.parameters(replicated + sharded / c.tp + mla.kv_lora_rank + mla.q_lora_rank);
 }
 
+void attention_projections(LayerBuilder& b, const Context& c) {
+  if (c.model.attention.kind == AttentionKind::mla) {
+    mla_block(b, c);
+  } else {
+    gqa_block(b, c);
+  }
+}
+
 // Dropout on a residual branch's output, on the rows the residual sees. Megatron-LM fuses it
 // with the bias and the residual add (the next norm here), so what it adds is its one-byte mask
 // written in forward, and in backward a kernel that reads the gradient and the mask and writes
@@ -216,40 +224,58 @@ void residual_dropout(LayerBuilder& b, const Context& c, const std::string& name
 void attention_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "attention.norm", LayerPart::attention, c.sp_tokens);
   tp_enter(b, c, "attention.tp_gather", LayerPart::attention);
-  if (c.model.attention.kind == AttentionKind::mla) {
-    mla_block(b, c);
-  } else {
-    gqa_block(b, c);
-  }
+  attention_projections(b, c);
   tp_exit(b, c, "attention.tp_scatter", LayerPart::attention);
   residual_dropout(b, c, "attention.dropout", LayerPart::attention);
-  b.parameters(2 * norm_params(c.model, c.h));
+  b.parameters(layer_norm_params(c.model));
 }
 
-// An FFN (dense, or the shared experts) on `rows` tokens, split `split` ways; its input was
-// gathered from `input_shards` sequence shards.
+// Where an FFN's input comes from: gathered from `shards` sequence shards, or the input of a
+// parallel block's attention projections, whose GEMM it joins (saved, cast and gathered once).
+struct FfnInput {
+  std::int64_t shards = 1;
+  bool shared_with_attention = false;
+};
+
+// An FFN (dense, or the shared experts) on `rows` tokens, split `split` ways.
 void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_t rows, std::int64_t intermediate,
-         std::int64_t split, std::int64_t input_shards) {
-  const bool swiglu = c.model.ffn.activation == Activation::swiglu;
+         std::int64_t split, FfnInput input) {
+  const bool gated = is_gated(c.model.ffn.activation);
   const std::int64_t inner = intermediate / split;
   const bool act_recomputed = c.recompute(RecomputePart::activation);
-  b.linear({.name = name + ".up", .part = LayerPart::mlp, .m = rows, .n = (swiglu ? 2 : 1) * inner, .k = c.h,
-            .precision = c.gemm, .input_saved = !c.recompute(RecomputePart::norm), .input_shards = input_shards});
+  const bool shared = input.shared_with_attention;
+  b.linear({.name = name + ".up", .part = LayerPart::mlp, .m = rows, .n = (gated ? 2 : 1) * inner, .k = c.h,
+            .precision = c.gemm, .input_is_fp8 = shared && c.gemm == Precision::fp8,
+            .input_saved = !shared && !c.recompute(RecomputePart::norm), .input_shards = shared ? 1 : input.shards});
   const Bytes out(rows * inner * kBf16);
-  const Bytes in = swiglu ? out * 2 : out;
+  const Bytes in = gated ? out * 2 : out;
   b.memory({.name = name + ".activation", .part = LayerPart::mlp, .read = in, .written = out, .backward_read = in + out,
             .backward_written = in, .saved = in, .recomputed = act_recomputed});
   b.linear({.name = name + ".down", .part = LayerPart::mlp, .m = rows, .n = c.h, .k = inner, .precision = c.gemm,
             .input_saved = !act_recomputed});
-  b.parameters(ffn_matmul_params(c.model, intermediate) / split + (c.model.ffn.bias ? inner + c.h : 0));
+  b.parameters(ffn_matmul_params(c.model, intermediate) / split + ffn_bias_params(c.model, inner, c.model.ffn.bias));
 }
 
 void dense_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "mlp.norm", LayerPart::mlp, c.sp_tokens);
   tp_enter(b, c, "mlp.tp_gather", LayerPart::mlp);
-  ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp, c.gathered_shards());
+  ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp, {.shards = c.gathered_shards()});
   tp_exit(b, c, "mlp.tp_scatter", LayerPart::mlp);
   residual_dropout(b, c, "mlp.dropout", LayerPart::mlp);
+}
+
+// The parallel layer of GPT-J and PaLM (Chowdhery et al., arXiv:2204.02311 sec.2), as MegaScale
+// trains it (Jiang et al., arXiv:2402.15627 sec.3.1): y = x + attention(norm(x)) + mlp(norm(x)).
+// One norm, one gathered input for the attention and MLP projections, and the two branches'
+// partial sums leave in one tensor-parallel reduction.
+void parallel_block(LayerBuilder& b, const Context& c) {
+  norm(b, c, "block.norm", LayerPart::attention, c.sp_tokens);
+  tp_enter(b, c, "block.tp_gather", LayerPart::attention);
+  attention_projections(b, c);
+  ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp, {.shared_with_attention = true});
+  tp_exit(b, c, "block.tp_scatter", LayerPart::mlp);
+  residual_dropout(b, c, "block.dropout", LayerPart::mlp);
+  b.parameters(layer_norm_params(c.model));
 }
 
 void moe_block(LayerBuilder& b, const Context& c) {
@@ -291,23 +317,24 @@ void moe_block(LayerBuilder& b, const Context& c) {
   const std::int64_t per_expert = ep * rows * moe.top_k / experts;  // balanced routing
   const std::int64_t inner = moe.expert_intermediate_size / split;
   const bool act_recomputed = c.recompute(RecomputePart::activation);
-  const bool swiglu = c.model.ffn.activation == Activation::swiglu;
-  b.linear({.name = "moe.experts.up", .part = LayerPart::mlp, .m = per_expert, .n = (swiglu ? 2 : 1) * inner, .k = c.h,
+  const bool gated = is_gated(c.model.ffn.activation);
+  b.linear({.name = "moe.experts.up", .part = LayerPart::mlp, .m = per_expert, .n = (gated ? 2 : 1) * inner, .k = c.h,
             .groups = local_experts, .precision = c.gemm, .input_is_fp8 = fp8});
   // The gate weights scale the activation output before the down projection (the down
   // projection is linear), so the gate gradient needs no stored expert outputs.
   const std::int64_t assigned = per_expert * local_experts;
   const Bytes out(assigned * inner * kBf16);
-  const Bytes in = swiglu ? out * 2 : out;
-  const Bytes in_saved(assigned * inner * (swiglu ? 2 : 1) * (fp8 ? 1 : kBf16));  // FP8 cache, sec.3.3.3
+  const Bytes in = gated ? out * 2 : out;
+  const Bytes in_saved(assigned * inner * (gated ? 2 : 1) * (fp8 ? 1 : kBf16));  // FP8 cache, sec.3.3.3
   b.memory({.name = "moe.experts.activation", .part = LayerPart::mlp, .read = in, .written = out,
             .backward_read = in + out, .backward_written = in, .saved = in_saved, .recomputed = act_recomputed});
   b.linear({.name = "moe.experts.down", .part = LayerPart::mlp, .m = per_expert, .n = c.h, .k = inner,
             .groups = local_experts, .precision = c.gemm, .input_saved = !act_recomputed});
-  b.expert_parameters(local_experts * ffn_matmul_params(c.model, moe.expert_intermediate_size) / split);
+  b.expert_parameters(local_experts * (ffn_matmul_params(c.model, moe.expert_intermediate_size) / split +
+                                       ffn_bias_params(c.model, inner, moe.expert_bias)));
   if (moe.num_shared_experts > 0) {
     ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1,
-        input_shards);
+        {.shards = input_shards});
   }
   if (ep > 1) b.all_to_all("moe.combine", LayerPart::combine, exchange(AllToAllPhase::combine), exchange(AllToAllPhase::dispatch));
   const Bytes gathered(assigned * c.h * kBf16);
@@ -316,6 +343,21 @@ void moe_block(LayerBuilder& b, const Context& c) {
   if (expert_tp) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
   residual_dropout(b, c, "moe.dropout", LayerPart::combine);
   b.parameters(c.h * experts + (moe.router_bias ? experts : 0));
+}
+
+// A transformer layer of the model's layout: sequential attention then FFN or experts, or the
+// parallel block.
+void transformer_layer(LayerBuilder& b, const Context& c, bool moe) {
+  if (c.model.parallel_block) {
+    parallel_block(b, c);
+    return;
+  }
+  attention_block(b, c);
+  if (moe) {
+    moe_block(b, c);
+  } else {
+    dense_block(b, c);
+  }
 }
 
 // Output head and loss on `rows` tokens: BF16 (DeepSeek-V3 keeps the head out of FP8).
@@ -343,12 +385,8 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
   LayerBuilder b(kind, plan.gradient_precision);
   switch (kind) {
     case LayerKind::dense:
-      attention_block(b, c);
-      dense_block(b, c);
-      break;
     case LayerKind::moe:
-      attention_block(b, c);
-      moe_block(b, c);
+      transformer_layer(b, c, kind == LayerKind::moe);
       break;
     case LayerKind::mtp: {
       // DeepSeek-V3 sec.2.2: norms of the hidden state and of the next token's embedding, a
@@ -360,12 +398,7 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       b.linear({.name = "mtp.projection", .part = LayerPart::attention, .m = c.sp_tokens, .n = c.h, .k = 2 * c.h,
                 .precision = c.gemm});
       b.parameters(2 * c.h * c.h + 3 * norm_params(model, c.h));
-      attention_block(b, c);
-      if (model.moe) {
-        moe_block(b, c);
-      } else {
-        dense_block(b, c);
-      }
+      transformer_layer(b, c, model.moe.has_value());
       head_and_loss(b, c, "mtp.head");
       break;
     }
@@ -378,8 +411,12 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
                       plan.sequence_parallel ? Collective::reduce_scatter : Collective::all_reduce,
                       plan.sequence_parallel ? Collective::all_gather : Collective::all_reduce);
       }
+      if (model.embedding_norm) {  // BLOOM's LayerNorm of the embedded tokens: no residual to add
+        b.memory({.name = "embedding.norm", .part = LayerPart::attention, .read = x, .written = x,
+                  .backward_read = x * 2, .backward_written = x, .saved = x});
+      }
       const auto params = count_parameters(model);
-      b.parameters((params.embedding) / c.tp + params.position_embedding);
+      b.parameters(params.embedding / c.tp + params.position_embedding + params.embedding_norm);
       break;
     }
     case LayerKind::head:

@@ -66,7 +66,10 @@ AttentionSpec parse_attention(ObjectReader r, std::int64_t hidden) {
 
 FfnSpec parse_ffn(ObjectReader r) {
   FfnSpec f;
-  f.activation = r.choice<Activation>("activation", {{"swiglu", Activation::swiglu}, {"gelu", Activation::gelu}});
+  f.activation = r.choice<Activation>("activation", {{"swiglu", Activation::swiglu},
+                                                     {"geglu", Activation::geglu},
+                                                     {"gelu", Activation::gelu},
+                                                     {"squared_relu", Activation::squared_relu}});
   f.intermediate_size = r.integer("intermediate_size", 1, limits::kMaxWidth);
   f.bias = r.optional_boolean("bias").value_or(false);
   r.finish();
@@ -87,6 +90,7 @@ MoeSpec parse_moe(ObjectReader r, std::int64_t num_layers) {
                           "beyond any published model (core/scale_limits.hpp)");
   }
   m.router_bias = r.optional_boolean("router_bias").value_or(false);
+  m.expert_bias = r.optional_boolean("expert_bias").value_or(false);
   if (m.top_k > m.num_routed_experts) {
     r.diagnostics().error(child_pointer(r.pointer(), "top_k"), "top_k cannot exceed num_routed_experts");
   }
@@ -120,8 +124,17 @@ ModelSpec parse_model_spec(ObjectReader& r) {
   if (auto moe = r.optional_object("moe")) m.moe = parse_moe(*moe, m.num_layers);
   m.norm = r.choice<NormKind>("norm", {{"rmsnorm", NormKind::rmsnorm}, {"layernorm", NormKind::layernorm}});
   m.position_embedding =
-      r.choice<PositionEmbedding>("position_embedding", {{"rope", PositionEmbedding::rope}, {"learned", PositionEmbedding::learned}});
+      r.choice<PositionEmbedding>("position_embedding", {{"rope", PositionEmbedding::rope},
+                                                         {"learned", PositionEmbedding::learned},
+                                                         {"alibi", PositionEmbedding::alibi}});
   m.tied_embeddings = r.boolean("tied_embeddings");
+  m.embedding_norm = r.optional_boolean("embedding_norm").value_or(false);
+  m.parallel_block = r.optional_boolean("parallel_block").value_or(false);
+  if (m.parallel_block && m.moe) {
+    r.diagnostics().error(child_pointer(r.pointer(), "parallel_block"),
+                          "a parallel attention + MLP block is modelled for dense layers only",
+                          "no published MoE model uses it; remove \"parallel_block\" or \"moe\"");
+  }
   m.mtp_depth = r.optional_integer("mtp_depth", 0, 8).value_or(0);
   m.attention_dropout = r.optional_number("attention_dropout", 0.0, 0.99).value_or(0.0);
   m.hidden_dropout = r.optional_number("hidden_dropout", 0.0, 0.99).value_or(0.0);

@@ -11,9 +11,14 @@
 namespace trainsim {
 
 enum class AttentionKind { gqa, mla };  // multi-head attention is GQA with kv heads == heads
-enum class Activation { swiglu, gelu };
+// Gated activations (SwiGLU, GeGLU) multiply two projections of the input: their up
+// projection is twice as wide. GELU and squared ReLU (Nemotron-4) act on one.
+enum class Activation { swiglu, geglu, gelu, squared_relu };
+[[nodiscard]] constexpr bool is_gated(Activation a) { return a == Activation::swiglu || a == Activation::geglu; }
 enum class NormKind { rmsnorm, layernorm };
-enum class PositionEmbedding { rope, learned };
+// ALiBi (BLOOM) biases the attention scores inside the attention kernel: no parameters, no
+// kernel of its own.
+enum class PositionEmbedding { rope, learned, alibi };
 
 // DeepSeek-V2/V3 multi-head latent attention: low-rank query and key-value projections.
 struct MlaSpec {
@@ -53,6 +58,7 @@ struct MoeSpec {
   std::int64_t first_dense_layers = 0;   // leading layers that keep a dense FFN
   std::int64_t max_nodes_per_token = 0;  // node-limited routing (DeepSeek M); 0 = unlimited
   bool router_bias = false;              // per-expert bias of aux-loss-free balancing
+  bool expert_bias = false;              // biases in the experts' linears (GPT-OSS)
 };
 
 // Published headline figures, shown beside trainsim's own counts.
@@ -76,6 +82,10 @@ struct ModelSpec {
   NormKind norm = NormKind::rmsnorm;
   PositionEmbedding position_embedding = PositionEmbedding::rope;
   bool tied_embeddings = false;
+  bool embedding_norm = false;  // a norm right after the word embedding (BLOOM)
+  // Attention and MLP read the same normalised input and their outputs are summed (GPT-J,
+  // PaLM, MegaScale): one norm and one tensor-parallel exchange per side of the layer.
+  bool parallel_block = false;
   std::int64_t mtp_depth = 0;  // DeepSeek-V3 multi-token-prediction modules
   // Dropout probabilities in training: on the attention probabilities and on each residual
   // branch's output. They cost memory traffic (masks) where no fused kernel hides them.

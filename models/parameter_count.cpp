@@ -18,7 +18,7 @@ std::int64_t attention_matmul_params(const ModelSpec& m) {
 }
 
 std::int64_t ffn_matmul_params(const ModelSpec& m, std::int64_t intermediate) {
-  const std::int64_t matrices = m.ffn.activation == Activation::swiglu ? 3 : 2;
+  const std::int64_t matrices = is_gated(m.ffn.activation) ? 3 : 2;
   return matrices * m.hidden_size * intermediate;
 }
 
@@ -40,10 +40,15 @@ std::int64_t attention_extras(const ModelSpec& m) {
   return extras;
 }
 
-std::int64_t ffn_bias(const ModelSpec& m, std::int64_t intermediate) {
-  return m.ffn.bias ? intermediate + m.hidden_size : 0;
-}
 }  // namespace
+
+std::int64_t ffn_bias_params(const ModelSpec& m, std::int64_t intermediate, bool biased) {
+  return biased ? (is_gated(m.ffn.activation) ? 2 : 1) * intermediate + m.hidden_size : 0;
+}
+
+std::int64_t layer_norm_params(const ModelSpec& m) {
+  return (m.parallel_block ? 1 : 2) * norm_params(m, m.hidden_size);
+}
 
 ParameterCounts count_parameters(const ModelSpec& m) {
   ParameterCounts c;
@@ -53,22 +58,26 @@ ParameterCounts count_parameters(const ModelSpec& m) {
   c.head = m.tied_embeddings ? 0 : m.vocab_size * h;
   c.final_norm = norm_params(m, h);
   c.attention_per_layer = attention_matmul_params(m) + attention_extras(m);
-  c.layer_norms_per_layer = 2 * norm_params(m, h);
-  c.dense_ffn_per_layer = ffn_matmul_params(m, m.ffn.intermediate_size) + ffn_bias(m, m.ffn.intermediate_size);
+  c.embedding_norm = m.embedding_norm ? norm_params(m, h) : 0;
+  c.layer_norms_per_layer = layer_norm_params(m);
+  c.dense_ffn_per_layer =
+      ffn_matmul_params(m, m.ffn.intermediate_size) + ffn_bias_params(m, m.ffn.intermediate_size, m.ffn.bias);
 
   std::int64_t moe_matmul_active = 0;
   if (m.moe) {
-    c.expert = ffn_matmul_params(m, m.moe->expert_intermediate_size);
+    const std::int64_t expert_matmul = ffn_matmul_params(m, m.moe->expert_intermediate_size);
+    c.expert = expert_matmul + ffn_bias_params(m, m.moe->expert_intermediate_size, m.moe->expert_bias);
     c.router = h * m.moe->num_routed_experts + (m.moe->router_bias ? m.moe->num_routed_experts : 0);
+    const std::int64_t experts_per_token = m.moe->top_k + m.moe->num_shared_experts;
     c.moe_total_per_layer = (m.moe->num_routed_experts + m.moe->num_shared_experts) * c.expert + c.router;
-    moe_matmul_active = (m.moe->top_k + m.moe->num_shared_experts) * c.expert + h * m.moe->num_routed_experts;
-    c.moe_active_per_layer = moe_matmul_active + (c.router - h * m.moe->num_routed_experts);
+    moe_matmul_active = experts_per_token * expert_matmul + h * m.moe->num_routed_experts;
+    c.moe_active_per_layer = experts_per_token * c.expert + c.router;
     c.moe_layers = m.num_layers - m.moe->first_dense_layers;
   }
   c.dense_layers = m.num_layers - c.moe_layers;
 
   const std::int64_t per_layer_common = c.attention_per_layer + c.layer_norms_per_layer;
-  const std::int64_t io = c.embedding + c.position_embedding + c.head + c.final_norm;
+  const std::int64_t io = c.embedding + c.position_embedding + c.embedding_norm + c.head + c.final_norm;
   c.total = io + m.num_layers * per_layer_common + c.dense_layers * c.dense_ffn_per_layer +
             c.moe_layers * c.moe_total_per_layer;
   c.active = io + m.num_layers * per_layer_common + c.dense_layers * c.dense_ffn_per_layer +

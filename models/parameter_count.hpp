@@ -9,10 +9,11 @@ namespace trainsim {
 struct ParameterCounts {
   std::int64_t embedding = 0;           // token embedding (V x h)
   std::int64_t position_embedding = 0;  // learned positions (max_seq x h), 0 with RoPE
+  std::int64_t embedding_norm = 0;      // a norm after the lookup (BLOOM), else 0
   std::int64_t head = 0;                // output projection; 0 when tied to the embedding
   std::int64_t final_norm = 0;
   std::int64_t attention_per_layer = 0;     // projections, biases and attention-internal norms
-  std::int64_t layer_norms_per_layer = 0;   // the two pre-norms of a layer
+  std::int64_t layer_norms_per_layer = 0;   // a layer's pre-norms: two, or one in a parallel block
   std::int64_t dense_ffn_per_layer = 0;
   std::int64_t expert = 0;                  // one routed (or shared) expert
   std::int64_t router = 0;
@@ -38,5 +39,10 @@ std::int64_t attention_matmul_params(const ModelSpec& model);
 std::int64_t ffn_matmul_params(const ModelSpec& model, std::int64_t intermediate_size);
 // Parameters of one normalisation of width `width`.
 std::int64_t norm_params(const ModelSpec& model, std::int64_t width);
+// Biases of one FFN's (or expert's) linears when `biased`: the up projection's (both halves
+// of a gated one) and the down projection's.
+std::int64_t ffn_bias_params(const ModelSpec& model, std::int64_t intermediate_size, bool biased);
+// Pre-norm parameters of one transformer layer.
+std::int64_t layer_norm_params(const ModelSpec& model);
 
 }  // namespace trainsim

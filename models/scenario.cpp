@@ -4,6 +4,7 @@
 
 #include "core/scale_limits.hpp"
 #include "models/model_catalog.hpp"
+#include "models/model_extends.hpp"
 #include "models/plan_rules.hpp"
 
 namespace trainsim {
@@ -29,7 +30,8 @@ ModelSpec parse_model_field(ObjectReader& root) {
     diag.error(field->pointer, "unknown model \"" + id + "\"", "catalog models: " + model_catalog_ids() + "; or give an object");
     return {};
   }
-  ObjectReader inline_model(*field->node, field->pointer, diag);
+  const auto resolved = resolve_model_extends(*field->node, field->pointer, diag, find_model_json);
+  ObjectReader inline_model(resolved, field->pointer, diag);
   return parse_model_spec(inline_model);
 }
 

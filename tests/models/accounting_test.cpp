@@ -60,6 +60,14 @@ TEST(Accounting, OtherCatalogModels) {
   expect_published("mixtral-8x7b", 46.7e9, 0.1e9);
   expect_published("qwen3-235b-a22b", 235e9, 1e9);
   expect_published("deepseek-v2", 236e9, 1e9);
+  // The validation suite's models (their sources in models/catalog/models.json).
+  expect_published("nemotron-4-340b", 341.0e9, 0.1e9);
+  expect_published("grok-1-314b", 314e9, 1e9);
+  expect_published("qwen3-30b-a3b", 30.5e9, 0.1e9);
+  expect_published("bloom-176b", 176e9, 1e9);
+  expect_published("megatron-gpt-174.6b", 174.6e9, 0.1e9);
+  expect_published("megatron-core-gpt-32b", 32e9, 1e9);
+  expect_published("megatron-core-gpt-314b", 314e9, 1e9);
   EXPECT_NEAR(static_cast<double>(count_parameters(model("mixtral-8x7b")).active), 12.9e9, 0.129e9);
   EXPECT_NEAR(static_cast<double>(count_parameters(model("qwen3-235b-a22b")).active), 22e9, 0.5e9);
   EXPECT_NEAR(static_cast<double>(count_parameters(model("deepseek-v2")).active), 21e9, 0.5e9);

@@ -183,8 +183,12 @@ class StepProgramProperty : public ::testing::Test {
   void SetUp() override {
     cluster_ = h100_cluster();
     std::mt19937_64 rng(20261201);  // the seed: every run checks the same plans
-    const std::vector<ModelSpec> models{shortened("llama-3.1-8b", 8), shortened("megatron-gpt-1.7b", 8),
-                                        shortened("mixtral-8x7b", 4), shortened("deepseek-v2", 4)};
+    // Beside the four families: squared ReLU (Nemotron-4), the parallel block (MegaScale),
+    // ALiBi with an embedding norm (BLOOM).
+    const std::vector<ModelSpec> models{shortened("llama-3.1-8b", 8),    shortened("megatron-gpt-1.7b", 8),
+                                        shortened("mixtral-8x7b", 4),    shortened("deepseek-v2", 4),
+                                        shortened("nemotron-4-15b", 4),  shortened("megascale-gpt-175b-ptb", 2),
+                                        shortened("bloom-176b", 2)};
     const auto kernels = kernel_model(cluster_);
     while (static_cast<int>(cases_.size()) < kPlans) {
       auto c = draw(rng, models, cluster_);
@@ -202,14 +206,19 @@ class StepProgramProperty : public ::testing::Test {
 
 TEST_F(StepProgramProperty, ClosedFormAgreesWithTheAnalyticBackend) {
   std::map<Schedule, int> by_schedule;
+  std::map<std::string, int> by_model;
   for (std::size_t i = 0; i < cases_.size(); ++i) {
     const auto& t = times_[i];
     ++by_schedule[cases_[i].plan.schedule];
+    ++by_model[cases_[i].model.id];
     EXPECT_GE(t.closed_s, t.analytic_s * (1.0 - kShared)) << describe(cases_[i]);
     EXPECT_LE(t.closed_s, t.analytic_s * (1.0 + kShared) + t.allowance_s) << describe(cases_[i]);
   }
   // The seed covers every schedule, several times.
   for (const auto* s : all_schedules()) EXPECT_GE(by_schedule[s->id()], 10) << s->name();
+  // And every model family, the architecture features among them.
+  EXPECT_EQ(by_model.size(), 7U);
+  for (const auto& [id, plans] : by_model) EXPECT_GE(plans, 5) << id;
 }
 
 TEST_F(StepProgramProperty, SimGridIsNeverFasterThanTheAnalyticBackend) {
