@@ -77,15 +77,27 @@ ClusterSpec parse_cluster_spec(ObjectReader& r, const std::string& base_dir) {
     }
   }
   c.gpu_count = r.integer("gpu_count", 1, limits::kMaxGpus);
-  c.gpus_per_node = r.integer("gpus_per_node", 1, limits::kMaxGpusPerNode);
-  c.network = parse_network(r.object("network"), c.gpus_per_node);
+  c.gpus_per_server = r.integer("gpus_per_node", 1, limits::kMaxGpusPerNode);
+  const auto domain = r.optional_integer("gpus_per_nvlink_domain", 1, limits::kMaxGpusPerNode);
+  c.gpus_per_node = domain.value_or(c.gpus_per_server);
+  const auto domain_key = domain ? "gpus_per_nvlink_domain" : "gpus_per_node";
+  c.network = parse_network(r.object("network"), c.gpus_per_server);
+  if (c.gpus_per_server > 0 && c.gpus_per_node % c.gpus_per_server != 0) {
+    diag.error(child_pointer(r.pointer(), "gpus_per_nvlink_domain"),
+               "an NVLink domain of " + std::to_string(c.gpus_per_node) + " GPUs is not made of whole servers of " +
+                   std::to_string(c.gpus_per_server),
+               "a GB200 NVL72 domain is 18 servers (trays) of 4 GPUs: gpus_per_node 4, gpus_per_nvlink_domain 72");
+  } else {
+    c.network.nics_per_node *= c.gpus_per_node / std::max<std::int64_t>(1, c.gpus_per_server);
+  }
   if (c.gpu_count > 0 && c.gpus_per_node > 0 && c.gpu_count % c.gpus_per_node != 0) {
-    diag.error(child_pointer(r.pointer(), "gpu_count"), "gpu_count must be a multiple of gpus_per_node");
+    diag.error(child_pointer(r.pointer(), "gpu_count"), std::string("gpu_count must be a multiple of ") + domain_key);
   }
   if (!c.gpu.id.empty() && c.gpus_per_node > c.gpu.scale_up.domain_size) {
-    diag.error(child_pointer(r.pointer(), "gpus_per_node"),
-               "a node larger than the GPU's scale-up domain (" + std::to_string(c.gpu.scale_up.domain_size) + ")",
-               "gpus_per_node is the group of GPUs that reach each other without the scale-out network");
+    diag.error(child_pointer(r.pointer(), domain_key),
+               "an NVLink domain larger than the GPU's scale-up domain (" + std::to_string(c.gpu.scale_up.domain_size) + ")",
+               "the GPUs that reach each other without the scale-out network: gpus_per_nvlink_domain, or gpus_per_node "
+               "when a server is the domain");
   }
 
   const auto label = r.optional_string("calibration").value_or(default_calibration_for(c.gpu.id));

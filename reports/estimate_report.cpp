@@ -165,8 +165,11 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r, const StepSim
                        r.headline_sequence_length, r.flops_causal.total().si() / 1e9, r.flops_non_causal.total().si() / 1e9);
   }
   const auto& c = s.cluster;
-  out += fmt::format("Cluster  {} x {}, {} per node, {} fabric, {} NICs of {:.0f} Gb/s per node\n", c.gpu_count, c.gpu.name,
-                     c.gpus_per_node, to_string(c.network.topology), c.network.nics_per_node,
+  const auto domain = c.gpus_per_node == c.server_size()
+                          ? std::string()
+                          : fmt::format(" in NVLink domains of {}", c.gpus_per_node);
+  out += fmt::format("Cluster  {} x {}, {} per node{}, {} fabric, {} NICs of {:.0f} Gb/s per node\n", c.gpu_count, c.gpu.name,
+                     c.server_size(), domain, to_string(c.network.topology), c.nics_per_server(),
                      c.network.nic_bandwidth.si() * 8 / 1e9);
   out += fmt::format("Plan     {}\n", plan_text(s.plan));
   if (r.headline) step_section(out, s, r);
