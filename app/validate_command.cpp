@@ -45,6 +45,8 @@ void add_validate_command(CLI::App& cli, Action& run) {
       const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid);
       write_output(options->output,
                    options->format == "json" ? validation_json(summary).dump(2) + "\n" : validation_text(summary));
+      // Every row is reported first; a scenario that did not load still fails the command.
+      if (summary.failed > 0) return kExitBadInput;
       if (!options->check) return kExitOk;
       return meets_bar(summary) ? kExitOk : kExitOutOfTolerance;
     };

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include <map>
+
+#include "core/io_error.hpp"
 #include "cost/run_estimate.hpp"
 #include "cost/simulated_timer.hpp"
 
@@ -61,7 +64,87 @@ bool natural_less(const std::string& a, const std::string& b) {
   return a.size() - i < b.size() - j;
 }
 
+bool lower_is_faster(ValidationMetric m) {
+  return m == ValidationMetric::step_time_s || m == ValidationMetric::gpu_hours ||
+         m == ValidationMetric::gpu_hours_per_trillion_tokens;
+}
+
+std::string group_of(const std::string& row) { return row.substr(0, row.find('-')); }
+
+// A scenario that did not load: what its "validation" object says, as far as it can be read.
+ValidationRow failed_row(const std::string& file, std::string reason) {
+  ValidationRow row;
+  row.file = file;
+  row.status = RowStatus::failed;
+  row.reason = std::move(reason);
+  row.target.row = std::filesystem::path(file).stem().string();
+  Diagnostics ignored(file);
+  if (const auto doc = read_json_file(file, ignored); doc && doc->is_object()) {
+    const auto v = doc->value("validation", nlohmann::json::object());
+    if (v.is_object()) {
+      if (const auto r = v.find("row"); r != v.end() && r->is_string()) row.target.row = r->get<std::string>();
+      if (const auto m = v.find("measured"); m != v.end() && m->is_number()) row.target.measured = m->get<double>();
+      if (const auto m = v.find("metric"); m != v.end() && m->is_string()) {
+        for (const auto metric : {ValidationMetric::step_time_s, ValidationMetric::tflops_per_gpu,
+                                  ValidationMetric::tokens_per_s_per_gpu, ValidationMetric::gpu_hours,
+                                  ValidationMetric::gpu_hours_per_trillion_tokens}) {
+          if (to_string(metric) == m->get<std::string>()) row.target.metric = metric;
+        }
+      }
+    }
+  }
+  row.group = group_of(row.target.row);
+  return row;
+}
+
+std::string issues_text(const ConfigError& e) {
+  std::string text;
+  for (const auto& issue : e.issues()) text += (text.empty() ? "" : "; ") + format_issue(issue);
+  return text;
+}
+
+// Read from the file itself, so that a scenario that fails to load still reaches the run and
+// is reported there.
+bool marked_ci(const std::string& file) {
+  Diagnostics ignored(file);
+  const auto doc = read_json_file(file, ignored);
+  if (!doc || !doc->is_object()) return false;
+  const auto v = doc->find("validation");
+  if (v == doc->end() || !v->is_object()) return false;
+  const auto ci = v->find("ci");
+  return ci != v->end() && ci->is_boolean() && ci->get<bool>();
+}
+
+struct Accumulator {
+  std::size_t rows = 0;
+  double absolute = 0.0;
+  double signed_sum = 0.0;
+};
+
+std::vector<ErrorStats> slices(const std::map<std::string, Accumulator>& by_label) {
+  std::vector<ErrorStats> out;
+  for (const auto& [label, a] : by_label) {
+    const auto n = static_cast<double>(a.rows);
+    out.push_back({label, a.rows, a.absolute / n, a.signed_sum / n});
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string_view to_string(RowStatus s) {
+  switch (s) {
+    case RowStatus::predicted: return "predicted";
+    case RowStatus::infeasible: return "infeasible";
+    case RowStatus::failed: return "failed";
+  }
+  return "?";
+}
+
+double ValidationRow::error() const {
+  const double relative = (predicted - target.measured) / target.measured;
+  return lower_is_faster(target.metric) ? -relative : relative;
+}
 
 const ValidationTarget& validation_target(const Scenario& s) {
   if (!s.validation) {
@@ -79,12 +162,21 @@ ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
   row.scenario = s.name;
   row.gpu = s.cluster.gpu.id;
   row.target = validation_target(s);
+  row.group = group_of(row.target.row);
+  row.moe = s.model.moe.has_value();
   SimulatedTimer simulated(s, engine, Fidelity::reduced);
   const auto e = estimate_run(s, simulated.timer(), false, std::string(to_string(engine)));
+  row.kernel_classes = e.curves.size();
+  for (const auto& curve : e.curves) {
+    if (curve.use.origin == CurveOrigin::assumed) row.default_classes.emplace_back(to_string(curve.kind));
+  }
   const StepEstimate& step = *e.headline;
-  row.feasible = step.feasible();
-  if (step.infeasible) row.infeasible_reason = step.infeasible->detail;
-  if (!row.feasible) return row;
+  row.breakdown = step.breakdown;
+  if (step.infeasible) {
+    row.status = RowStatus::infeasible;
+    row.reason = step.infeasible->detail;
+    return row;
+  }
   switch (row.target.metric) {
     case ValidationMetric::step_time_s: row.predicted = step.step_time.si(); break;
     case ValidationMetric::tflops_per_gpu: row.predicted = tflops_per_gpu(s, row.target, step); break;
@@ -100,28 +192,53 @@ ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
 ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine) {
   ValidationSummary out;
   out.engine = std::string(to_string(engine));
-  double sum = 0.0;
-  double worst = -1.0;
   for (const auto& f : files) {
-    out.rows.push_back(validate_scenario(load_scenario(f), engine));
-    const auto& r = out.rows.back();
-    if (!r.feasible) {
-      ++out.infeasible;
-      continue;
-    }
-    sum += std::abs(r.error());
-    if (std::abs(r.error()) > worst) {
-      worst = std::abs(r.error());
-      out.worst = out.rows.size() - 1;
+    try {
+      out.rows.push_back(validate_scenario(load_scenario(f), engine));
+    } catch (const ConfigError& e) {
+      out.rows.push_back(failed_row(f, issues_text(e)));
+    } catch (const IoError& e) {
+      out.rows.push_back(failed_row(f, e.what()));
     }
   }
-  const auto feasible = out.rows.size() - out.infeasible;
-  out.mean_absolute_error = feasible > 0 ? sum / static_cast<double>(feasible) : 0.0;
+  summarize(out);
   return out;
 }
 
+void summarize(ValidationSummary& s) {
+  Accumulator all;
+  std::map<std::string, Accumulator> groups;
+  std::map<std::string, Accumulator> gpus;
+  std::map<std::string, Accumulator> kinds;
+  double worst = -1.0;
+  s.infeasible = 0;
+  s.failed = 0;
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    const auto& r = s.rows[i];
+    if (r.status == RowStatus::infeasible) ++s.infeasible;
+    if (r.status == RowStatus::failed) ++s.failed;
+    if (!r.feasible()) continue;
+    const double e = r.error();
+    for (auto* a : {&all, &groups[r.group], &gpus[r.gpu], &kinds[r.moe ? "MoE" : "dense"]}) {
+      ++a->rows;
+      a->absolute += std::abs(e);
+      a->signed_sum += e;
+    }
+    if (std::abs(e) > worst) {
+      worst = std::abs(e);
+      s.worst = i;
+    }
+  }
+  const auto n = static_cast<double>(std::max<std::size_t>(1, all.rows));
+  s.mean_absolute_error = all.absolute / n;
+  s.mean_signed_error = all.signed_sum / n;
+  s.by_group = slices(groups);
+  s.by_gpu = slices(gpus);
+  s.by_kind = slices(kinds);
+}
+
 bool meets_bar(const ValidationSummary& summary) {
-  if (summary.infeasible > 0 || summary.mean_absolute_error >= kMeanErrorBar) return false;
+  if (summary.infeasible > 0 || summary.failed > 0 || summary.mean_absolute_error >= kMeanErrorBar) return false;
   return std::all_of(summary.rows.begin(), summary.rows.end(),
                      [](const ValidationRow& r) { return std::abs(r.error()) < kRowErrorBar; });
 }
@@ -130,7 +247,7 @@ std::vector<std::string> validation_files(const std::string& directory, bool ci_
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     if (entry.path().extension() != ".json") continue;
-    if (ci_only && !validation_target(load_scenario(entry.path().string())).ci) continue;
+    if (ci_only && !marked_ci(entry.path().string())) continue;
     files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end(), natural_less);

@@ -277,9 +277,14 @@ TEST(Cli, ValidateReportsRowsAndChecksTolerances) {
   EXPECT_EQ(doc["rows"][0]["row"], "DS-V3 (step)");
   EXPECT_DOUBLE_EQ(doc["rows"][0]["measured"].get<double>(), 19.926);
   EXPECT_NEAR(doc["mean_absolute_error"].get<double>(), std::abs(doc["rows"][0]["error"].get<double>()), 1e-12);
-  const auto bad = run_trainsim("validate scenarios/deepseek-v3-h800.json");
+  // A scenario that cannot be validated (no "validation" object) is a failed row, the next
+  // row still runs, and the exit code says that one failed.
+  const auto bad = run_trainsim("validate scenarios/deepseek-v3-h800.json validation/runs/ds-v3-step.json");
   EXPECT_EQ(bad.exit_code, 3);
-  EXPECT_NE(bad.err.find("/validation"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.out.find("failed"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("/validation"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("DS-V3 (step)"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("2 rows, engine simgrid: 1 predicted, 1 failed to load"), std::string::npos) << bad.out;
 }
 
 // Every file in scenarios/ runs to a result (feasible or reported infeasible).

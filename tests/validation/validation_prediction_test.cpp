@@ -13,7 +13,7 @@ using namespace testing;
 TEST(Validation, PredictionIsTheSimulatedStepUnderTheRowsConvention) {
   const auto s = parse(scenario_json("validation/runs/mb-7.json"));
   const auto row = validate_scenario(s, EngineKind::analytic);
-  ASSERT_TRUE(row.feasible) << row.infeasible_reason;
+  ASSERT_TRUE(row.feasible()) << row.reason;
   SimulatedTimer timer(s, EngineKind::analytic, Fidelity::reduced);
   const auto& seg = s.phases[0].segments[0];
   const auto step = timer.timer()(seg.plan, {seg.sequence_length, seg.global_batch_size});

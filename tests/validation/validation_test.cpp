@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/config_error.hpp"
@@ -18,20 +20,46 @@ const std::string kRuns = std::string(TRAINSIM_SOURCE_DIR) + "/validation/runs";
 
 nlohmann::json run_json(const std::string& name) { return scenario_json("validation/runs/" + name + ".json"); }
 
+// The ids of ../shared/reference/validation-public.csv: its first column.
+std::set<std::string> published_rows() {
+  std::ifstream csv(std::string(TRAINSIM_SOURCE_DIR) + "/../shared/reference/validation-public.csv");
+  EXPECT_TRUE(csv.good()) << "../shared/reference/validation-public.csv beside the checkout";
+  std::set<std::string> ids;
+  std::string line;
+  std::getline(csv, line);  // header
+  while (std::getline(csv, line)) {
+    if (!line.empty()) ids.insert(line.substr(0, line.find(',')));
+  }
+  return ids;
+}
+
+std::string row_of(const std::string& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in).at("validation").at("row").get<std::string>();
+}
+
 TEST(Validation, OneScenarioPerPublishedRow) {
-  // The measured rows of ../shared/reference/validation-public.csv, and DeepSeek-V3's
-  // measured step (ISCA'25 Table 4).
-  const std::set<std::string> expected{"L3-1",   "L3-2",   "L3-3",   "MC-8",   "SC21-1", "SC21-2",      "SC21-3",
-                                       "SC21-4", "SC21-5", "SC21-6", "SC21-7", "SC21-8", "SC21-9",      "SC21-10",
-                                       "MB-3",   "MB-7",   "DS-V3",  "DS-V2",  "DS-V3 (step)"};
+  // Every measured row of the CSV, and DeepSeek-V3's measured step (ISCA'25 Table 4).
+  auto expected = published_rows();
+  EXPECT_EQ(expected.size(), 47U);
+  expected.insert("DS-V3 (step)");
   std::set<std::string> rows;
+  for (const auto& f : validation_files(kRuns, false)) EXPECT_TRUE(rows.insert(row_of(f)).second) << f << " twice";
+  EXPECT_EQ(rows, expected);
+}
+
+// Every scenario loads and carries its citation and convention, except MB-6: Megatron-Core's
+// parallel folding (EP32 over TP2 x DP16) is not expressible yet, and the row says why.
+TEST(Validation, EveryRowLoadsButTheOneAwaitingParallelFolding) {
   for (const auto& f : validation_files(kRuns, false)) {
+    if (row_of(f) == "MB-6") {
+      EXPECT_THROW(load_scenario(f), ConfigError) << "MB-6 loads: parallel folding has landed, drop this exception";
+      continue;
+    }
     const auto t = validation_target(load_scenario(f));
-    EXPECT_TRUE(rows.insert(t.row).second) << "row " << t.row << " twice";
     EXPECT_FALSE(t.citation.empty()) << f;
     EXPECT_FALSE(t.convention.empty()) << f;
   }
-  EXPECT_EQ(rows, expected);
 }
 
 // Runs beyond the CSV (validation/extra): Korthikanti et al. trained the 22B model on one DGX
@@ -41,7 +69,7 @@ TEST(Validation, ExtraRunsAreCitedAndFit) {
   ASSERT_EQ(files.size(), 2U);
   for (const auto& f : files) {
     const auto row = validate_scenario(load_scenario(f), EngineKind::analytic);
-    EXPECT_TRUE(row.feasible) << f << ": " << row.infeasible_reason;
+    EXPECT_TRUE(row.feasible()) << f << ": " << row.reason;
     EXPECT_FALSE(row.target.citation.empty()) << f;
   }
 }
@@ -73,7 +101,63 @@ TEST(Validation, SummaryTakesTheMeanOfAbsoluteErrorsAndNamesTheWorst) {
   const double a = std::abs(summary.rows[0].error());
   const double b = std::abs(summary.rows[1].error());
   EXPECT_NEAR(summary.mean_absolute_error, (a + b) / 2, 1e-12);
+  EXPECT_NEAR(summary.mean_signed_error, (summary.rows[0].error() + summary.rows[1].error()) / 2, 1e-12);
   EXPECT_EQ(summary.worst, a >= b ? 0U : 1U);
+  ASSERT_EQ(summary.by_group.size(), 1U);
+  EXPECT_EQ(summary.by_group[0].label, "SC21");
+  EXPECT_EQ(summary.by_group[0].rows, 2U);
+  EXPECT_NEAR(summary.by_group[0].mean_absolute, summary.mean_absolute_error, 1e-12);
+  ASSERT_EQ(summary.by_gpu.size(), 1U);
+  EXPECT_EQ(summary.by_gpu[0].label, "a100-sxm");
+  ASSERT_EQ(summary.by_kind.size(), 1U);
+  EXPECT_EQ(summary.by_kind[0].label, "dense");
+  // Each row names its share of the step and the kernel classes its GPU times on defaults.
+  EXPECT_GT(summary.rows[0].breakdown.compute.si(), 0.0);
+  EXPECT_LT(summary.rows[0].default_classes.size(), summary.rows[0].kernel_classes);
+}
+
+// "+" means predicted faster than measured, whatever the metric: a step time or GPU-hours
+// predicted 10% low is +10%, a throughput predicted 10% high is +10%.
+TEST(Validation, ErrorSignMeansFasterForEveryMetric) {
+  ValidationRow r;
+  r.target.measured = 100.0;
+  r.predicted = 90.0;
+  for (const auto m : {ValidationMetric::step_time_s, ValidationMetric::gpu_hours,
+                       ValidationMetric::gpu_hours_per_trillion_tokens}) {
+    r.target.metric = m;
+    EXPECT_NEAR(r.error(), 0.10, 1e-12) << to_string(m);
+  }
+  r.predicted = 110.0;
+  for (const auto m : {ValidationMetric::tflops_per_gpu, ValidationMetric::tokens_per_s_per_gpu}) {
+    r.target.metric = m;
+    EXPECT_NEAR(r.error(), 0.10, 1e-12) << to_string(m);
+  }
+}
+
+// A scenario that does not load is a failed row with its reason; the rows after it still run.
+TEST(Validation, KeepsGoingPastAScenarioThatFailsToLoad) {
+  const auto dir = std::filesystem::temp_directory_path() / "trainsim-validate-failed-row";
+  std::filesystem::create_directories(dir);
+  auto broken = run_json("sc21-1");
+  broken["parallel"]["tensor_parallel"] = 3;
+  broken["validation"]["row"] = "BROKEN-1";
+  std::ofstream(dir / "a-broken.json") << broken.dump();
+  std::ofstream(dir / "b-not-json.json") << "{";
+  std::filesystem::copy_file(kRuns + "/sc21-1.json", dir / "c-good.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  const auto summary = validate(validation_files(dir.string(), false), EngineKind::analytic);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(summary.rows.size(), 3U);
+  EXPECT_EQ(summary.failed, 2U);
+  EXPECT_EQ(summary.rows[0].status, RowStatus::failed);
+  EXPECT_EQ(summary.rows[0].target.row, "BROKEN-1");  // read from the file as far as it goes
+  EXPECT_DOUBLE_EQ(summary.rows[0].target.measured, 137.0);
+  EXPECT_NE(summary.rows[0].reason.find("/parallel"), std::string::npos) << summary.rows[0].reason;
+  EXPECT_EQ(summary.rows[1].target.row, "b-not-json");  // nothing readable: the file's name
+  EXPECT_EQ(summary.rows[2].status, RowStatus::predicted);
+  EXPECT_NEAR(summary.mean_absolute_error, std::abs(summary.rows[2].error()), 1e-12);
+  EXPECT_EQ(summary.worst, 2U);
+  EXPECT_FALSE(meets_bar(summary));
 }
 
 ConfigIssue only_issue(const nlohmann::json& doc) {
