@@ -54,9 +54,18 @@ Kernel gemm_kernel(const GemmShape& s) {
   return k;
 }
 
+double attention_pairs_per_head(const AttentionShape& s) {
+  const auto q = static_cast<double>(s.seq_q);
+  const auto kv = static_cast<double>(s.seq_kv);
+  if (s.window > 0 && s.window < s.seq_kv) {
+    const auto w = static_cast<double>(s.window);
+    return s.causal ? q * w - 0.5 * w * w : q * w;
+  }
+  return q * kv * (s.causal ? 0.5 : 1.0);
+}
+
 Kernel attention_kernel(const AttentionShape& s, bool backward, FusedAttention generation) {
-  const double pairs = static_cast<double>(s.batch * s.heads) * static_cast<double>(s.seq_q) *
-                       static_cast<double>(s.seq_kv) * (s.causal ? 0.5 : 1.0);
+  const double pairs = static_cast<double>(s.batch * s.heads) * attention_pairs_per_head(s);
   const double qk = static_cast<double>(s.head_dim_qk);
   const double v = static_cast<double>(s.head_dim_v);
   Kernel k;

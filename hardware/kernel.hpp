@@ -55,6 +55,7 @@ struct AttentionShape {
   std::int64_t batch = 1, heads = 1, seq_q = 1, seq_kv = 1;
   std::int64_t head_dim_qk = 128, head_dim_v = 128;
   bool causal = true;
+  std::int64_t window = 0;  // a query sees at most this many keys (sliding window); 0: all
 };
 
 // A GEMM C[m,n] = A[m,k] B[k,n], `groups` times with separate weights; 2mnk FLOP per group.
@@ -64,6 +65,10 @@ Kernel gemm_kernel(const GemmShape& shape);
 // (the head-dim-128 speed charts of Shah et al., arXiv:2407.08608; rows in h100-published).
 enum class FusedAttention { current, flash_attention_2 };
 
+// Query-key pairs one head computes: seq_q x seq_kv, halved under a causal mask; under a
+// sliding window of w < seq_kv keys, seq_q x w less the w^2 / 2 a causal mask cuts from the
+// first window (a kernel that skips blocks outside the window, as FlashAttention's does).
+double attention_pairs_per_head(const AttentionShape& shape);
 // Fused attention in FlashAttention's FLOP convention: forward 2*s_q*s_kv*(d_qk+d_v) per head,
 // backward 2*s_q*s_kv*(3*d_qk+2*d_v) (it recomputes the scores); causal masks halve both.
 Kernel attention_kernel(const AttentionShape& shape, bool backward, FusedAttention generation);

@@ -5,7 +5,17 @@
 namespace trainsim {
 
 namespace {
-constexpr LayerKind kKinds[] = {LayerKind::dense, LayerKind::moe, LayerKind::mtp, LayerKind::embedding, LayerKind::head};
+// In LayerKind's order: programs_ and priced_ are indexed by it.
+constexpr LayerKind kKinds[kLayerKinds] = {LayerKind::dense, LayerKind::moe,           LayerKind::mtp,
+                                           LayerKind::embedding, LayerKind::head, LayerKind::dense_sliding,
+                                           LayerKind::moe_sliding};
+
+// Whether the model has layers of `kind`: the others are not priced.
+bool present(LayerKind kind, const ModelSpec& model) {
+  const bool moe = kind == LayerKind::moe || kind == LayerKind::moe_sliding;
+  const bool sliding = kind == LayerKind::dense_sliding || kind == LayerKind::moe_sliding;
+  return (!moe || model.moe) && (!sliding || model.attention.sliding_window);
+}
 
 Seconds compute_time(const std::vector<Segment>& segments) {
   Seconds total;
@@ -25,7 +35,7 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
   }
   for (const auto kind : kKinds) {
     Priced p;
-    if (kind != LayerKind::moe || model.moe) p.costs = layer_costs(kind, model, plan, cluster, comm_, shape);
+    if (present(kind, model)) p.costs = layer_costs(kind, model, plan, cluster, comm_, shape);
     priced_.push_back(std::move(p));
   }
   for (auto& p : priced_) {

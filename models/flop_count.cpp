@@ -1,5 +1,6 @@
 #include "models/flop_count.hpp"
 
+#include "hardware/kernel.hpp"
 #include "models/parameter_count.hpp"
 
 namespace trainsim {
@@ -9,11 +10,21 @@ std::string_view to_string(AttentionConvention c) {
 }
 
 namespace {
-// Forward FLOPs of one layer's attention core for one query token.
-double attention_forward_per_token(const ModelSpec& m, std::int64_t seq, AttentionConvention c) {
-  const double keys = c == AttentionConvention::causal ? static_cast<double>(seq) / 2.0 : static_cast<double>(seq);
+// Forward FLOPs of one layer's attention core for one query token, over `window` keys at most
+// (0: all): the pairs of the attention kernel's convention (hardware/kernel.hpp), per query.
+double attention_forward_per_token(const ModelSpec& m, std::int64_t seq, AttentionConvention c, std::int64_t window) {
+  const AttentionShape shape{.seq_q = seq, .seq_kv = seq, .causal = c == AttentionConvention::causal, .window = window};
+  const double keys = attention_pairs_per_head(shape) / static_cast<double>(seq);
   return 2.0 * static_cast<double>(m.attention.num_heads) *
          static_cast<double>(m.attention.qk_head_dim() + m.attention.v_head_dim()) * keys;
+}
+
+// The same over the model's transformer layers, each with its attention span.
+double attention_forward_all_layers(const ModelSpec& m, std::int64_t seq, AttentionConvention c) {
+  const auto sliding = m.sliding_layers();
+  const double full = static_cast<double>(m.num_layers - sliding) * attention_forward_per_token(m, seq, c, 0);
+  if (sliding == 0) return full;
+  return full + static_cast<double>(sliding) * attention_forward_per_token(m, seq, c, m.attention.sliding_window->window);
 }
 }  // namespace
 
@@ -21,7 +32,7 @@ TokenFlops model_flops_per_token(const ModelSpec& m, std::int64_t seq, Attention
   const auto p = count_parameters(m);
   TokenFlops f;
   f.matmul = Flops(6.0 * static_cast<double>(p.matmul_active));
-  f.attention = Flops(3.0 * static_cast<double>(m.num_layers) * attention_forward_per_token(m, seq, c));
+  f.attention = Flops(3.0 * attention_forward_all_layers(m, seq, c));
   return f;
 }
 
@@ -34,7 +45,7 @@ TokenFlops mtp_flops_per_token(const ModelSpec& m, std::int64_t seq, AttentionCo
   const std::int64_t per_module = 2 * m.hidden_size * m.hidden_size + attention_matmul_params(m) + ffn +
                                   m.vocab_size * m.hidden_size;
   f.matmul = Flops(6.0 * static_cast<double>(m.mtp_depth * per_module));
-  f.attention = Flops(3.0 * static_cast<double>(m.mtp_depth) * attention_forward_per_token(m, seq, c));
+  f.attention = Flops(3.0 * static_cast<double>(m.mtp_depth) * attention_forward_per_token(m, seq, c, 0));
   return f;
 }
 
@@ -42,7 +53,7 @@ TokenFlops hardware_flops_per_token(const ModelSpec& m, std::int64_t seq, Attent
                                     const RecomputeSet& recompute) {
   TokenFlops f = model_flops_per_token(m, seq, c);
   const double layers = static_cast<double>(m.num_layers);
-  const double attention_forward = layers * attention_forward_per_token(m, seq, c);
+  const double attention_forward = attention_forward_all_layers(m, seq, c);
   if (recompute.has(RecomputePart::full_layer)) {
     const auto p = count_parameters(m);
     const double layer_matmul = static_cast<double>(p.matmul_active - m.vocab_size * m.hidden_size);

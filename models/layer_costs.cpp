@@ -31,8 +31,16 @@ std::string_view to_string(LayerKind k) {
     case LayerKind::mtp: return "mtp";
     case LayerKind::embedding: return "embedding";
     case LayerKind::head: return "head";
+    case LayerKind::dense_sliding: return "dense_sliding";
+    case LayerKind::moe_sliding: return "moe_sliding";
   }
   return "?";
+}
+
+LayerKind transformer_layer_kind(const ModelSpec& model, std::int64_t layer) {
+  const bool sliding = model.is_sliding_layer(layer);
+  if (model.is_moe_layer(layer)) return sliding ? LayerKind::moe_sliding : LayerKind::moe;
+  return sliding ? LayerKind::dense_sliding : LayerKind::dense;
 }
 
 const Kernel* LayerStep::kernel() const {
@@ -55,6 +63,7 @@ struct Context {
   std::int64_t tp;
   std::int64_t h;
   Precision gemm;
+  std::int64_t window;  // the attention window of this layer kind; 0: full attention
 
   [[nodiscard]] bool recompute(RecomputePart part) const { return plan.recompute.has(part); }
   [[nodiscard]] Bytes hidden_bytes(std::int64_t rows) const { return Bytes(rows * h * kBf16); }
@@ -62,11 +71,13 @@ struct Context {
   [[nodiscard]] std::int64_t gathered_shards() const { return tokens / sp_tokens; }
 };
 
-Context make_context(const ModelSpec& m, const ParallelPlan& p, const ClusterSpec& c, const CommunicationModel& comm,
-                     const MicroBatchShape& s) {
+Context make_context(LayerKind kind, const ModelSpec& m, const ParallelPlan& p, const ClusterSpec& c,
+                     const CommunicationModel& comm, const MicroBatchShape& s) {
   const std::int64_t tokens = s.tokens(p);
   const bool sp = p.sequence_parallel && p.tensor > 1;
-  return {m, p, c, comm, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision};
+  const bool sliding = kind == LayerKind::dense_sliding || kind == LayerKind::moe_sliding;
+  const std::int64_t window = sliding ? m.attention.sliding_window->window : 0;
+  return {m, p, c, comm, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision, window};
 }
 
 // A tensor-parallel collective over the micro-batch's hidden states and its backward counterpart.
@@ -111,6 +122,9 @@ void attention_core(LayerBuilder& b, const Context& c, std::int64_t heads, std::
   shape.head_dim_qk = qk;
   shape.head_dim_v = v;
   shape.causal = true;
+  // Megatron's unfused path materialises every score and masks the window's outside: a window
+  // saves only fused kernels, which skip the blocks outside it.
+  shape.window = c.plan.attention_kernel == AttentionKernel::unfused ? 0 : c.window;
   const Bytes qkv(c.tokens * (heads * qk + kv_heads * (qk + v)) * kBf16);
   const Bytes lse(c.tokens * heads * 4);
   const Bytes saved = (qkv_saved ? qkv : Bytes(0)) + lse;
@@ -152,7 +166,8 @@ void gqa_block(LayerBuilder& b, const Context& c) {
   b.linear({.name = "attention.out", .part = LayerPart::attention, .m = c.tokens, .n = c.h, .k = heads * a.head_dim,
             .precision = c.gemm});
   const std::int64_t biases = (a.qkv_bias ? (heads + 2 * kv_heads) * a.head_dim : 0) + (a.output_bias ? c.h : 0);
-  b.parameters(attention_matmul_params(c.model) / c.tp + biases + (a.qk_norm ? 2 * a.head_dim : 0));
+  b.parameters(attention_matmul_params(c.model) / c.tp + biases + (a.qk_norm ? 2 * a.head_dim : 0) +
+               (a.sinks ? heads : 0));
 }
 
 void mla_block(LayerBuilder& b, const Context& c) {
@@ -381,12 +396,14 @@ Bytes stage_boundary_bytes(const ModelSpec& model, const ParallelPlan& plan, con
 
 LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
                        const CommunicationModel& comm, const MicroBatchShape& shape) {
-  const Context c = make_context(model, plan, cluster, comm, shape);
+  const Context c = make_context(kind, model, plan, cluster, comm, shape);
   LayerBuilder b(kind, plan.gradient_precision);
   switch (kind) {
     case LayerKind::dense:
     case LayerKind::moe:
-      transformer_layer(b, c, kind == LayerKind::moe);
+    case LayerKind::dense_sliding:
+    case LayerKind::moe_sliding:
+      transformer_layer(b, c, kind == LayerKind::moe || kind == LayerKind::moe_sliding);
       break;
     case LayerKind::mtp: {
       // DeepSeek-V3 sec.2.2: norms of the hidden state and of the next token's embedding, a
@@ -426,7 +443,7 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
   }
   // Full recomputation covers transformer layers (an MTP module reads two hidden-sized inputs:
   // the main model's state and the next token's embedding); embedding and head keep their own.
-  const bool transformer = kind == LayerKind::dense || kind == LayerKind::moe || kind == LayerKind::mtp;
+  const bool transformer = kind != LayerKind::embedding && kind != LayerKind::head;
   if (transformer && plan.recompute.has(RecomputePart::full_layer)) {
     b.recompute_everything(c.hidden_bytes(c.sp_tokens) * (kind == LayerKind::mtp ? 2 : 1));
   }

@@ -46,7 +46,12 @@ struct LayerStep {
   [[nodiscard]] const Kernel* kernel() const;
 };
 
-enum class LayerKind { dense, moe, mtp, embedding, head };
+// Transformer layers come in four kinds: dense or MoE, each with full or sliding-window
+// attention (its window in the model's attention spec).
+enum class LayerKind { dense, moe, mtp, embedding, head, dense_sliding, moe_sliding };
+inline constexpr std::size_t kLayerKinds = 7;
+// The kind of transformer layer `layer` (0-based) of `model`.
+LayerKind transformer_layer_kind(const ModelSpec& model, std::int64_t layer);
 std::string_view to_string(LayerKind k);
 
 struct LayerCosts {

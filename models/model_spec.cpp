@@ -22,7 +22,37 @@ bool ModelSpec::is_moe_layer(std::int64_t layer) const {
   return moe.has_value() && layer >= moe->first_dense_layers;
 }
 
+bool ModelSpec::is_sliding_layer(std::int64_t layer) const {
+  const auto& w = attention.sliding_window;
+  return w && w->pattern[static_cast<std::size_t>(layer) % w->pattern.size()];
+}
+
+std::int64_t ModelSpec::sliding_layers() const {
+  std::int64_t n = 0;
+  for (std::int64_t l = 0; l < num_layers; ++l) n += is_sliding_layer(l) ? 1 : 0;
+  return n;
+}
+
 namespace {
+
+SlidingWindow parse_sliding_window(ObjectReader r) {
+  SlidingWindow w;
+  w.window = r.integer("window", 1, limits::kMaxSequence);
+  if (r.has("pattern")) {
+    const std::vector<Choice<bool>> spans{{"sliding", true}, {"full", false}};
+    std::vector<bool> pattern;
+    for (const auto& element : r.array("pattern")) pattern.push_back(element_choice(element, spans, r.diagnostics()).value_or(true));
+    if (pattern.empty() || pattern.size() > static_cast<std::size_t>(limits::kMaxLayers)) {
+      r.diagnostics().error(child_pointer(r.pointer(), "pattern"), "expected 1 to " + std::to_string(limits::kMaxLayers) +
+                                                                       " entries, \"sliding\" or \"full\"",
+                            "cycled over the layers: GPT-OSS is [\"sliding\", \"full\"]");
+    } else {
+      w.pattern = std::move(pattern);
+    }
+  }
+  r.finish();
+  return w;
+}
 
 AttentionSpec parse_attention(ObjectReader r, std::int64_t hidden) {
   AttentionSpec a;
@@ -60,6 +90,8 @@ AttentionSpec parse_attention(ObjectReader r, std::int64_t hidden) {
   a.qkv_bias = r.optional_boolean("qkv_bias").value_or(false);
   a.output_bias = r.optional_boolean("output_bias").value_or(false);
   a.qk_norm = r.optional_boolean("qk_norm").value_or(false);
+  a.sinks = r.optional_boolean("sinks").value_or(false);
+  if (auto w = r.optional_object("sliding_window")) a.sliding_window = parse_sliding_window(*w);
   r.finish();
   return a;
 }

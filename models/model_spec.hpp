@@ -29,6 +29,13 @@ struct MlaSpec {
   std::int64_t v_head_dim = 0;
 };
 
+// Sliding-window attention (GPT-OSS, Mistral): each query sees at most `window` keys, on the
+// layers the pattern marks, cycled over the layers (GPT-OSS alternates sliding and full).
+struct SlidingWindow {
+  std::int64_t window = 0;
+  std::vector<bool> pattern{true};  // per layer position in the cycle: sliding (true) or full
+};
+
 struct AttentionSpec {
   AttentionKind kind = AttentionKind::gqa;
   std::int64_t num_heads = 0;
@@ -37,6 +44,8 @@ struct AttentionSpec {
   bool qkv_bias = false;
   bool output_bias = false;
   bool qk_norm = false;  // per-head RMSNorm of q and k (Qwen3)
+  bool sinks = false;    // a learned sink logit per head in the softmax (GPT-OSS)
+  std::optional<SlidingWindow> sliding_window;
   MlaSpec mla;
 
   // Per-head dimensions the attention core multiplies with (for MLA: nope + rope, and v).
@@ -95,6 +104,10 @@ struct ModelSpec {
 
   // Whether transformer layer `layer` (0-based) carries routed experts.
   [[nodiscard]] bool is_moe_layer(std::int64_t layer) const;
+  // Whether transformer layer `layer` attends through a sliding window.
+  [[nodiscard]] bool is_sliding_layer(std::int64_t layer) const;
+  // Transformer layers of each attention span (full + sliding = num_layers).
+  [[nodiscard]] std::int64_t sliding_layers() const;
 };
 
 // Reads a model description (catalog entry or inline), with cross-field checks.

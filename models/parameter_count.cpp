@@ -33,6 +33,7 @@ std::int64_t attention_extras(const ModelSpec& m) {
   if (a.qkv_bias) extras += (a.num_heads + 2 * a.num_kv_heads) * a.head_dim;
   if (a.output_bias) extras += m.hidden_size;
   if (a.qk_norm) extras += 2 * a.qk_head_dim();
+  if (a.sinks) extras += a.num_heads;
   if (a.kind == AttentionKind::mla) {
     if (a.mla.q_lora_rank > 0) extras += a.mla.q_lora_rank;  // norm of the compressed query
     extras += a.mla.kv_lora_rank;                            // norm of the compressed key-value

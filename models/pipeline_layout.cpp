@@ -32,7 +32,7 @@ std::vector<PipelineChunk> build_chunks(const ModelSpec& model, const std::vecto
     chunk.transformer_layers = counts[static_cast<std::size_t>(c)];
     if (c == 0) chunk.layers.push_back(LayerKind::embedding);
     for (std::int64_t i = 0; i < chunk.transformer_layers; ++i, ++layer) {
-      chunk.layers.push_back(model.is_moe_layer(layer) ? LayerKind::moe : LayerKind::dense);
+      chunk.layers.push_back(transformer_layer_kind(model, layer));
     }
     if (c == last) {
       for (std::int64_t d = 0; d < model.mtp_depth; ++d) chunk.layers.push_back(LayerKind::mtp);
@@ -53,7 +53,7 @@ class SplitCost {
     const auto cost = [&](LayerKind k) { return costs[static_cast<std::size_t>(k)]; };
     prefix_.push_back(0.0);
     for (std::int64_t l = 0; l < model.num_layers; ++l) {
-      prefix_.push_back(prefix_.back() + cost(model.is_moe_layer(l) ? LayerKind::moe : LayerKind::dense));
+      prefix_.push_back(prefix_.back() + cost(transformer_layer_kind(model, l)));
     }
     first_extra_ = cost(LayerKind::embedding);
     last_extra_ = cost(LayerKind::mtp) * static_cast<double>(model.mtp_depth) + cost(LayerKind::head);

@@ -27,7 +27,7 @@ struct PipelineLayout {
 
 // Cost of one layer of each kind for one micro-batch (any consistent unit), indexed by
 // LayerKind; used to balance the pipeline.
-using LayerKindCosts = std::array<double, 5>;
+using LayerKindCosts = std::array<double, kLayerKinds>;
 
 // The plan's layout: its explicit layers_per_chunk when given; otherwise transformer layers
 // spread over the chunks so that the slowest pipeline rank is as fast as possible under

@@ -11,6 +11,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::experts_split: return "experts do not split over expert parallelism";
     case InfeasibleReason::expert_placement: return "expert parallelism does not divide data x context";
     case InfeasibleReason::ring_attention_kernel: return "context parallelism needs fused attention";
+    case InfeasibleReason::ring_attention_window: return "context parallelism with sliding-window attention";
     case InfeasibleReason::schedule_shape: return "schedule does not accept the pipeline degree or virtual stages";
     case InfeasibleReason::chunks_exceed_layers: return "more pipeline chunks than layers";
     case InfeasibleReason::layers_per_chunk: return "layers_per_chunk does not fit";

@@ -16,6 +16,7 @@ enum class InfeasibleReason {
   experts_split,          // routed experts do not split over expert parallelism
   expert_placement,       // expert parallelism does not divide data x context
   ring_attention_kernel,  // context parallelism without fused attention kernels
+  ring_attention_window,  // context parallelism on sliding-window attention (not modelled)
   schedule_shape,         // the schedule does not accept the pipeline degree or virtual stages
   chunks_exceed_layers,   // more model chunks than layers (plus the embedding and the head)
   layers_per_chunk,       // an explicit split that does not fit the schedule or the model
@@ -28,7 +29,7 @@ enum class InfeasibleReason {
   micro_batch_too_large,  // more tokens in one micro-batch than trainsim accepts (core/scale_limits.hpp)
   out_of_memory,          // the fullest rank needs more than the GPU holds
 };
-inline constexpr int kInfeasibleReasonCount = 18;
+inline constexpr int kInfeasibleReasonCount = 19;
 // A short phrase naming the reason ("out of memory").
 std::string_view to_string(InfeasibleReason reason);
 

@@ -55,6 +55,12 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
                       "context parallelism (ring attention) needs fused attention kernels",
                       "set \"attention_kernel\" to \"fused\" or \"flash_attention_2\", or context_parallel 1"});
   }
+  if (m.attention.sliding_window && p.context > 1) {
+    issues.push_back({InfeasibleReason::ring_attention_window, "context_parallel",
+                      "ring attention over a sliding window is not modelled: its ring would carry only the keys "
+                      "inside the window",
+                      "context_parallel 1 for a sliding-window model"});
+  }
   const auto& schedule = schedule_traits(p.schedule);
   schedule.check_plan(p, issues);
   // The first and last chunks may hold only the embedding and only the head (Llama 3's

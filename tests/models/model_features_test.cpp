@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "hardware/kernel_time_model.hpp"
+#include "models/flop_count.hpp"
 #include "models/layer_costs.hpp"
 #include "models/model_catalog.hpp"
 #include "models/parameter_count.hpp"
@@ -176,6 +177,63 @@ TEST(ModelFeatures, CatalogEntriesExtendEarlierOnes) {
   EXPECT_EQ(nemo.hidden_size, gpt3.hidden_size);
   EXPECT_TRUE(find_model("megascale-gpt-175b-ptb")->parallel_block);
   EXPECT_EQ(find_model("megascale-gpt-175b-ptb")->vocab_size, 64000);  // two levels: ptb <- megascale <- gpt-3
+}
+
+// GPT-OSS: a 128-token window on even layers, full attention on odd ones (its config's
+// layer_types), a sink logit per head.
+TEST(ModelFeatures, SlidingWindowPairsAndLayerKinds) {
+  const AttentionShape full{.seq_q = 4096, .seq_kv = 4096};
+  AttentionShape windowed = full;
+  windowed.window = 128;
+  EXPECT_DOUBLE_EQ(attention_pairs_per_head(full), 4096.0 * 4096.0 / 2.0);
+  EXPECT_DOUBLE_EQ(attention_pairs_per_head(windowed), 4096.0 * 128.0 - 128.0 * 128.0 / 2.0);
+  windowed.window = 8192;  // wider than the sequence: no effect
+  EXPECT_DOUBLE_EQ(attention_pairs_per_head(windowed), attention_pairs_per_head(full));
+  const auto& oss = *find_model("gpt-oss-120b");
+  EXPECT_EQ(transformer_layer_kind(oss, 0), LayerKind::moe_sliding);
+  EXPECT_EQ(transformer_layer_kind(oss, 1), LayerKind::moe);
+  EXPECT_EQ(transformer_layer_kind(oss, 34), LayerKind::moe_sliding);
+  EXPECT_EQ(oss.sliding_layers(), 18);
+  // OpenAI's model card: 116.8B parameters.
+  EXPECT_NEAR(static_cast<double>(count_parameters(oss).total), 116.8e9, 0.1e9);
+}
+
+TEST(ModelFeatures, SlidingWindowShortensOnlyTheAttentionCore) {
+  const auto full = parse(scenario_with());
+  const auto windowed = parse(scenario_with({{"attention", {{"sliding_window", {{"window", 512}}}}}}));
+  const CommunicationModel comm(windowed.plan, windowed.cluster,
+                                link_rates(windowed.cluster, kernel_model(windowed.cluster)));
+  const MicroBatchShape mb{4096, 1};
+  const auto a = layer_costs(LayerKind::dense, full.model, full.plan, full.cluster, comm, mb);
+  const auto b = layer_costs(LayerKind::dense_sliding, windowed.model, windowed.plan, windowed.cluster, comm, mb);
+  ASSERT_EQ(a.steps.size(), b.steps.size());
+  for (std::size_t i = 0; i < a.steps.size(); ++i) {
+    const auto* x = a.steps[i].kernel();
+    const auto* y = b.steps[i].kernel();
+    if (x == nullptr) continue;
+    const bool core = a.steps[i].name.rfind("attention.core", 0) == 0;
+    const double ratio = core ? (4096.0 * 512 - 512.0 * 512 / 2) / (4096.0 * 4096 / 2) : 1.0;
+    EXPECT_NEAR(y->flops.si(), x->flops.si() * ratio, 1e-9 * x->flops.si()) << a.steps[i].name;
+  }
+  // Every layer of this model slides (the default pattern), so its attention FLOPs per token
+  // shrink by the same ratio.
+  const auto f = model_flops_per_token(full.model, 4096, AttentionConvention::causal);
+  const auto g = model_flops_per_token(windowed.model, 4096, AttentionConvention::causal);
+  EXPECT_NEAR(g.attention.si(), f.attention.si() * (4096.0 * 512 - 512.0 * 512 / 2) / (4096.0 * 4096 / 2),
+              1e-9 * f.attention.si());
+  EXPECT_DOUBLE_EQ(g.matmul.si(), f.matmul.si());
+}
+
+TEST(ModelFeatures, SlidingWindowRulesAndSinks) {
+  auto doc = scenario_with({{"attention", {{"sliding_window", {{"window", 128}, {"pattern", {"sliding", "ful"}}}}}}});
+  EXPECT_TRUE(has_issue(issues(doc), "/model/attention/sliding_window/pattern/1", "\"full\""));
+  doc = scenario_with({{"attention", {{"sliding_window", {{"window", 128}}}}}});
+  doc["parallel"]["context_parallel"] = 2;
+  doc["parallel"]["data_parallel"] = 1;
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/context_parallel", "sliding window"));
+  const auto plain = parse(scenario_with());
+  const auto sinks = parse(scenario_with({{"attention", {{"sinks", true}}}}));
+  EXPECT_EQ(count_parameters(sinks.model).total - count_parameters(plain.model).total, 32 * 48);  // a logit per head
 }
 
 }  // namespace
