@@ -4,11 +4,13 @@
 //   parallel folding (issue 18) and is reported as a failed row with its reason;
 // - the rows not awaiting a named fidelity issue keep the original bar: mean absolute error
 //   under 15%, every row under 30%;
-// - the rows awaiting one are listed with what limits them; one that comes inside 30% must
-//   leave the list, so the bar rises as the issues land;
-// - over all predicted rows the mean stays under 30% (26.3% on 2026-12-02): it falls with them.
-// The whole suite runs here (about 30 s on SimGrid, 11 s analytic); `trainsim validate` prints
-// the same rows.
+// - the rows awaiting one are listed with what limits them; one that comes clearly inside the
+//   bar (by more than the 2.5 points the engines may differ by, the engine property test's
+//   tolerance) must leave the list, so the bar rises as the issues land;
+// - over all predicted rows the mean stays under 27% (24.5% on SimGrid, 24.6% analytic on
+//   2026-12-02): it falls with them.
+// The whole suite runs here (about 2 minutes on SimGrid, 11 s analytic); `trainsim validate`
+// prints the same rows.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,19 +26,19 @@ namespace {
 const std::map<std::string, std::string>& awaiting() {
   static const std::map<std::string, std::string> rows{
       {"MB-5", "fine-grained MoE (128 experts of 768): router, permute and grouped-GEMM costs (issue 18)"},
-      {"MB-8", "B200: every kernel class on defaults (issue 17)"},
-      {"MB-10", "B200 defaults (issue 17) and MoE kernels (issue 18)"},
-      {"MB-18", "GB200 defaults (issue 17) and MoE kernels (issue 18)"},
+      {"MB-10", "B200 attention, memory-bound kernels and links on defaults (issue 17); MoE kernels (issue 18)"},
+      {"MB-18", "GB200 attention, memory-bound kernels and links on defaults (issue 17); MoE kernels (issue 18)"},
       {"MCORE-1", "a 1.7B model at TP1: small-kernel and launch costs, GEMM shapes (issue 17)"},
-      {"NEMO25-3", "B200: every kernel class on defaults (issue 17)"},
-      {"NEMO25-6", "B200 defaults (issue 17) and MoE kernels (issue 18)"},
+      {"NEMO25-3", "B200 attention, memory-bound kernels and links on defaults (issue 17): at the bar's edge"},
+      {"NEMO25-6", "B200 defaults (issue 17) and MoE kernels (issue 18): at the bar's edge"},
       {"SC21T2-1", "ZeRO-3 gathers per parameter bucket and its ring latencies (issue 19)"},
       {"SC21T2-5", "ZeRO-3 over 1,120 ranks (issue 19)"},
   };
   return rows;
 }
 const std::set<std::string> kInexpressible{"MB-6"};  // parallel folding (issue 18)
-constexpr double kAllRowsMeanCeiling = 0.30;
+constexpr double kEngineSpread = 0.025;
+constexpr double kAllRowsMeanCeiling = 0.27;
 
 void expect_within_bar(EngineKind engine) {
   const auto summary = validate(validation_files(std::string(TRAINSIM_SOURCE_DIR) + "/validation/runs", false), engine);
@@ -51,7 +53,8 @@ void expect_within_bar(EngineKind engine) {
     }
     EXPECT_EQ(r.status, RowStatus::predicted) << row << ": " << r.reason;
     if (awaiting().contains(row)) {
-      EXPECT_GE(std::abs(r.error()), kRowErrorBar) << row << " is inside the bar now: remove it from awaiting()";
+      EXPECT_GE(std::abs(r.error()), kRowErrorBar - kEngineSpread)
+          << row << " is inside the bar now: remove it from awaiting()";
       continue;
     }
     EXPECT_LT(std::abs(r.error()), kRowErrorBar) << row << ": predicted " << r.predicted << ", measured "
@@ -59,7 +62,7 @@ void expect_within_bar(EngineKind engine) {
     held.rows.push_back(r);
   }
   summarize(held);
-  EXPECT_EQ(held.rows.size(), 38U);
+  EXPECT_EQ(held.rows.size(), 39U);
   EXPECT_LT(held.mean_absolute_error, kMeanErrorBar);
   EXPECT_TRUE(meets_bar(held));
   EXPECT_LT(summary.mean_absolute_error, kAllRowsMeanCeiling);
