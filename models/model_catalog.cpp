@@ -32,9 +32,10 @@ Catalog load_catalog() {
     std::set<std::string> ids;
     for (const auto& entry : root.array("models")) {
       auto resolved = resolve_model_extends(*entry.node, entry.pointer, diag, earlier);
-      ObjectReader reader(resolved, entry.pointer, diag);
+      if (!resolved) continue;
+      ObjectReader reader(*resolved, entry.pointer, diag);
       catalog.models.push_back(parse_model_spec(reader));
-      catalog.resolved.push_back(std::move(resolved));
+      catalog.resolved.push_back(std::move(*resolved));
       if (!ids.insert(catalog.models.back().id).second) {
         diag.error(entry.pointer, "duplicate model id " + catalog.models.back().id);
       }

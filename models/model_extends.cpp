@@ -21,20 +21,20 @@ void list_changes(const nlohmann::json& patch, const std::string& prefix, std::s
 }
 }  // namespace
 
-nlohmann::json resolve_model_extends(const nlohmann::json& node, const std::string& pointer, Diagnostics& diag,
+std::optional<nlohmann::json> resolve_model_extends(const nlohmann::json& node, const std::string& pointer, Diagnostics& diag,
                                      const ModelJsonLookup& lookup) {
   if (!node.is_object() || !node.contains("extends")) return node;
   const auto at = child_pointer(pointer, "extends");
   const auto& parent_id = node.at("extends");
   if (!parent_id.is_string()) {
     diag.error(at, "expected a string, got " + describe_json(parent_id), "the id of a catalog model (trainsim models)");
-    return nlohmann::json::object();
+    return std::nullopt;
   }
   const auto* parent = lookup(parent_id.get<std::string>());
   if (parent == nullptr) {
     diag.error(at, "unknown model \"" + parent_id.get<std::string>() + "\"",
                "\"extends\" names a catalog model (trainsim models)");
-    return nlohmann::json::object();
+    return std::nullopt;
   }
   nlohmann::json patch = node;
   patch.erase("extends");

@@ -1,6 +1,7 @@
 #pragma once
 // A model written as a catalog model plus changes: {"extends": "deepseek-v3", "mtp_depth": 0}.
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,8 +19,9 @@ using ModelJsonLookup = std::function<const nlohmann::json*(std::string_view id)
 // removes a key, anything else replaces). "sources" add to the parent's; the parent's
 // "published" figures are not inherited (they describe the parent); a missing "id" or "name"
 // is the parent's, marked with the keys that changed. An unknown parent is reported at
-// `pointer`/extends.
-nlohmann::json resolve_model_extends(const nlohmann::json& node, const std::string& pointer, Diagnostics& diag,
+// `pointer`/extends, and then there is nothing to read (nullopt): a model without its parent
+// would only add missing-key noise to that one error.
+std::optional<nlohmann::json> resolve_model_extends(const nlohmann::json& node, const std::string& pointer, Diagnostics& diag,
                                      const ModelJsonLookup& lookup);
 
 }  // namespace trainsim

@@ -31,7 +31,8 @@ ModelSpec parse_model_field(ObjectReader& root) {
     return {};
   }
   const auto resolved = resolve_model_extends(*field->node, field->pointer, diag, find_model_json);
-  ObjectReader inline_model(resolved, field->pointer, diag);
+  if (!resolved) return {};
+  ObjectReader inline_model(*resolved, field->pointer, diag);
   return parse_model_spec(inline_model);
 }
 

@@ -163,7 +163,9 @@ TEST(ModelFeatures, ExtendsLaysChangesOverACatalogModel) {
 TEST(ModelFeatures, ExtendsReportsAnUnknownParentAndBadKeys) {
   auto doc = scenario_json("validation/runs/mb-7.json");
   doc["model"] = {{"extends", "deepseek-v9"}};
-  EXPECT_TRUE(has_issue(issues(doc), "/model/extends", "unknown model \"deepseek-v9\""));
+  const auto unknown = issues(doc);
+  EXPECT_TRUE(has_issue(unknown, "/model/extends", "unknown model \"deepseek-v9\""));
+  for (const auto& i : unknown) EXPECT_EQ(i.pointer.rfind("/model/", 0) == 0, i.pointer == "/model/extends") << i.pointer;
   doc["model"] = {{"extends", 3}};
   EXPECT_TRUE(has_issue(issues(doc), "/model/extends", "expected a string"));
   doc["model"] = {{"extends", "deepseek-v3"}, {"mtp_dept", 0}};  // a misspelt override is not ignored
