@@ -12,9 +12,7 @@ constexpr LayerKind kKinds[kLayerKinds] = {LayerKind::dense, LayerKind::moe,    
 
 // Whether the model has layers of `kind`: the others are not priced.
 bool present(LayerKind kind, const ModelSpec& model) {
-  const bool moe = kind == LayerKind::moe || kind == LayerKind::moe_sliding;
-  const bool sliding = kind == LayerKind::dense_sliding || kind == LayerKind::moe_sliding;
-  return (!moe || model.moe) && (!sliding || model.attention.sliding_window);
+  return (!has_experts(kind) || model.moe) && (!is_sliding(kind) || model.attention.sliding_window);
 }
 
 Seconds compute_time(const std::vector<Segment>& segments) {

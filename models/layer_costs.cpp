@@ -75,8 +75,7 @@ Context make_context(LayerKind kind, const ModelSpec& m, const ParallelPlan& p, 
                      const CommunicationModel& comm, const MicroBatchShape& s) {
   const std::int64_t tokens = s.tokens(p);
   const bool sp = p.sequence_parallel && p.tensor > 1;
-  const bool sliding = kind == LayerKind::dense_sliding || kind == LayerKind::moe_sliding;
-  const std::int64_t window = sliding ? m.attention.sliding_window->window : 0;
+  const std::int64_t window = is_sliding(kind) ? m.attention.sliding_window->window : 0;
   return {m, p, c, comm, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision, window};
 }
 
@@ -403,7 +402,7 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
     case LayerKind::moe:
     case LayerKind::dense_sliding:
     case LayerKind::moe_sliding:
-      transformer_layer(b, c, kind == LayerKind::moe || kind == LayerKind::moe_sliding);
+      transformer_layer(b, c, has_experts(kind));
       break;
     case LayerKind::mtp: {
       // DeepSeek-V3 sec.2.2: norms of the hidden state and of the next token's embedding, a

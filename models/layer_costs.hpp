@@ -50,6 +50,9 @@ struct LayerStep {
 // attention (its window in the model's attention spec).
 enum class LayerKind { dense, moe, mtp, embedding, head, dense_sliding, moe_sliding };
 inline constexpr std::size_t kLayerKinds = 7;
+// Whether a kind carries routed experts, and whether it attends through a sliding window.
+[[nodiscard]] constexpr bool has_experts(LayerKind k) { return k == LayerKind::moe || k == LayerKind::moe_sliding; }
+[[nodiscard]] constexpr bool is_sliding(LayerKind k) { return k == LayerKind::dense_sliding || k == LayerKind::moe_sliding; }
 // The kind of transformer layer `layer` (0-based) of `model`.
 LayerKind transformer_layer_kind(const ModelSpec& model, std::int64_t layer);
 std::string_view to_string(LayerKind k);
