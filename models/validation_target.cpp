@@ -25,6 +25,10 @@ const std::vector<Choice<AttentionConvention>> kAttention{{"causal", AttentionCo
                                                           {"non_causal", AttentionConvention::non_causal}};
 }  // namespace
 
+std::optional<ValidationMetric> find_validation_metric(std::string_view name) {
+  return find_choice(nlohmann::json(name), kMetrics);
+}
+
 ValidationTarget parse_validation_target(ObjectReader& r, const std::vector<TrainingPhase>& phases) {
   auto& diag = r.diagnostics();
   ValidationTarget t;

@@ -20,6 +20,8 @@ enum class ValidationMetric {
   gpu_hours_per_trillion_tokens,  // of one phase
 };
 std::string_view to_string(ValidationMetric m);
+// The metric a name spells, or nullopt.
+std::optional<ValidationMetric> find_validation_metric(std::string_view name);
 
 enum class FlopCounting { model, hardware };  // hardware: the recomputed forward counted too
 

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-
 #include <map>
 
 #include "core/io_error.hpp"
@@ -71,6 +70,16 @@ bool lower_is_faster(ValidationMetric m) {
 
 std::string group_of(const std::string& row) { return row.substr(0, row.find('-')); }
 
+// A file's "validation" object read as plain JSON, whether or not the scenario loads (an
+// empty object when there is none to read).
+nlohmann::json raw_validation_object(const std::string& file) {
+  Diagnostics ignored(file);
+  const auto doc = read_json_file(file, ignored);
+  if (!doc || !doc->is_object()) return nlohmann::json::object();
+  const auto v = doc->find("validation");
+  return v != doc->end() && v->is_object() ? *v : nlohmann::json::object();
+}
+
 // A scenario that did not load: what its "validation" object says, as far as it can be read.
 ValidationRow failed_row(const std::string& file, std::string reason) {
   ValidationRow row;
@@ -78,20 +87,11 @@ ValidationRow failed_row(const std::string& file, std::string reason) {
   row.status = RowStatus::failed;
   row.reason = std::move(reason);
   row.target.row = std::filesystem::path(file).stem().string();
-  Diagnostics ignored(file);
-  if (const auto doc = read_json_file(file, ignored); doc && doc->is_object()) {
-    const auto v = doc->value("validation", nlohmann::json::object());
-    if (v.is_object()) {
-      if (const auto r = v.find("row"); r != v.end() && r->is_string()) row.target.row = r->get<std::string>();
-      if (const auto m = v.find("measured"); m != v.end() && m->is_number()) row.target.measured = m->get<double>();
-      if (const auto m = v.find("metric"); m != v.end() && m->is_string()) {
-        for (const auto metric : {ValidationMetric::step_time_s, ValidationMetric::tflops_per_gpu,
-                                  ValidationMetric::tokens_per_s_per_gpu, ValidationMetric::gpu_hours,
-                                  ValidationMetric::gpu_hours_per_trillion_tokens}) {
-          if (to_string(metric) == m->get<std::string>()) row.target.metric = metric;
-        }
-      }
-    }
+  const auto v = raw_validation_object(file);
+  if (const auto r = v.find("row"); r != v.end() && r->is_string()) row.target.row = r->get<std::string>();
+  if (const auto m = v.find("measured"); m != v.end() && m->is_number()) row.target.measured = m->get<double>();
+  if (const auto m = v.find("metric"); m != v.end() && m->is_string()) {
+    row.target.metric = find_validation_metric(m->get<std::string>()).value_or(row.target.metric);
   }
   row.group = group_of(row.target.row);
   return row;
@@ -106,13 +106,9 @@ std::string issues_text(const ConfigError& e) {
 // Read from the file itself, so that a scenario that fails to load still reaches the run and
 // is reported there.
 bool marked_ci(const std::string& file) {
-  Diagnostics ignored(file);
-  const auto doc = read_json_file(file, ignored);
-  if (!doc || !doc->is_object()) return false;
-  const auto v = doc->find("validation");
-  if (v == doc->end() || !v->is_object()) return false;
-  const auto ci = v->find("ci");
-  return ci != v->end() && ci->is_boolean() && ci->get<bool>();
+  const auto v = raw_validation_object(file);
+  const auto ci = v.find("ci");
+  return ci != v.end() && ci->is_boolean() && ci->get<bool>();
 }
 
 struct Accumulator {
