@@ -105,16 +105,14 @@ Seconds CommunicationModel::time(const AllToAllStep& s) const {
   return max(fabric, nvlink);
 }
 
-Seconds CommunicationModel::pipeline_transfer_time(Bytes payload) const {
+Seconds CommunicationModel::pipeline_hop_time(Bytes payload, int from, int to) const {
   const auto& g = layout(CommGroup::pipeline);
-  if (g.ranks <= 1) return Seconds(0);
-  // Of the pipeline's ranks - 1 hops, nodes - 1 cross the fabric and the rest stay on NVLink:
-  // the mean hop, so that a fill or drain along the whole pipeline costs what its hops do.
-  const auto hops = static_cast<double>(g.ranks - 1);
-  const auto fabric_hops = static_cast<double>(g.nodes() - 1);
-  const Seconds fabric = payload / rates_.scale_out * fabric_slowdown(g, rates_) + rates_.scale_out_latency;
-  const Seconds nvlink = payload / rates_.scale_up + rates_.scale_up_latency;
-  return (fabric * fabric_hops + nvlink * (hops - fabric_hops)) / hops;
+  if (g.ranks <= 1 || from == to) return Seconds(0);
+  // Stages fill nodes in order, ranks_per_node of them to a node (the group's stride layout).
+  if (from / g.ranks_per_node != to / g.ranks_per_node) {
+    return payload / rates_.scale_out * fabric_slowdown(g, rates_) + rates_.scale_out_latency;
+  }
+  return payload / rates_.scale_up + rates_.scale_up_latency;
 }
 
 }  // namespace trainsim

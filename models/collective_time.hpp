@@ -49,9 +49,9 @@ class CommunicationModel {
   // NVLink forwarding and fabric sends run at the same time (DeepEP overlaps them): the slower
   // path sets the pace.
   [[nodiscard]] Seconds time(const AllToAllStep& step) const;
-  // One point-to-point message between neighbouring pipeline stages, averaged over the
-  // pipeline's hops (those between nodes cross the fabric, the others NVLink).
-  [[nodiscard]] Seconds pipeline_transfer_time(Bytes payload) const;
+  // One point-to-point message from pipeline stage `from` to stage `to`: across the fabric
+  // where the two sit on different nodes, else over NVLink.
+  [[nodiscard]] Seconds pipeline_hop_time(Bytes payload, int from, int to) const;
 
  private:
   std::array<GroupLayout, kCommGroupCount> layouts_{};

@@ -100,9 +100,10 @@ class StepProgram {
 
   [[nodiscard]] std::int64_t micro_batches() const { return micro_batches_; }  // per pipeline per step
   [[nodiscard]] double tokens_per_step() const;
-  // The activation (or gradient) one micro-batch sends between neighbouring chunks, and one hop's time.
+  // The activation (or gradient) one micro-batch sends between neighbouring chunks, and its
+  // time from pipeline rank `from` to rank `to`.
   [[nodiscard]] Bytes stage_boundary() const { return stage_boundary_; }
-  [[nodiscard]] Seconds pipeline_transfer() const { return comm_.pipeline_transfer_time(stage_boundary_); }
+  [[nodiscard]] Seconds pipeline_hop(int from, int to) const { return comm_.pipeline_hop_time(stage_boundary_, from, to); }
 
   // The priced layers of model chunk `chunk`, in forward order.
   [[nodiscard]] LayerPrograms chunk_layers(int chunk) const;

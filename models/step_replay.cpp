@@ -43,8 +43,7 @@ class Replay {
         schedule_(program.schedule()),
         depth_(schedule_.chunk_count(program.plan())),
         forward_sent_(depth_, n),
-        backward_sent_(depth_, n),
-        hop_(program.pipeline_transfer()) {
+        backward_sent_(depth_, n) {
     for (int r = 0; r < program.plan().pipeline; ++r) orders_.push_back(schedule_.order(program.plan(), r, n, options));
     for (int c = 0; c < static_cast<int>(program.layout().chunks.size()); ++c) {
       gathers_.push_back(time_of(program.chunk_sync(c).weight_gathers));
@@ -73,7 +72,6 @@ class Replay {
   const ScheduleTraits& schedule_;
   std::int64_t depth_;
   PassTimes forward_sent_, backward_sent_;
-  Seconds hop_;
   std::vector<std::vector<ScheduleItem>> orders_;
   std::map<std::pair<int, int>, Seconds> pairs_;  // overlapped pair time by (forward, backward) chunk
   std::vector<Seconds> gathers_;           // per chunk: ZeRO-3's weight gathers before a pass
@@ -94,8 +92,10 @@ Seconds Replay::input(const PassTimes& sent, const ChunkRef& source, int rank, S
 }
 
 Seconds Replay::output(const ChunkRef& ref, int to_chunk, int rank, Seconds end, Seconds& p2p_free) const {
-  if (to_chunk < 0 || to_chunk >= depth_ || schedule_.chunk_holder(p_.plan(), to_chunk, ref.direction) == rank) return end;
-  p2p_free = max(p2p_free, end) + hop_;
+  if (to_chunk < 0 || to_chunk >= depth_) return end;
+  const int to_rank = schedule_.chunk_holder(p_.plan(), to_chunk, ref.direction);
+  if (to_rank == rank) return end;
+  p2p_free = max(p2p_free, end) + p_.pipeline_hop(rank, to_rank);
   return p2p_free;
 }
 

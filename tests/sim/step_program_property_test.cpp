@@ -9,7 +9,7 @@
 // The tolerance. Both engines run the same program from the same priced layer segments, and
 // neither models contention, so they differ only in granularity:
 // (a) communication: the closed form prices a collective alpha-beta on its group's layout and a
-//     pipeline hop at the pipeline's mean hop; the engine runs each exchange step on its routed
+//     pipeline hop alpha-beta on NVLink or the fabric; the engine runs each exchange step on its routed
 //     links (per-link latencies, its flows sharing links among themselves). Same bytes, same
 //     hop counts: the contention tests hold the engine to the alpha-beta price within 1-3% per
 //     collective, and collectives are a fraction of a step: 2.5% of the step covers it, with
@@ -218,6 +218,7 @@ TEST_F(StepProgramProperty, ClosedFormAgreesWithTheAnalyticBackend) {
     ++by_model[cases_[i].model.id];
     EXPECT_GE(t.closed_s, t.analytic_s * (1.0 - kShared)) << describe(cases_[i]);
     EXPECT_LE(t.closed_s, t.analytic_s * (1.0 + kShared) + t.allowance_s) << describe(cases_[i]);
+    if (t.allowance_s == 0 && std::abs(t.closed_s / t.analytic_s - 1) > 0.012) fmt::print("DBG {:.4f} {}\n", t.closed_s / t.analytic_s, describe(cases_[i]));
   }
   // The seed covers every schedule, several times.
   for (const auto* s : all_schedules()) EXPECT_GE(by_schedule[s->id()], 10) << s->name();
