@@ -4,8 +4,6 @@
 #include <cmath>
 #include <set>
 
-#include <Eigen/Dense>
-
 #include "core/json_reader.hpp"
 #include "core/scale_limits.hpp"
 #include "hardware/gpu_catalog.hpp"
@@ -14,165 +12,6 @@ namespace trainsim {
 
 std::string_view to_string(CalibrationKind kind) {
   return kind == CalibrationKind::probe ? "probe" : "published benchmarks";
-}
-
-namespace {
-
-// Feature order. Compute classes: [fixed cost in microseconds, math time at peak, read time at
-// peak memory bandwidth, write time at peak memory bandwidth]. Attention merges reads and
-// writes into feature 2; memory-bound kernels put all traffic in feature 1. Transfers: [time
-// at the link's nominal bandwidth].
-constexpr double kMicrosecond = 1e-6;
-constexpr double kFixedCostVisibleBelow = 100e-6;  // seconds
-
-// The tensor precision whose peak a kernel class's features are relative to.
-Precision peak_precision(KernelClass kind) {
-  return (kind == KernelClass::gemm_fp8 || kind == KernelClass::grouped_gemm_fp8) ? Precision::fp8 : Precision::bf16;
-}
-
-FlopsPerSecond peak_for(KernelClass kind, const GpuSpec& gpu) {
-  const auto peak = gpu.peak(peak_precision(kind));
-  if (!peak) throw std::logic_error("GPU " + gpu.id + " has no " + std::string(to_string(peak_precision(kind))) + " peak");
-  return *peak;
-}
-
-// Coefficient indices in the order the fit adds them as rows allow.
-std::vector<int> fit_order(KernelClass kind) {
-  switch (kind) {
-    case KernelClass::attention_forward:
-    case KernelClass::attention_backward:
-    case KernelClass::attention_fa2_forward:
-    case KernelClass::attention_fa2_backward: return {1, 0, 2};
-    case KernelClass::memory_bound: return {1, 0};
-    case KernelClass::scale_up_transfer:
-    case KernelClass::scale_out_transfer: return {0};  // index 0 is their bandwidth term
-    default: return {1, 0, 2, 3};
-  }
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const auto n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-}  // namespace
-
-Features kernel_features(const Kernel& kernel, const GpuSpec& gpu) {
-  const double bandwidth = gpu.memory_bandwidth.si();
-  const double read_s = kernel.bytes_read.as_double() / bandwidth;
-  const double write_s = kernel.bytes_written.as_double() / bandwidth;
-  switch (kernel.kind) {
-    case KernelClass::memory_bound: return {kMicrosecond, read_s + write_s, 0.0, 0.0};
-    case KernelClass::attention_forward:
-    case KernelClass::attention_backward:
-    case KernelClass::attention_fa2_forward:
-    case KernelClass::attention_fa2_backward:
-      return {kMicrosecond, (kernel.flops / peak_for(kernel.kind, gpu)).si(), read_s + write_s, 0.0};
-    case KernelClass::scale_up_transfer:
-    case KernelClass::scale_out_transfer:
-      throw std::logic_error("transfers have transfer_features()");
-    default: return {kMicrosecond, (kernel.flops / peak_for(kernel.kind, gpu)).si(), read_s, write_s};
-  }
-}
-
-Features transfer_features(Bytes bytes, BytesPerSecond nominal) { return {(bytes / nominal).si(), 0.0, 0.0, 0.0}; }
-
-// Assumptions for classes without measurements (README.md, "Kernel time model"): no fixed
-// cost, and these fractions of peak. GEMM 0.80: the median BF16 "maximum achievable matmul"
-// efficiency of the NVIDIA GPUs in stas00/ml-engineering compute/accelerator/README.md
-// (A100 SXM 85.9%, GH200 83.0%, A100 PCIe 82.2%, H100 SXM 80.1%). Attention 0.50 forward and
-// 0.40 backward, memory-bound 0.80 of HBM bandwidth and links 0.80 of their nominal rate are
-// round assumptions, reported as "default" wherever they are used.
-Features default_coefficients(KernelClass kind) {
-  switch (kind) {
-    case KernelClass::attention_forward:
-    case KernelClass::attention_fa2_forward: return {0.0, 1.0 / 0.50, 0.0, 0.0};
-    case KernelClass::attention_backward:
-    case KernelClass::attention_fa2_backward: return {0.0, 1.0 / 0.40, 0.0, 0.0};
-    case KernelClass::memory_bound: return {0.0, 1.0 / 0.80, 0.0, 0.0};
-    case KernelClass::scale_up_transfer:
-    case KernelClass::scale_out_transfer: return {1.0 / 0.80, 0.0, 0.0, 0.0};
-    default: return {0.0, 1.0 / 0.80, 0.0, 0.0};
-  }
-}
-
-namespace {
-Features row_features(const CalibrationRow& row) {
-  if (is_transfer(row.kind)) return transfer_features(row.transfer_bytes, row.nominal_bandwidth);
-  const auto* gpu = find_gpu(row.measured_on);
-  if (gpu == nullptr) throw std::logic_error("unknown GPU " + row.measured_on);
-  return kernel_features(row.kernel, *gpu);
-}
-}  // namespace
-
-ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
-  ClassFit fit;
-  fit.coefficients = default_coefficients(kind);
-  std::vector<const CalibrationRow*> mine;
-  for (const auto& row : rows) {
-    if (row.kind == kind) mine.push_back(&row);
-  }
-  fit.rows = static_cast<int>(mine.size());
-  if (mine.empty()) return fit;
-
-  std::vector<Features> features;
-  for (const auto* row : mine) features.push_back(row_features(*row));
-
-  // Add coefficients in priority order while rows allow; drop any that come out negative
-  // (unphysical) and refit, so the result is deterministic and every coefficient is >= 0.
-  // A fixed per-kernel cost (a few microseconds) is only identifiable when some row is short
-  // enough for it to matter; otherwise it keeps its default.
-  auto order = fit_order(kind);
-  const bool has_short_row = std::any_of(mine.begin(), mine.end(), [](const CalibrationRow* r) {
-    return r->measured.si() < kFixedCostVisibleBelow;
-  });
-  if (!has_short_row && !is_transfer(kind)) std::erase(order, 0);
-  order.resize(std::min(order.size(), mine.size()));
-  while (!order.empty()) {
-    Eigen::MatrixXd a(static_cast<Eigen::Index>(mine.size()), static_cast<Eigen::Index>(order.size()));
-    Eigen::VectorXd b(static_cast<Eigen::Index>(mine.size()));
-    for (std::size_t r = 0; r < mine.size(); ++r) {
-      const double t = mine[r]->measured.si();
-      // Residual of the part not fitted (coefficients at their defaults), relative to t.
-      double fixed = 0.0;
-      for (int i = 0; i < kFeatureCount; ++i) {
-        if (std::find(order.begin(), order.end(), i) == order.end()) {
-          fixed += fit.coefficients[static_cast<std::size_t>(i)] * features[r][static_cast<std::size_t>(i)];
-        }
-      }
-      for (std::size_t c = 0; c < order.size(); ++c) {
-        a(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
-            features[r][static_cast<std::size_t>(order[c])] / t;
-      }
-      b(static_cast<Eigen::Index>(r)) = (t - fixed) / t;
-    }
-    const Eigen::VectorXd x = a.colPivHouseholderQr().solve(b);
-    std::size_t worst = order.size();
-    for (std::size_t c = 0; c < order.size(); ++c) {
-      if (x(static_cast<Eigen::Index>(c)) < 0.0) worst = c;
-    }
-    if (worst == order.size()) {
-      for (std::size_t c = 0; c < order.size(); ++c) {
-        fit.coefficients[static_cast<std::size_t>(order[c])] = x(static_cast<Eigen::Index>(c));
-        fit.fitted[static_cast<std::size_t>(order[c])] = true;
-      }
-      break;
-    }
-    fit.coefficients[static_cast<std::size_t>(order[worst])] = 0.0;
-    order.erase(order.begin() + static_cast<std::ptrdiff_t>(worst));
-  }
-
-  std::vector<double> errors;
-  for (std::size_t r = 0; r < mine.size(); ++r) {
-    double predicted = 0.0;
-    for (std::size_t i = 0; i < kFeatureCount; ++i) predicted += fit.coefficients[i] * features[r][i];
-    errors.push_back(std::abs(predicted - mine[r]->measured.si()) / mine[r]->measured.si());
-  }
-  fit.median_relative_error = median(errors);
-  fit.max_relative_error = *std::max_element(errors.begin(), errors.end());
-  return fit;
 }
 
 namespace {
@@ -193,9 +32,9 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root, const GpuSpec* gpu) {
       continue;
     }
     row.source = r.string("source");
-    if (gpu != nullptr && !is_transfer(row.kind) && !gpu->peak(peak_precision(row.kind))) {
+    if (gpu != nullptr && !is_transfer(row.kind) && !gpu->peak(tensor_precision(row.kind))) {
       root.diagnostics().error(child_pointer(element.pointer, "class"),
-                               "GPU " + gpu->id + " has no " + std::string(to_string(peak_precision(row.kind))) +
+                               "GPU " + gpu->id + " has no " + std::string(to_string(tensor_precision(row.kind))) +
                                    " peak: a " + class_name + " row cannot have been measured on it",
                                "check the calibration's \"gpu\" or the row's class");
       continue;
@@ -235,9 +74,7 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root, const GpuSpec* gpu) {
           shape.n = r.integer("n", 1, limits::kMaxKernelDimension);
           shape.k = r.integer("k", 1, limits::kMaxKernelDimension);
           shape.groups = r.optional_integer("groups", 1, limits::kMaxExperts).value_or(1);
-          shape.input = (row.kind == KernelClass::gemm_fp8 || row.kind == KernelClass::grouped_gemm_fp8)
-                            ? Precision::fp8
-                            : Precision::bf16;
+          shape.input = tensor_precision(row.kind);
           row.kernel = gemm_kernel(shape);
           row.kernel.kind = row.kind;  // a one-group "grouped" (masked) launch stays grouped
           flop_rate = r.optional_flop_rate("achieved");

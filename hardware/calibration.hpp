@@ -35,9 +35,19 @@ struct CalibrationRow {
   std::string measured_on;  // catalog id of the GPU the row was measured on
 };
 
-// A class's fitted curve: t = sum_i coefficients[i] * features[i].
+// The output tile a GEMM library's kernel computes per SM and pass. {0, 0}: a persistent
+// (stream-K style) kernel that spreads a last partial wave over every SM, so a GEMM's time
+// follows its FLOPs with no tail; otherwise the tiles run in whole waves over the GPU's SMs.
+struct GemmTile {
+  int m = 0, n = 0;
+  [[nodiscard]] bool quantized() const { return m > 0 && n > 0; }
+  bool operator==(const GemmTile&) const = default;
+};
+
+// A class's fitted curve, see curve_seconds().
 struct ClassFit {
   Features coefficients{};
+  GemmTile tile;  // GEMM classes: the tiling that explains the rows best
   std::array<bool, kFeatureCount> fitted{};  // false: the coefficient kept its default
   int rows = 0;
   double median_relative_error = 0.0;
@@ -55,7 +65,12 @@ struct Calibration {
 };
 
 // Features of a compute kernel on `gpu` (seconds-valued, see calibration.cpp for their order).
-Features kernel_features(const Kernel& kernel, const GpuSpec& gpu);
+// GEMM classes count their math in whole waves of `tile` over the GPU's SMs.
+Features kernel_features(const Kernel& kernel, const GpuSpec& gpu, GemmTile tile = {});
+// A curve's time for a kernel's features. GEMMs: fixed + max(math, operand reads) + output
+// writes (the main loop overlaps loads with math; the epilogue's stores follow it). Other
+// classes: the sum of coefficient times feature.
+double curve_seconds(KernelClass kind, const Features& coefficients, const Features& features);
 // Features of a transfer of `bytes` over a link of `nominal` bandwidth.
 Features transfer_features(Bytes bytes, BytesPerSecond nominal);
 // Coefficients used where a class has no rows: documented assumptions, see README.md.

@@ -40,6 +40,7 @@ bool parse_kernel_class(std::string_view name, KernelClass& out) {
 Kernel gemm_kernel(const GemmShape& s) {
   const bool fp8 = s.input == Precision::fp8;
   Kernel k;
+  k.gemm = s;
   if (s.groups > 1) {
     k.kind = fp8 ? KernelClass::grouped_gemm_fp8 : KernelClass::grouped_gemm_bf16;
   } else {

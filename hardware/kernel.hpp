@@ -34,21 +34,30 @@ constexpr bool is_attention(KernelClass c) {
 constexpr bool is_backward_attention(KernelClass c) {
   return c == KernelClass::attention_backward || c == KernelClass::attention_fa2_backward;
 }
+constexpr bool is_gemm(KernelClass c) {
+  return c == KernelClass::gemm_bf16 || c == KernelClass::gemm_fp8 || c == KernelClass::grouped_gemm_bf16 ||
+         c == KernelClass::grouped_gemm_fp8;
+}
+// The tensor precision whose peak a compute class's rates are relative to.
+constexpr Precision tensor_precision(KernelClass c) {
+  return (c == KernelClass::gemm_fp8 || c == KernelClass::grouped_gemm_fp8) ? Precision::fp8 : Precision::bf16;
+}
 constexpr bool is_transfer(KernelClass c) {
   return c == KernelClass::scale_up_transfer || c == KernelClass::scale_out_transfer;
 }
+
+struct GemmShape {
+  std::int64_t m = 0, n = 0, k = 0;
+  std::int64_t groups = 1;
+  Precision input = Precision::bf16;  // bf16 or fp8 operands; output is always BF16
+};
 
 struct Kernel {
   KernelClass kind = KernelClass::memory_bound;
   Flops flops;        // arithmetic the kernel performs (recomputation inside it included)
   Bytes bytes_read;   // operands read from device memory
   Bytes bytes_written;
-};
-
-struct GemmShape {
-  std::int64_t m = 0, n = 0, k = 0;
-  std::int64_t groups = 1;
-  Precision input = Precision::bf16;  // bf16 or fp8 operands; output is always BF16
+  GemmShape gemm;     // GEMM classes: the shape, which decides how the work tiles the GPU
 };
 
 struct AttentionShape {

@@ -40,6 +40,7 @@ KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : 
     if (calibration == nullptr) continue;
     if (const auto it = calibration->fits.find(kind); it != calibration->fits.end()) {
       coefficients_[index(kind)] = it->second.coefficients;
+      tiles_[index(kind)] = it->second.tile;
       uses_[index(kind)] = {CurveOrigin::calibrated,
                             fmt::format("{} ({}, {} rows)", calibration->name, to_string(calibration->kind),
                                         it->second.rows)};
@@ -51,6 +52,7 @@ KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : 
     if (uses_[index(kind)].origin == CurveOrigin::assumed && other &&
         uses_[index(*other)].origin == CurveOrigin::calibrated) {
       coefficients_[index(kind)] = coefficients_[index(*other)];
+      tiles_[index(kind)] = tiles_[index(*other)];
       uses_[index(kind)] = {CurveOrigin::borrowed,
                             fmt::format("{} fit of {}", to_string(*other), calibration_name_)};
     }
@@ -58,10 +60,8 @@ KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : 
 }
 
 Seconds KernelTimeModel::time(const Kernel& kernel) const {
-  const Features f = kernel_features(kernel, gpu_);
-  const Features& c = coefficients_[index(kernel.kind)];
-  double seconds = 0.0;
-  for (std::size_t i = 0; i < kFeatureCount; ++i) seconds += c[i] * f[i];
+  const Features f = kernel_features(kernel, gpu_, tiles_[index(kernel.kind)]);
+  double seconds = curve_seconds(kernel.kind, coefficients_[index(kernel.kind)], f);
   if (kernel.kind != KernelClass::memory_bound && !is_transfer(kernel.kind)) {
     // The roofline's other side: no kernel moves its operands faster than this GPU's
     // memory-bound kernels move bytes. A compute curve fitted on rows with little traffic (one
@@ -78,6 +78,7 @@ double KernelTimeModel::link_efficiency(KernelClass transfer_class) const {
 
 const CurveUse& KernelTimeModel::curve_use(KernelClass kind) const { return uses_[index(kind)]; }
 const Features& KernelTimeModel::coefficients(KernelClass kind) const { return coefficients_[index(kind)]; }
+GemmTile KernelTimeModel::tile(KernelClass kind) const { return tiles_[index(kind)]; }
 
 std::vector<KernelClass> KernelTimeModel::uncalibrated_classes() const {
   std::vector<KernelClass> classes;

@@ -37,6 +37,8 @@ class KernelTimeModel {
   [[nodiscard]] const GpuSpec& gpu() const { return gpu_; }
   [[nodiscard]] const CurveUse& curve_use(KernelClass kind) const;
   [[nodiscard]] const Features& coefficients(KernelClass kind) const;
+  // GEMM classes: the tiling their curve waves over the SMs ({0, 0}: none).
+  [[nodiscard]] GemmTile tile(KernelClass kind) const;
   // Classes that run on default curves (nothing measured for them or a related class).
   [[nodiscard]] std::vector<KernelClass> uncalibrated_classes() const;
   [[nodiscard]] const std::string& calibration_name() const { return calibration_name_; }
@@ -45,6 +47,7 @@ class KernelTimeModel {
   GpuSpec gpu_;
   std::string calibration_name_;
   std::array<Features, kKernelClassCount> coefficients_{};
+  std::array<GemmTile, kKernelClassCount> tiles_{};
   std::array<CurveUse, kKernelClassCount> uses_{};
 };
 

@@ -22,18 +22,43 @@ TEST(CalibrationFit, RecoversSyntheticCoefficients) {
     row.kind = KernelClass::gemm_fp8;
     row.kernel = gemm_kernel(shape);
     row.measured_on = gpu.id;
-    const auto f = kernel_features(row.kernel, gpu);
-    double t = 0.0;
-    for (std::size_t i = 0; i < kFeatureCount; ++i) t += truth[i] * f[i];
-    row.measured = Seconds(t);
+    row.measured = Seconds(curve_seconds(row.kind, truth, kernel_features(row.kernel, gpu)));
     rows.push_back(row);
   }
   const auto fit = fit_class(KernelClass::gemm_fp8, rows);
+  EXPECT_FALSE(fit.tile.quantized());  // the truth has no tail effect
   for (std::size_t i = 0; i < kFeatureCount; ++i) {
     EXPECT_NEAR(fit.coefficients[i], truth[i], 1e-6 * truth[i]) << i;
     EXPECT_TRUE(fit.fitted[i]);
   }
   EXPECT_LT(fit.max_relative_error, 1e-9);
+}
+
+// SYNTHETIC: times made from a curve whose kernels run 128x128 tiles in whole waves over the
+// H100's 132 SMs (4096x576 is 160 tiles: two waves, the second 21% full). The fit must find
+// that tiling among its candidates and the efficiency behind it.
+TEST(CalibrationFit, FindsTheTilingSyntheticRowsWereMadeWith) {
+  const auto& gpu = *find_gpu("h100-sxm");
+  const Features truth{0.0, 1.4, 0.0, 0.0};
+  const GemmTile tile{128, 128};
+  std::vector<CalibrationRow> rows;
+  for (const auto& shape : std::vector<GemmShape>{{4096, 576, 7168}, {4096, 2112, 7168}, {4096, 4096, 4096},
+                                                  {8192, 8192, 8192}, {2048, 1536, 4096}}) {
+    CalibrationRow row;
+    row.kind = KernelClass::gemm_bf16;
+    row.kernel = gemm_kernel(shape);
+    row.measured_on = gpu.id;
+    row.measured = Seconds(curve_seconds(row.kind, truth, kernel_features(row.kernel, gpu, tile)));
+    rows.push_back(row);
+  }
+  const auto fit = fit_class(KernelClass::gemm_bf16, rows);
+  EXPECT_EQ(fit.tile, tile);
+  EXPECT_NEAR(fit.coefficients[1], 1.4, 1e-9);
+  EXPECT_LT(fit.max_relative_error, 1e-9);
+  // Two waves of 132 tiles for 160 tiles' work: the partial wave costs what a full one does.
+  const auto kv_a = gemm_kernel({4096, 576, 7168});
+  EXPECT_NEAR(kernel_features(kv_a, gpu, tile)[1] / kernel_features(kv_a, gpu)[1], 2.0 * 132.0 * 128 * 128 / (4096.0 * 576),
+              1e-12);
 }
 
 // SYNTHETIC: long kernels only (all > 100 us) cannot reveal a microsecond fixed cost.
@@ -103,7 +128,10 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   const auto* h100 = find_builtin_calibration("h100-published");
   const KernelTimeModel model(*find_gpu("h100-sxm"), h100);
   EXPECT_EQ(model.curve_use(KernelClass::gemm_fp8).origin, CurveOrigin::calibrated);
-  EXPECT_EQ(model.curve_use(KernelClass::grouped_gemm_bf16).origin, CurveOrigin::borrowed);
+  EXPECT_EQ(model.curve_use(KernelClass::grouped_gemm_bf16).origin, CurveOrigin::calibrated);  // the probe's rows
+  // A100 has no grouped-GEMM rows: its dense GEMM fit stands in.
+  const KernelTimeModel a100(*find_gpu("a100-sxm"), find_builtin_calibration("a100-published"));
+  EXPECT_EQ(a100.curve_use(KernelClass::grouped_gemm_bf16).origin, CurveOrigin::borrowed);
   EXPECT_EQ(model.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::assumed);
   const auto uncalibrated = model.uncalibrated_classes();
   EXPECT_EQ(uncalibrated, std::vector<KernelClass>{KernelClass::scale_up_transfer});
