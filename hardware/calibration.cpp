@@ -231,7 +231,9 @@ extern const std::string_view calibration_h200_published_json;
 extern const std::string_view calibration_a100_published_json;
 extern const std::string_view calibration_a800_published_json;
 extern const std::string_view calibration_mi300x_published_json;
+extern const std::string_view calibration_b200_published_json;
 extern const std::string_view calibration_b200_xla_2025_json;
+extern const std::string_view calibration_gb200_published_json;
 extern const std::string_view calibration_gb200_xla_2025_json;
 }  // namespace embedded
 
@@ -252,7 +254,10 @@ const std::vector<Builtin>& builtins() {
       {"a100-published", "a100-sxm", &embedded::calibration_a100_published_json},
       {"a800-published", "a800-sxm", &embedded::calibration_a800_published_json},
       {"mi300x-published", "mi300x", &embedded::calibration_mi300x_published_json},
+      // The *-published files come first: they are the defaults, with the XLA GEMM tables included.
+      {"b200-published", "b200", &embedded::calibration_b200_published_json},
       {"b200-xla-2025", "b200", &embedded::calibration_b200_xla_2025_json},
+      {"gb200-published", "gb200", &embedded::calibration_gb200_published_json},
       {"gb200-xla-2025", "gb200", &embedded::calibration_gb200_xla_2025_json},
   };
   return list;
