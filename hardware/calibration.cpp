@@ -32,6 +32,7 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root, const GpuSpec* gpu) {
       continue;
     }
     row.source = r.string("source");
+    row.derived = r.optional_boolean("derived").value_or(false);
     if (gpu != nullptr && !is_transfer(row.kind) && !gpu->peak(tensor_precision(row.kind))) {
       root.diagnostics().error(child_pointer(element.pointer, "class"),
                                "GPU " + gpu->id + " has no " + std::string(to_string(tensor_precision(row.kind))) +

@@ -33,6 +33,7 @@ struct CalibrationRow {
   Seconds measured;
   std::string source;       // citation (published) or probe record id
   std::string measured_on;  // catalog id of the GPU the row was measured on
+  bool derived = false;     // computed from measurements by stated ratios, not itself measured
 };
 
 // The output tile a GEMM library's kernel computes per SM and pass. {0, 0}: a persistent
@@ -50,6 +51,8 @@ struct ClassFit {
   GemmTile tile;  // GEMM classes: the tiling that explains the rows best
   std::array<bool, kFeatureCount> fitted{};  // false: the coefficient kept its default
   int rows = 0;
+  bool derived = false;                 // some of its rows are derived, not measured
+  std::set<std::string> measured_on;    // the GPUs its rows were measured (or derived) for
   double median_relative_error = 0.0;
   double max_relative_error = 0.0;
 };

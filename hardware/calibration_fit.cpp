@@ -249,8 +249,14 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
     mine.push_back(&row);
     measured_s.push_back(row.measured.si());
   }
-  fit.rows = static_cast<int>(mine.size());
   if (mine.empty()) return fit;
+  const auto provenance = [&](ClassFit& f) {
+    f.rows = static_cast<int>(mine.size());
+    for (const auto* row : mine) {
+      f.derived = f.derived || row->derived;
+      f.measured_on.insert(row->measured_on);
+    }
+  };
   const auto features_for = [&](GemmTile tile) {
     std::vector<Features> features;
     for (const auto* row : mine) features.push_back(row_features(*row, tile));
@@ -261,6 +267,7 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
     const auto features = features_for({});
     solve_nonnegative(kind, features, measured_s, fit);
     record_errors(kind, features, measured_s, fit);
+    provenance(fit);
     return fit;
   }
   // The tiling whose curve has the least root-mean-square relative error, the fit's own
@@ -270,7 +277,6 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
   for (const GemmTile tile : kTileCandidates) {
     const auto features = features_for(tile);
     ClassFit candidate = fit_gemm_tiling(kind, features, measured_s);
-    candidate.rows = fit.rows;
     candidate.tile = tile;
     const double rms = rms_relative_error(kind, candidate.coefficients, features, measured_s);
     if (!have_best || rms < best_rms - kTilingMustBeat) {
@@ -279,6 +285,7 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
       have_best = true;
     }
   }
+  provenance(fit);
   return fit;
 }
 

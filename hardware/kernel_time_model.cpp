@@ -9,6 +9,7 @@ namespace trainsim {
 std::string_view to_string(CurveOrigin origin) {
   switch (origin) {
     case CurveOrigin::calibrated: return "calibrated";
+    case CurveOrigin::derived: return "derived";
     case CurveOrigin::borrowed: return "borrowed";
     case CurveOrigin::assumed: return "default";
   }
@@ -29,6 +30,20 @@ std::optional<KernelClass> stand_in(KernelClass kind) {
   }
 }
 std::size_t index(KernelClass kind) { return static_cast<std::size_t>(kind); }
+
+CurveOrigin fit_origin(const ClassFit& fit, const std::string& gpu_id) {
+  if (fit.derived) return CurveOrigin::derived;
+  const bool own = fit.measured_on.size() == 1 && fit.measured_on.contains(gpu_id);
+  return own ? CurveOrigin::calibrated : CurveOrigin::borrowed;
+}
+
+// ", measured on h100-sxm" where some rows come from other GPUs.
+std::string measured_elsewhere(const ClassFit& fit, const std::string& gpu_id) {
+  if (fit.measured_on.size() == 1 && fit.measured_on.contains(gpu_id)) return "";
+  std::string gpus;
+  for (const auto& id : fit.measured_on) gpus += (gpus.empty() ? "" : " and ") + id;
+  return ", measured on " + gpus;
+}
 }  // namespace
 
 KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : gpu_(std::move(gpu)) {
@@ -39,18 +54,19 @@ KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : 
     uses_[index(kind)] = {CurveOrigin::assumed, "default"};
     if (calibration == nullptr) continue;
     if (const auto it = calibration->fits.find(kind); it != calibration->fits.end()) {
-      coefficients_[index(kind)] = it->second.coefficients;
-      tiles_[index(kind)] = it->second.tile;
-      uses_[index(kind)] = {CurveOrigin::calibrated,
-                            fmt::format("{} ({}, {} rows)", calibration->name, to_string(calibration->kind),
-                                        it->second.rows)};
+      const ClassFit& fit = it->second;
+      coefficients_[index(kind)] = fit.coefficients;
+      tiles_[index(kind)] = fit.tile;
+      uses_[index(kind)] = {fit_origin(fit, gpu_.id),
+                            fmt::format("{} ({}, {} rows{})", calibration->name, to_string(calibration->kind), fit.rows,
+                                        measured_elsewhere(fit, gpu_.id))};
     }
   }
   for (int k = 0; k < kKernelClassCount; ++k) {
     const auto kind = static_cast<KernelClass>(k);
     const auto other = stand_in(kind);
     if (uses_[index(kind)].origin == CurveOrigin::assumed && other &&
-        uses_[index(*other)].origin == CurveOrigin::calibrated) {
+        uses_[index(*other)].origin != CurveOrigin::assumed) {
       coefficients_[index(kind)] = coefficients_[index(*other)];
       tiles_[index(kind)] = tiles_[index(*other)];
       uses_[index(kind)] = {CurveOrigin::borrowed,

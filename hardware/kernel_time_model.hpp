@@ -13,9 +13,13 @@
 
 namespace trainsim {
 
+// How close a class's curve comes to a measurement of this very GPU, weakest evidence first
+// where a fit mixes kinds of rows.
 enum class CurveOrigin {
-  calibrated,  // fitted to this class's own rows
-  borrowed,    // no rows of its own: uses a related class's fit (grouped GEMM -> GEMM)
+  calibrated,  // fitted to rows measured on this GPU
+  derived,     // some of its rows were computed from measurements by stated ratios
+  borrowed,    // measured on another GPU (same die or silicon), or a related class's fit
+               // (grouped GEMM -> GEMM) where the class has no rows
   assumed,     // no measurement at all: the documented default
 };
 

@@ -41,16 +41,24 @@ std::string defaults_text(const ValidationRow& r) {
   return fmt::format("{} of {}", r.default_classes.size(), r.kernel_classes);
 }
 
-// Which classes each GPU's rows time on defaults, once per GPU (one calibration per GPU type).
-void defaults_footer(std::string& out, const ValidationSummary& s) {
+// Where each GPU's kernel curves come from, once per GPU and calibration (one calibration per
+// GPU type): the classes of each origin.
+void origins_footer(std::string& out, const ValidationSummary& s) {
   std::map<std::string, std::set<std::string>> by_gpu;
   for (const auto& r : s.rows) {
-    if (r.feasible() && !r.default_classes.empty() && r.default_classes.size() < r.kernel_classes) {
-      by_gpu[r.gpu].insert(class_list(r.default_classes));
+    if (!r.feasible()) continue;
+    std::map<std::string, std::vector<std::string>> by_origin;
+    for (const auto& [kind, origin] : r.class_origins) by_origin[origin].push_back(kind);
+    std::string line;
+    for (const auto* origin : {"calibrated", "derived", "borrowed", "default"}) {
+      if (const auto it = by_origin.find(origin); it != by_origin.end()) {
+        line += fmt::format("{}{}: {}", line.empty() ? "" : "; ", origin, class_list(it->second));
+      }
     }
+    by_gpu[r.gpu].insert(line);
   }
-  for (const auto& [gpu, lists] : by_gpu) {
-    for (const auto& list : lists) out += fmt::format("  {}: {}\n", gpu, list);
+  for (const auto& [gpu, lines] : by_gpu) {
+    for (const auto& line : lines) out += fmt::format("  {}: {}\n", gpu, line);
   }
 }
 
@@ -91,8 +99,9 @@ std::string validation_text(const ValidationSummary& s) {
   }
   out += ".\nError: + means trainsim predicts the run faster than measured, whatever the metric. Step shares:\n"
          "compute, exposed communication, pipeline bubble, optimizer and exposed data-parallel exchange.\n"
-         "Defaults: kernel classes timed on the default curve (no calibration rows for the GPU):\n";
-  defaults_footer(out, s);
+         "Kernel curves per GPU: calibrated (measured on it), derived (by stated ratios), borrowed (measured on\n"
+         "another GPU of the same silicon, or a related class's fit) and default (no measurement):\n";
+  origins_footer(out, s);
   slice_table(out, "source group", s.by_group);
   slice_table(out, "GPU", s.by_gpu);
   slice_table(out, "model", s.by_kind);
@@ -137,6 +146,9 @@ nlohmann::json validation_json(const ValidationSummary& s) {
                   {"convention", t.convention},
                   {"ci", t.ci},
                   {"default_kernel_classes", r.default_classes}});
+      nlohmann::json origins = nlohmann::json::object();
+      for (const auto& [kind, origin] : r.class_origins) origins[kind] = origin;
+      row["kernel_class_origins"] = origins;
     }
     if (r.feasible()) {
       row["predicted"] = r.predicted;

@@ -165,6 +165,7 @@ ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
   row.kernel_classes = e.curves.size();
   for (const auto& curve : e.curves) {
     if (curve.use.origin == CurveOrigin::assumed) row.default_classes.emplace_back(to_string(curve.kind));
+    row.class_origins.emplace_back(to_string(curve.kind), to_string(curve.use.origin));
   }
   const StepEstimate& step = *e.headline;
   row.breakdown = step.breakdown;

@@ -33,6 +33,8 @@ struct ValidationRow {
   StepBreakdown breakdown;  // the headline step's
   std::vector<std::string> default_classes;  // kernel classes this row's GPU times on defaults
   std::size_t kernel_classes = 0;            // of how many
+  // Every kernel class with where its curve came from: calibrated, derived, borrowed, default.
+  std::vector<std::pair<std::string, std::string>> class_origins;
 
   [[nodiscard]] bool feasible() const { return status == RowStatus::predicted; }
   // Relative error, signed so that + means trainsim predicts the run faster than measured,
