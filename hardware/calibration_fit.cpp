@@ -183,22 +183,25 @@ void solve_nonnegative(KernelClass kind, const std::vector<Features>& design, co
   }
 }
 
-double rms_relative_error(KernelClass kind, const Features& coefficients, const std::vector<Features>& features,
-                          const std::vector<double>& measured_s) {
-  double sum = 0.0;
+// Each row's |curve - measured| / measured.
+std::vector<double> relative_errors(KernelClass kind, const Features& coefficients, const std::vector<Features>& features,
+                                    const std::vector<double>& measured_s) {
+  std::vector<double> errors;
   for (std::size_t r = 0; r < features.size(); ++r) {
-    const double e = (curve_seconds(kind, coefficients, features[r]) - measured_s[r]) / measured_s[r];
-    sum += e * e;
+    errors.push_back(std::abs(curve_seconds(kind, coefficients, features[r]) - measured_s[r]) / measured_s[r]);
   }
-  return std::sqrt(sum / static_cast<double>(features.size()));
+  return errors;
+}
+
+double root_mean_square(const std::vector<double>& values) {
+  double sum = 0.0;
+  for (const double v : values) sum += v * v;
+  return std::sqrt(sum / static_cast<double>(values.size()));
 }
 
 void record_errors(KernelClass kind, const std::vector<Features>& features, const std::vector<double>& measured_s,
                    ClassFit& fit) {
-  std::vector<double> errors;
-  for (std::size_t r = 0; r < features.size(); ++r) {
-    errors.push_back(std::abs(curve_seconds(kind, fit.coefficients, features[r]) - measured_s[r]) / measured_s[r]);
-  }
+  const auto errors = relative_errors(kind, fit.coefficients, features, measured_s);
   fit.median_relative_error = median(errors);
   fit.max_relative_error = *std::max_element(errors.begin(), errors.end());
 }
@@ -278,7 +281,7 @@ ClassFit fit_class(KernelClass kind, const std::vector<CalibrationRow>& rows) {
     const auto features = features_for(tile);
     ClassFit candidate = fit_gemm_tiling(kind, features, measured_s);
     candidate.tile = tile;
-    const double rms = rms_relative_error(kind, candidate.coefficients, features, measured_s);
+    const double rms = root_mean_square(relative_errors(kind, candidate.coefficients, features, measured_s));
     if (!have_best || rms < best_rms - kTilingMustBeat) {
       best_rms = rms;
       fit = candidate;

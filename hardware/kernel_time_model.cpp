@@ -31,15 +31,18 @@ std::optional<KernelClass> stand_in(KernelClass kind) {
 }
 std::size_t index(KernelClass kind) { return static_cast<std::size_t>(kind); }
 
+bool measured_only_on(const ClassFit& fit, const std::string& gpu_id) {
+  return fit.measured_on.size() == 1 && fit.measured_on.contains(gpu_id);
+}
+
 CurveOrigin fit_origin(const ClassFit& fit, const std::string& gpu_id) {
   if (fit.derived) return CurveOrigin::derived;
-  const bool own = fit.measured_on.size() == 1 && fit.measured_on.contains(gpu_id);
-  return own ? CurveOrigin::calibrated : CurveOrigin::borrowed;
+  return measured_only_on(fit, gpu_id) ? CurveOrigin::calibrated : CurveOrigin::borrowed;
 }
 
 // ", measured on h100-sxm" where some rows come from other GPUs.
 std::string measured_elsewhere(const ClassFit& fit, const std::string& gpu_id) {
-  if (fit.measured_on.size() == 1 && fit.measured_on.contains(gpu_id)) return "";
+  if (measured_only_on(fit, gpu_id)) return "";
   std::string gpus;
   for (const auto& id : fit.measured_on) gpus += (gpus.empty() ? "" : " and ") + id;
   return ", measured on " + gpus;
@@ -94,7 +97,6 @@ double KernelTimeModel::link_efficiency(KernelClass transfer_class) const {
 
 const CurveUse& KernelTimeModel::curve_use(KernelClass kind) const { return uses_[index(kind)]; }
 const Features& KernelTimeModel::coefficients(KernelClass kind) const { return coefficients_[index(kind)]; }
-GemmTile KernelTimeModel::tile(KernelClass kind) const { return tiles_[index(kind)]; }
 
 std::vector<KernelClass> KernelTimeModel::uncalibrated_classes() const {
   std::vector<KernelClass> classes;

@@ -41,8 +41,6 @@ class KernelTimeModel {
   [[nodiscard]] const GpuSpec& gpu() const { return gpu_; }
   [[nodiscard]] const CurveUse& curve_use(KernelClass kind) const;
   [[nodiscard]] const Features& coefficients(KernelClass kind) const;
-  // GEMM classes: the tiling their curve waves over the SMs ({0, 0}: none).
-  [[nodiscard]] GemmTile tile(KernelClass kind) const;
   // Classes that run on default curves (nothing measured for them or a related class).
   [[nodiscard]] std::vector<KernelClass> uncalibrated_classes() const;
   [[nodiscard]] const std::string& calibration_name() const { return calibration_name_; }
