@@ -8,6 +8,7 @@ std::string_view to_string(CommGroup g) {
   switch (g) {
     case CommGroup::tensor: return "tensor";
     case CommGroup::context: return "context";
+    case CommGroup::expert_tensor: return "expert_tensor";
     case CommGroup::expert: return "expert";
     case CommGroup::data: return "data";
     case CommGroup::expert_data: return "expert_data";
@@ -55,8 +56,12 @@ GroupLayout group_layout(CommGroup group, const ParallelPlan& p, const ClusterSp
     case CommGroup::context: return strided_group(p.context, p.tensor, c);
     // Context-parallel ranks hold the same weights: gradients are reduced over data x context.
     case CommGroup::data: return strided_group(p.data * p.context, p.tensor, c);
-    case CommGroup::expert: return strided_group(p.expert, p.tensor, c);
-    case CommGroup::expert_data: return strided_group(p.expert_data_parallel(), p.tensor * p.expert, c);
+    // Folded expert groups: expert tensor innermost over the stage's ranks, then expert, then
+    // expert data (Megatron-Core's "tp-ep-dp" order for the MoE layers).
+    case CommGroup::expert_tensor: return strided_group(p.expert_tensor_degree(), 1, c);
+    case CommGroup::expert: return strided_group(p.expert, p.expert_tensor_degree(), c);
+    case CommGroup::expert_data:
+      return strided_group(p.expert_data_parallel(), p.expert_tensor_degree() * p.expert, c);
     case CommGroup::pipeline: return strided_group(p.pipeline, p.tensor * p.context * p.data, c);
   }
   return {};

@@ -14,10 +14,11 @@
 namespace trainsim {
 
 // The groups a plan's ranks talk in. Megatron order: tensor innermost, then context, then
-// data, then pipeline; expert groups are carved out of the flattened context x data index,
-// and each expert's data-parallel replicas (expert_data) are the ranks that hold it.
-enum class CommGroup { tensor, context, expert, data, expert_data, pipeline };
-inline constexpr int kCommGroupCount = 6;
+// data, then pipeline. The MoE layers fold their own groups over a stage's tensor x context x
+// data ranks (Liu et al., arXiv:2504.14960): expert tensor innermost, then expert, then expert
+// data, the replicas of one expert shard.
+enum class CommGroup { tensor, context, expert_tensor, expert, data, expert_data, pipeline };
+inline constexpr int kCommGroupCount = 7;
 std::string_view to_string(CommGroup g);
 
 enum class Collective {

@@ -292,21 +292,25 @@ void parallel_block(LayerBuilder& b, const Context& c) {
   b.parameters(layer_norm_params(c.model));
 }
 
+// An MoE layer as Megatron-Core runs it. Without expert parallelism and with experts split
+// like the dense FFN (ETP = TP), tokens are gathered over the tensor group before the router
+// (the allgather dispatcher). Otherwise each rank routes its own sequence shard, the
+// all-to-all over the expert group carries the tokens to their experts, and with expert tensor
+// parallelism they are gathered over the expert-tensor group before the split expert GEMMs and
+// scatter-reduced after them (the alltoall dispatcher, token_dispatcher.py).
 void moe_block(LayerBuilder& b, const Context& c) {
   const auto& moe = *c.model.moe;
   const std::int64_t ep = c.plan.expert;
-  // With expert parallelism each tensor rank routes its own sequence shard and experts are
-  // whole; without it, experts are split across tensor ranks like a dense FFN.
-  const bool expert_tp = ep == 1 && c.tp > 1;
-  const std::int64_t rows = expert_tp ? c.tokens : c.sp_tokens;
-  const std::int64_t split = expert_tp ? c.tp : 1;
+  const std::int64_t etp = c.plan.expert_tensor_degree();
+  const bool dense_like = ep == 1 && etp == c.tp && c.tp > 1;
+  const std::int64_t rows = dense_like ? c.tokens : c.sp_tokens;
   const bool fp8 = c.gemm == Precision::fp8;
   const std::int64_t experts = moe.num_routed_experts;
 
   norm(b, c, "moe.norm", LayerPart::attention, c.sp_tokens);
-  if (expert_tp) tp_enter(b, c, "moe.tp_gather", LayerPart::attention);
+  if (dense_like) tp_enter(b, c, "moe.tp_gather", LayerPart::attention);
   // The router stays in BF16 (DeepSeek-V3 sec.3.3.1 keeps gating in higher precision).
-  const std::int64_t input_shards = expert_tp ? c.gathered_shards() : 1;
+  const std::int64_t input_shards = dense_like ? c.gathered_shards() : 1;
   b.linear({.name = "moe.router", .part = LayerPart::attention, .m = rows, .n = experts, .k = c.h,
             .precision = Precision::bf16, .input_saved = !c.recompute(RecomputePart::norm),
             .input_shards = input_shards});
@@ -327,9 +331,19 @@ void moe_block(LayerBuilder& b, const Context& c) {
     return AllToAllStep{phase, traffic.hierarchical, volume.scale_out, volume.scale_up};
   };
   if (ep > 1) b.all_to_all("moe.dispatch", LayerPart::dispatch, exchange(AllToAllPhase::dispatch), exchange(AllToAllPhase::combine));
+  // Balanced routing: the rank's routed copies, and every expert shard's tokens, which the
+  // expert-tensor gather brings from each of its members.
+  const std::int64_t routed = rows * moe.top_k;
+  const bool expert_gather = !dense_like && etp > 1;
+  const std::int64_t shard_rows = expert_gather ? etp * routed : routed;
+  if (expert_gather) {
+    b.collective("moe.etp_gather", LayerPart::dispatch,
+                 c.comm.collective(Collective::all_gather, CommGroup::expert_tensor, Bytes(shard_rows * c.h * bytes_per_element(wire))),
+                 c.comm.collective(Collective::reduce_scatter, CommGroup::expert_tensor, c.hidden_bytes(shard_rows)));
+  }
   const std::int64_t local_experts = experts / ep;
-  const std::int64_t per_expert = ep * rows * moe.top_k / experts;  // balanced routing
-  const std::int64_t inner = moe.expert_intermediate_size / split;
+  const std::int64_t per_expert = shard_rows / local_experts;
+  const std::int64_t inner = moe.expert_intermediate_size / etp;
   const bool act_recomputed = c.recompute(RecomputePart::activation);
   const bool gated = is_gated(c.model.ffn.activation);
   b.linear({.name = "moe.experts.up", .part = LayerPart::mlp, .m = per_expert, .n = (gated ? 2 : 1) * inner, .k = c.h,
@@ -344,17 +358,22 @@ void moe_block(LayerBuilder& b, const Context& c) {
             .backward_read = in + out, .backward_written = in, .saved = in_saved, .recomputed = act_recomputed});
   b.linear({.name = "moe.experts.down", .part = LayerPart::mlp, .m = per_expert, .n = c.h, .k = inner,
             .groups = local_experts, .precision = c.gemm, .input_saved = !act_recomputed});
-  b.expert_parameters(local_experts * (ffn_matmul_params(c.model, moe.expert_intermediate_size) / split +
+  b.expert_parameters(local_experts * (ffn_matmul_params(c.model, moe.expert_intermediate_size) / etp +
                                        ffn_bias_params(c.model, inner, moe.expert_bias)));
+  if (expert_gather) {
+    b.collective("moe.etp_scatter", LayerPart::combine,
+                 c.comm.collective(Collective::reduce_scatter, CommGroup::expert_tensor, c.hidden_bytes(shard_rows)),
+                 c.comm.collective(Collective::all_gather, CommGroup::expert_tensor, c.hidden_bytes(shard_rows)));
+  }
   if (moe.num_shared_experts > 0) {
-    ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, expert_tp ? c.tp : 1,
+    ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, dense_like ? c.tp : 1,
         {.shards = input_shards});
   }
   if (ep > 1) b.all_to_all("moe.combine", LayerPart::combine, exchange(AllToAllPhase::combine), exchange(AllToAllPhase::dispatch));
-  const Bytes gathered(assigned * c.h * kBf16);
+  const Bytes gathered(routed * c.h * kBf16);
   b.memory({.name = "moe.unpermute", .part = LayerPart::combine, .read = gathered, .written = tokens_in,
             .backward_read = tokens_in, .backward_written = gathered});
-  if (expert_tp) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
+  if (dense_like) tp_exit(b, c, "moe.tp_scatter", LayerPart::combine);
   residual_dropout(b, c, "moe.dropout", LayerPart::combine);
   b.parameters(c.h * experts + (moe.router_bias ? experts : 0));
 }

@@ -107,6 +107,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   p.data = degree("data_parallel", defaults.data, true);
   p.expert = degree("expert_parallel", defaults.expert, false);
   p.context = degree("context_parallel", defaults.context, false);
+  p.expert_tensor = degree("expert_tensor_parallel", defaults.expert_tensor, false);
   p.virtual_stages = degree("virtual_stages", defaults.virtual_stages, false);
   p.schedule = base == nullptr ? r.choice("schedule", schedule_choices())
                                : r.optional_choice("schedule", schedule_choices()).value_or(defaults.schedule);

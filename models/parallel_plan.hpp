@@ -55,6 +55,9 @@ struct ParallelPlan {
   std::int64_t pipeline = 1;
   std::int64_t data = 1;
   std::int64_t expert = 1;
+  // Expert tensor parallelism: each expert's GEMMs split this many ways. 0 means "as
+  // tensor_parallel", Megatron-Core's default (parallel_state.initialize_model_parallel).
+  std::int64_t expert_tensor = 0;
   std::int64_t context = 1;
   std::int64_t virtual_stages = 1;  // model chunks per pipeline rank (interleaved 1F1B)
   Schedule schedule = Schedule::one_f_one_b;
@@ -77,8 +80,13 @@ struct ParallelPlan {
   // Saturates: degrees that overflow int64 never match a cluster's GPU count.
   [[nodiscard]] std::int64_t gpus() const { return saturating_product({tensor, pipeline, data, context}); }
   bool operator==(const ParallelPlan&) const = default;
-  // Data-parallel replicas of each expert: the ranks sharing a pipeline stage, over EP.
-  [[nodiscard]] std::int64_t expert_data_parallel() const { return data * context / expert; }
+  [[nodiscard]] std::int64_t expert_tensor_degree() const { return expert_tensor > 0 ? expert_tensor : tensor; }
+  // Parallel folding (Liu et al., arXiv:2504.14960): the MoE layers lay expert tensor x expert x
+  // expert data parallelism over the same tensor x context x data ranks of a pipeline stage
+  // that the attention part uses, so EP need not divide data x context.
+  [[nodiscard]] std::int64_t stage_ranks() const { return saturating_product({tensor, data, context}); }
+  // Data-parallel replicas of each expert shard: the stage's ranks over EP x ETP.
+  [[nodiscard]] std::int64_t expert_data_parallel() const { return stage_ranks() / (expert * expert_tensor_degree()); }
 };
 
 // The scenario format's spellings of schedules and of GEMM precisions.

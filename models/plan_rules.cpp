@@ -43,12 +43,28 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
   if (m.moe) {
     check_divides(issues, InfeasibleReason::experts_split, "expert_parallel", p.expert, m.moe->num_routed_experts,
                   "num_routed_experts");
-    check_divides(issues, InfeasibleReason::expert_placement, "expert_parallel", p.expert, p.data * p.context,
-                  "data_parallel x context_parallel");
-    if (p.expert == 1) {
-      check_divides(issues, InfeasibleReason::width_split, "tensor_parallel", p.tensor, m.moe->expert_intermediate_size,
-                    "expert_intermediate_size");
+    // Parallel folding: the expert model-parallel group (ETP x EP) tiles the stage's ranks.
+    const std::int64_t etp = p.expert_tensor_degree();
+    if (p.stage_ranks() % saturating_product({p.expert, etp}) != 0) {
+      issues.push_back({InfeasibleReason::expert_placement, "expert_parallel",
+                        "expert_parallel x expert_tensor_parallel (" + std::to_string(p.expert) + " x " +
+                            std::to_string(etp) + ") does not divide tensor x data x context parallel (" +
+                            std::to_string(p.stage_ranks()) + "), the ranks of a pipeline stage",
+                        "choose EP x ETP dividing the ranks of a pipeline stage"});
     }
+    check_divides(issues, InfeasibleReason::width_split, p.expert_tensor > 0 ? "expert_tensor_parallel" : "tensor_parallel",
+                  etp, m.moe->expert_intermediate_size, "expert_intermediate_size");
+    // Megatron-Core refuses to train MoE layers so (MoELayer.forward raises a ValueError):
+    // every tensor rank would route the same tokens.
+    if (p.tensor > 1 && !p.sequence_parallel) {
+      issues.push_back({InfeasibleReason::moe_without_sequence_parallel, "sequence_parallel",
+                        "an MoE model at tensor_parallel " + std::to_string(p.tensor) +
+                            " needs sequence parallelism (Megatron-Core's MoE layer requires it in training)",
+                        "set \"sequence_parallel\": true, or tensor_parallel 1"});
+    }
+  } else if (p.expert_tensor > 1) {
+    issues.push_back({InfeasibleReason::experts_without_moe, "expert_tensor_parallel",
+                      "expert_tensor_parallel > 1 needs a mixture-of-experts model", ""});
   }
   if (p.attention_kernel == AttentionKernel::unfused && p.context > 1) {
     issues.push_back({InfeasibleReason::ring_attention_kernel, "attention_kernel",

@@ -42,6 +42,7 @@ PlannerSpec parse_planner_spec(ObjectReader& r) {
   s.pipeline = read_integers(r, "pipeline_parallel");
   s.context = read_integers(r, "context_parallel");
   s.expert = read_integers(r, "expert_parallel");
+  s.expert_tensor = read_integers(r, "expert_tensor_parallel");
   s.micro_batch_sizes = read_integers(r, "micro_batch_sizes");
   s.virtual_stages = read_integers(r, "virtual_stages");
   const auto schedules = schedule_choices();

@@ -19,6 +19,7 @@ struct PlannerSpec {
   std::optional<std::vector<std::int64_t>> pipeline;
   std::optional<std::vector<std::int64_t>> context;
   std::optional<std::vector<std::int64_t>> expert;
+  std::optional<std::vector<std::int64_t>> expert_tensor;
   std::optional<std::vector<std::int64_t>> micro_batch_sizes;
   std::optional<std::vector<std::int64_t>> virtual_stages;
   std::optional<std::vector<Schedule>> schedules;

@@ -12,7 +12,8 @@ namespace {
 // The plan fields the layer prices depend on: the tensor, context and expert groups (their
 // layouts do not depend on the data or pipeline degree) and what shapes the layers' kernels.
 std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
-  return fmt::format("{} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.context, p.micro_batch_size,
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.expert_tensor_degree(), p.context,
+                     p.micro_batch_size,
                      p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
                      p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel));
 }

@@ -38,6 +38,7 @@ PlanSpace plan_space(const Scenario& s) {
   space.pipeline = divisors_up_to(c.gpu_count, m.num_layers);
   space.context = {1, 2, 4, 8, 16};
   space.expert = m.moe ? divisors_up_to(m.moe->num_routed_experts, m.moe->num_routed_experts) : std::vector<std::int64_t>{1};
+  space.expert_tensor = m.moe ? std::vector<std::int64_t>{0, 1} : std::vector<std::int64_t>{0};
   space.micro_batch_sizes = {1, 2, 4};
   space.virtual_stages = {2, 4};
   for (const auto* traits : all_schedules()) space.schedules.push_back(traits->id());
@@ -56,6 +57,7 @@ PlanSpace plan_space(const Scenario& s) {
   narrow(space.pipeline, p.pipeline);
   narrow(space.context, p.context);
   narrow(space.expert, p.expert);
+  narrow(space.expert_tensor, p.expert_tensor);
   narrow(space.micro_batch_sizes, p.micro_batch_sizes);
   narrow(space.virtual_stages, p.virtual_stages);
   narrow(space.schedules, p.schedules);
@@ -80,37 +82,47 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
                    const std::function<void(const ParallelPlan&, std::int64_t)>& visit) {
   ParallelPlan p = base;
   p.layers_per_chunk.clear();
+  // The innermost axes: everything but the degrees, which the caller has set on `p`.
+  const auto visit_settings = [&](std::int64_t gpus) {
+    for (const auto schedule : space.schedules) {
+      p.schedule = schedule;
+      const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages();
+      for (const auto vpp : virtual_stages ? space.virtual_stages : std::vector<std::int64_t>{1}) {
+        p.virtual_stages = vpp;
+        for (const auto mb : space.micro_batch_sizes) {
+          p.micro_batch_size = mb;
+          for (const auto zero : space.zero_stages) {
+            p.zero_stage = zero;
+            for (const auto& recompute : space.recomputation) {
+              p.recompute = recompute;
+              for (const auto precision : space.precisions) {
+                p.precision = precision;
+                visit(p, gpus);
+              }
+            }
+          }
+        }
+      }
+    }
+  };
   for (const auto gpus : space.gpu_counts) {
     for (const auto tp : space.tensor) {
       for (const auto pp : space.pipeline) {
         for (const auto cp : space.context) {
           if (gpus % (tp * pp * cp) != 0) continue;
-          const std::int64_t dp = gpus / (tp * pp * cp);
+          p.tensor = tp;
+          p.pipeline = pp;
+          p.context = cp;
+          p.data = gpus / (tp * pp * cp);
           for (const auto ep : space.expert) {
-            for (const auto schedule : space.schedules) {
-              const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages();
-              for (const auto vpp : virtual_stages ? space.virtual_stages : std::vector<std::int64_t>{1}) {
-                for (const auto mb : space.micro_batch_sizes) {
-                  for (const auto zero : space.zero_stages) {
-                    for (const auto& recompute : space.recomputation) {
-                      for (const auto precision : space.precisions) {
-                        p.tensor = tp;
-                        p.pipeline = pp;
-                        p.context = cp;
-                        p.data = dp;
-                        p.expert = ep;
-                        p.schedule = schedule;
-                        p.virtual_stages = vpp;
-                        p.micro_batch_size = mb;
-                        p.zero_stage = zero;
-                        p.recompute = recompute;
-                        p.precision = precision;
-                        visit(p, gpus);
-                      }
-                    }
-                  }
-                }
-              }
+            p.expert = ep;
+            std::vector<std::int64_t> seen;  // effective expert tensor degrees at this tensor degree
+            for (const auto etp : space.expert_tensor) {
+              const std::int64_t effective = etp == 0 ? tp : etp;
+              if (std::find(seen.begin(), seen.end(), effective) != seen.end()) continue;
+              seen.push_back(effective);
+              p.expert_tensor = etp;
+              visit_settings(gpus);
             }
           }
         }

@@ -1,6 +1,6 @@
 #pragma once
 // The space the planner searches: candidate values per axis (tensor, pipeline with virtual
-// stages, context, expert parallelism, micro-batch size, schedule, ZeRO stage, recomputation,
+// stages, context, expert and expert tensor parallelism folded over a stage, micro-batch size, schedule, ZeRO stage, recomputation,
 // precision, and optionally the GPU count), iterated as a product over ParallelPlan. The
 // scenario's "planner" object narrows any axis and sets constraints; every other plan field
 // (optimizer precisions, SMs for communication, overheads) comes from its "parallel" plan.
@@ -18,6 +18,9 @@ struct PlanSpace {
   std::vector<std::int64_t> pipeline;
   std::vector<std::int64_t> context;
   std::vector<std::int64_t> expert;
+  // Expert tensor degrees, 0 meaning "as tensor" (Megatron-Core's default); a degree equal to
+  // the plan's tensor degree is visited once.
+  std::vector<std::int64_t> expert_tensor;
   std::vector<std::int64_t> micro_batch_sizes;
   std::vector<std::int64_t> virtual_stages;  // for interleaved 1F1B
   std::vector<Schedule> schedules;

@@ -10,6 +10,7 @@ namespace trainsim {
 
 std::string plan_text(const ParallelPlan& p) {
   std::string text = fmt::format("TP{} PP{} DP{} EP{} CP{}", p.tensor, p.pipeline, p.data, p.expert, p.context);
+  if (p.expert > 1 || p.expert_tensor_degree() != p.tensor) text += fmt::format(" ETP{}", p.expert_tensor_degree());
   if (p.virtual_stages > 1) text += fmt::format(" V{}", p.virtual_stages);
   text += fmt::format(", {}, micro-batch {}, ZeRO-{}, {}, recompute {}", to_string(p.schedule), p.micro_batch_size,
                       p.zero_stage, to_string(p.precision), p.recompute.describe());

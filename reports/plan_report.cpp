@@ -42,7 +42,8 @@ std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
 namespace {
 nlohmann::json plan_json(const ParallelPlan& p) {
   return {{"tensor_parallel", p.tensor},   {"pipeline_parallel", p.pipeline},  {"data_parallel", p.data},
-          {"expert_parallel", p.expert},   {"context_parallel", p.context},    {"schedule", to_string(p.schedule)},
+          {"expert_parallel", p.expert},   {"expert_tensor_parallel", p.expert_tensor_degree()},
+          {"context_parallel", p.context},    {"schedule", to_string(p.schedule)},
           {"virtual_stages", p.virtual_stages}, {"micro_batch_size", p.micro_batch_size}, {"zero_stage", p.zero_stage},
           {"recomputation", p.recompute.describe()}, {"precision", to_string(p.precision)}};
 }
@@ -90,13 +91,14 @@ nlohmann::json plan_search_json(const Scenario& s, const PlanSearchResult& r) {
 
 std::string plan_search_csv(const PlanSearchResult& r) {
   std::string out =
-      "rank,gpus,tensor_parallel,pipeline_parallel,data_parallel,expert_parallel,context_parallel,schedule,virtual_stages,"
+      "rank,gpus,tensor_parallel,pipeline_parallel,data_parallel,expert_parallel,expert_tensor_parallel,context_parallel,"
+      "schedule,virtual_stages,"
       "micro_batch_size,zero_stage,recomputation,precision,closed_form_step_time_s,simulated_step_time_s,memory_bytes,"
       "headroom_bytes,days,gpu_hours,cost_usd,baseline,pareto\n";
   for (const auto& e : r.shortlist) {
     const auto& p = e.plan;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},\"{}\",{},{:.6f},{},{},{},{:.4f},{:.1f},{:.2f},{},{}\n", e.rank,
-                       e.gpu_count, p.tensor, p.pipeline, p.data, p.expert, p.context, to_string(p.schedule),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},\"{}\",{},{:.6f},{},{},{},{:.4f},{:.1f},{:.2f},{},{}\n", e.rank,
+                       e.gpu_count, p.tensor, p.pipeline, p.data, p.expert, p.expert_tensor_degree(), p.context, to_string(p.schedule),
                        p.virtual_stages, p.micro_batch_size, p.zero_stage, p.recompute.describe(), to_string(p.precision),
                        e.estimate.step_time.si(), e.simulated ? fmt::format("{:.6f}", e.simulation.total.si()) : "",
                        e.estimate.memory.total().count(), e.headroom.count(), e.price.days, e.price.gpu_hours,

@@ -8,6 +8,7 @@ RankLayout::RankLayout(const ParallelPlan& p, Fidelity fidelity)
       data_(static_cast<std::int32_t>(p.data)),
       pipeline_(static_cast<std::int32_t>(p.pipeline)),
       expert_(static_cast<std::int32_t>(p.expert)),
+      expert_tensor_(static_cast<std::int32_t>(p.expert_tensor_degree())),
       world_(static_cast<std::int32_t>(p.gpus())),
       fidelity_(fidelity),
       index_(static_cast<std::size_t>(world_), -1) {
@@ -40,6 +41,8 @@ std::vector<std::int32_t> RankLayout::group(CommGroup group, std::int32_t g) con
   // Members by their flattened context x data index (context innermost), at c's tensor and
   // pipeline place.
   const auto flat = [&](std::int32_t f) { members.push_back(global({c.tensor, f % context_, f / context_, c.pipeline})); };
+  // Members by their index among the stage's ranks (the MoE layers' folded groups).
+  const auto folded = [&](std::int32_t l) { members.push_back(c.pipeline * stage_ranks() + l); };
   switch (group) {
     case CommGroup::tensor: {
       auto m = c;
@@ -51,17 +54,23 @@ std::vector<std::int32_t> RankLayout::group(CommGroup group, std::int32_t g) con
       for (m.context = 0; m.context < context_; ++m.context) members.push_back(global(m));
       break;
     }
+    case CommGroup::expert_tensor:
+      for (std::int32_t i = 0; i < expert_tensor_; ++i) folded(stage_index(g) / expert_tensor_ * expert_tensor_ + i);
+      break;
     case CommGroup::expert: {
-      const std::int32_t first = flat_data(c) / expert_ * expert_;
-      for (std::int32_t f = first; f < first + expert_; ++f) flat(f);
+      const std::int32_t model = expert_tensor_ * expert_;
+      const std::int32_t first = stage_index(g) / model * model + stage_index(g) % expert_tensor_;
+      for (std::int32_t i = 0; i < expert_; ++i) folded(first + i * expert_tensor_);
       break;
     }
     case CommGroup::data:
       for (std::int32_t f = 0; f < context_ * data_; ++f) flat(f);
       break;
-    case CommGroup::expert_data:
-      for (std::int32_t f = flat_data(c) % expert_; f < context_ * data_; f += expert_) flat(f);
+    case CommGroup::expert_data: {
+      const std::int32_t model = expert_tensor_ * expert_;
+      for (std::int32_t l = stage_index(g) % model; l < stage_ranks(); l += model) folded(l);
       break;
+    }
     case CommGroup::pipeline: {
       auto m = c;
       for (m.pipeline = 0; m.pipeline < pipeline_; ++m.pipeline) members.push_back(global(m));

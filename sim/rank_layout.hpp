@@ -1,6 +1,6 @@
 #pragma once
 // Where every global rank sits in the plan (Megatron-LM order: tensor innermost, then context,
-// then data, then pipeline; experts carved out of the flattened context x data index), its
+// then data, then pipeline; the MoE layers' expert groups folded over each stage's ranks), its
 // communication groups, and which ranks a simulation runs.
 #include <cstdint>
 #include <vector>
@@ -40,9 +40,11 @@ class RankLayout {
 
  private:
   // Position of a rank in the flattened context x data index (context innermost).
-  [[nodiscard]] std::int32_t flat_data(const RankCoordinates& c) const { return c.data * context_ + c.context; }
+  // Ranks of a pipeline stage, and a rank's index among its stage's (pipeline is outermost).
+  [[nodiscard]] std::int32_t stage_ranks() const { return tensor_ * context_ * data_; }
+  [[nodiscard]] std::int32_t stage_index(std::int32_t global) const { return global % stage_ranks(); }
 
-  std::int32_t tensor_, context_, data_, pipeline_, expert_, world_;
+  std::int32_t tensor_, context_, data_, pipeline_, expert_, expert_tensor_, world_;
   Fidelity fidelity_;
   std::vector<std::int32_t> simulated_;
   std::vector<std::int32_t> index_;  // global -> simulated index

@@ -109,6 +109,26 @@ TEST(EngineAgreement, ReducedFidelityMatchesFullDetailOnAnOversubscribedFabric) 
   expect_reduced_matches_full(parse(doc), 0.02);
 }
 
+TEST(EngineAgreement, FoldedExpertGroupsInBothFidelities) {
+  // Qwen3-30B-A3B on four H100 nodes at TP2 PP2 DP8, the MoE layers folded over each stage's
+  // 16 ranks: EP16 reaching across the tensor ranks (MB-6's fold), and EP4 with experts split
+  // over ETP2 (Grok's). Every member of a folded group is a mirror of the one simulated rank
+  // per stage, so the reduced run must carry the same bytes on the same links.
+  auto doc = scenario_json("validation/runs/mb-5.json");
+  doc["cluster"]["gpu_count"] = 32;
+  doc["parallel"]["tensor_parallel"] = 2;
+  doc["parallel"]["sequence_parallel"] = true;
+  doc["parallel"]["data_parallel"] = 8;
+  doc["parallel"]["virtual_stages"] = 2;
+  doc.erase("validation");
+  one_phase(doc, 4096, 32);
+  for (const auto& [ep, etp] : {std::pair{16, 1}, std::pair{4, 2}}) {
+    doc["parallel"]["expert_parallel"] = ep;
+    doc["parallel"]["expert_tensor_parallel"] = etp;
+    expect_reduced_matches_full(parse(doc), 0.02);
+  }
+}
+
 TEST(EngineAgreement, ContextParallelRingAcrossNodesRunsInLockstep) {
   // Llama 3.1 8B made multi-head (32 key/value heads, as Llama 2 7B) so that keys and values
   // outweigh the attention blocks they feed: 64K tokens over CP16 on two H100 nodes, two of

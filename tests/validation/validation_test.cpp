@@ -48,14 +48,10 @@ TEST(Validation, OneScenarioPerPublishedRow) {
   EXPECT_EQ(rows, expected);
 }
 
-// Every scenario loads and carries its citation and convention, except MB-6: Megatron-Core's
-// parallel folding (EP32 over TP2 x DP16) is not expressible yet, and the row says why.
-TEST(Validation, EveryRowLoadsButTheOneAwaitingParallelFolding) {
+// Every scenario loads (MB-6's EP32 over TP2 x DP16 through parallel folding) and carries its
+// citation and convention.
+TEST(Validation, EveryRowLoadsWithItsCitation) {
   for (const auto& f : validation_files(kRuns, false)) {
-    if (row_of(f) == "MB-6") {
-      EXPECT_THROW(load_scenario(f), ConfigError) << "MB-6 loads: parallel folding has landed, drop this exception";
-      continue;
-    }
     const auto t = validation_target(load_scenario(f));
     EXPECT_FALSE(t.citation.empty()) << f;
     EXPECT_FALSE(t.convention.empty()) << f;
