@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "models/communication.hpp"
+
 namespace trainsim {
 
 StepTimer closed_form_timer(const Scenario& scenario) {
@@ -10,6 +12,33 @@ StepTimer closed_form_timer(const Scenario& scenario) {
     return estimate_step(scenario.model, scenario.cluster, plan, *kernels, shape);
   };
 }
+
+namespace {
+
+std::optional<RoutingReport> routing_report(const Scenario& s, const PhaseSegment& segment, const StepEstimate& step,
+                                            const StepTimer& timer) {
+  const auto& p = segment.plan;
+  if (!s.model.moe || p.routing == MoeRouting{}) return std::nullopt;
+  const auto& moe = *s.model.moe;
+  RoutingReport report;
+  report.routing = p.routing.describe();
+  const auto loads = expert_rank_loads(p.routing, moe.num_routed_experts, moe.top_k, p.expert);
+  // The copies an expert group routes: each member's sequence shard, top-k each.
+  const bool sp = p.sequence_parallel && p.tensor > 1;
+  const double rows = static_cast<double>(p.micro_batch_size * segment.sequence_length / p.context / (sp ? p.tensor : 1));
+  const double group_copies = rows * static_cast<double>(moe.top_k * p.expert);
+  for (const double share : loads.share) report.tokens_per_rank.push_back(share * group_copies);
+  report.hottest_rank = loads.hottest_rank;
+  report.hottest_factor = loads.hottest_factor();
+  report.over_fabric = group_layout(CommGroup::expert, p, s.cluster).nodes() > 1;
+  report.step = step.step_time;
+  auto balanced = p;
+  balanced.routing = MoeRouting{};
+  report.balanced_step = timer(balanced, {segment.sequence_length, segment.global_batch_size}).step_time;
+  return report;
+}
+
+}  // namespace
 
 RunEstimate estimate_run(const Scenario& s, const StepTimer& timer, bool use_given, std::string engine) {
   RunEstimate r;
@@ -21,6 +50,7 @@ RunEstimate estimate_run(const Scenario& s, const StepTimer& timer, bool use_giv
     if (r.run.phases[i].segments.empty()) continue;
     r.headline = r.run.phases[i].segments.front();
     r.headline_sequence_length = s.phases[i].segments.front().sequence_length;
+    r.routing = routing_report(s, s.phases[i].segments.front(), *r.headline, timer);
     break;
   }
   if (r.headline_sequence_length == 0 && !s.phases.empty() && s.phases.front().has_shape()) {

@@ -16,6 +16,19 @@ struct KernelCurveReport {
   CurveUse use;
 };
 
+// What skewed routing (or redundant experts) costs the headline step: the routed copies that
+// reach each expert-parallel rank in one MoE layer for one micro-batch, the hottest rank, and
+// the same step under balanced routing on the same engine.
+struct RoutingReport {
+  std::string routing;
+  std::vector<double> tokens_per_rank;
+  std::int64_t hottest_rank = 0;
+  double hottest_factor = 1.0;  // its tokens over the mean rank's
+  bool over_fabric = false;     // its incoming all-to-all crosses its NIC (else NVLink only)
+  Seconds balanced_step;
+  Seconds step;
+};
+
 struct RunEstimate {
   std::string engine;  // "closed-form" or "simgrid"
   ParameterCounts parameters;
@@ -25,6 +38,7 @@ struct RunEstimate {
   std::optional<StepEstimate> headline;
   RunCost run;
   std::vector<KernelCurveReport> curves;
+  std::optional<RoutingReport> routing;  // when the headline plan's routing is not balanced
   bool used_given = false;
 };
 

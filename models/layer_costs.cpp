@@ -1,6 +1,7 @@
 #include "models/layer_costs.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/layer_builder.hpp"
 #include "models/parameter_count.hpp"
@@ -324,24 +325,30 @@ void moe_block(LayerBuilder& b, const Context& c) {
 
   const Precision wire = fp8 ? Precision::fp8 : Precision::bf16;
   const auto traffic = moe_traffic(c.model, c.plan, c.cluster, rows, wire);
+  // Under skewed routing every rank of the expert group waits for the hottest one: its expert
+  // GEMMs run on its tokens, and each exchange takes as long as the hottest rank's incoming
+  // share (the same program runs on every rank, so all carry that share).
+  const auto loads = expert_rank_loads(c.plan.routing, experts, moe.top_k, ep);
+  const double hot = loads.hottest_factor();
   // Backward: the combine's gradient travels dispatch-shaped (FP8 under FP8 training,
   // DeepSeek-V3 sec.3.3.3) and the dispatch's gradient combine-shaped in BF16.
   const auto exchange = [&](AllToAllPhase phase) {
     const auto& volume = phase == AllToAllPhase::dispatch ? traffic.dispatch : traffic.combine;
-    return AllToAllStep{phase, traffic.hierarchical, volume.scale_out, volume.scale_up};
+    return AllToAllStep{phase, traffic.hierarchical, volume.scale_out.scaled(hot), volume.scale_up.scaled(hot)};
   };
   if (ep > 1) b.all_to_all("moe.dispatch", LayerPart::dispatch, exchange(AllToAllPhase::dispatch), exchange(AllToAllPhase::combine));
-  // Balanced routing: the rank's routed copies, and every expert shard's tokens, which the
-  // expert-tensor gather brings from each of its members.
+  // The rank's own routed copies; the hottest rank's arrivals; and its expert shards' tokens,
+  // which the expert-tensor gather brings from each of its members.
   const std::int64_t routed = rows * moe.top_k;
+  const auto arrived = static_cast<std::int64_t>(std::llround(static_cast<double>(routed) * hot));
   const bool expert_gather = !dense_like && etp > 1;
-  const std::int64_t shard_rows = expert_gather ? etp * routed : routed;
+  const std::int64_t shard_rows = expert_gather ? etp * arrived : arrived;
   if (expert_gather) {
     b.collective("moe.etp_gather", LayerPart::dispatch,
                  c.comm.collective(Collective::all_gather, CommGroup::expert_tensor, Bytes(shard_rows * c.h * bytes_per_element(wire))),
                  c.comm.collective(Collective::reduce_scatter, CommGroup::expert_tensor, c.hidden_bytes(shard_rows)));
   }
-  const std::int64_t local_experts = experts / ep;
+  const std::int64_t local_experts = loads.slots_per_rank;  // redundant replicas included
   const std::int64_t per_expert = shard_rows / local_experts;
   const std::int64_t inner = moe.expert_intermediate_size / etp;
   const bool act_recomputed = c.recompute(RecomputePart::activation);

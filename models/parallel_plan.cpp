@@ -150,6 +150,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
       p.layers_per_chunk.clear();
     }
   }
+  if (auto routing = r.optional_object("routing")) p.routing = parse_routing(*routing);
   r.finish();
   return p;
 }

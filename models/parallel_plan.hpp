@@ -10,6 +10,7 @@
 #include "core/json_reader.hpp"
 #include "core/units.hpp"
 #include "hardware/precision.hpp"
+#include "models/moe_routing.hpp"
 
 namespace trainsim {
 
@@ -76,6 +77,7 @@ struct ParallelPlan {
   bool overlap_data_parallel = false;
   Bytes memory_overhead;  // CUDA context, allocator slack, communication buffers
   std::vector<std::int64_t> layers_per_chunk;  // explicit pipeline split; empty: balanced by cost
+  MoeRouting routing;  // routing skew and redundant experts; balanced by default
 
   // Saturates: degrees that overflow int64 never match a cluster's GPU count.
   [[nodiscard]] std::int64_t gpus() const { return saturating_product({tensor, pipeline, data, context}); }

@@ -10,6 +10,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::experts_without_moe: return "expert parallelism on a dense model";
     case InfeasibleReason::experts_split: return "experts do not split over expert parallelism";
     case InfeasibleReason::expert_placement: return "expert groups do not tile a pipeline stage";
+    case InfeasibleReason::routing: return "routing does not match the experts";
     case InfeasibleReason::moe_without_sequence_parallel: return "MoE with tensor parallelism needs sequence parallelism";
     case InfeasibleReason::ring_attention_kernel: return "context parallelism needs fused attention";
     case InfeasibleReason::ring_attention_window: return "context parallelism with sliding-window attention";

@@ -16,6 +16,7 @@ enum class InfeasibleReason {
   experts_split,          // routed experts do not split over expert parallelism
   expert_placement,       // expert x expert tensor parallelism does not divide a pipeline stage's ranks
   moe_without_sequence_parallel,  // MoE layers at tensor parallelism > 1 without sequence parallelism
+  routing,                // a routing table or redundant experts that do not match the experts
   ring_attention_kernel,  // context parallelism without fused attention kernels
   ring_attention_window,  // context parallelism on sliding-window attention (not modelled)
   schedule_shape,         // the schedule does not accept the pipeline degree or virtual stages
@@ -30,7 +31,7 @@ enum class InfeasibleReason {
   micro_batch_too_large,  // more tokens in one micro-batch than trainsim accepts (core/scale_limits.hpp)
   out_of_memory,          // the fullest rank needs more than the GPU holds
 };
-inline constexpr int kInfeasibleReasonCount = 20;
+inline constexpr int kInfeasibleReasonCount = 21;
 // A short phrase naming the reason ("out of memory").
 std::string_view to_string(InfeasibleReason reason);
 

@@ -62,9 +62,24 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
                             " needs sequence parallelism (Megatron-Core's MoE layer requires it in training)",
                         "set \"sequence_parallel\": true, or tensor_parallel 1"});
     }
-  } else if (p.expert_tensor > 1) {
-    issues.push_back({InfeasibleReason::experts_without_moe, "expert_tensor_parallel",
-                      "expert_tensor_parallel > 1 needs a mixture-of-experts model", ""});
+    const auto& routing = p.routing;
+    const std::int64_t experts = m.moe->num_routed_experts;
+    if (routing.distribution == RoutingDistribution::table && static_cast<std::int64_t>(routing.expert_loads.size()) != experts) {
+      issues.push_back({InfeasibleReason::routing, "routing",
+                        "expert_loads has " + std::to_string(routing.expert_loads.size()) + " entries but the model has " +
+                            std::to_string(experts) + " routed experts",
+                        "one load per routed expert, in expert order"});
+    }
+    if (routing.redundant_experts > 0 && (experts + routing.redundant_experts) % p.expert != 0) {
+      issues.push_back({InfeasibleReason::routing, "routing",
+                        "routed plus redundant experts (" + std::to_string(experts) + " + " +
+                            std::to_string(routing.redundant_experts) + ") do not split over expert_parallel " +
+                            std::to_string(p.expert),
+                        "every expert-parallel rank holds the same number of expert slots"});
+    }
+  } else if (p.expert_tensor > 1 || p.routing != MoeRouting{}) {
+    issues.push_back({InfeasibleReason::experts_without_moe, p.expert_tensor > 1 ? "expert_tensor_parallel" : "routing",
+                      "expert_tensor_parallel and routing need a mixture-of-experts model", ""});
   }
   if (p.attention_kernel == AttentionKernel::unfused && p.context > 1) {
     issues.push_back({InfeasibleReason::ring_attention_kernel, "attention_kernel",

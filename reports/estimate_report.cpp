@@ -1,6 +1,7 @@
 #include "reports/estimate_report.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -23,6 +24,19 @@ namespace {
 std::string beside(double estimate, const std::optional<double>& published, const std::string& shown) {
   if (!published) return "";
   return fmt::format("   published {} ({})", shown, deviation_text(estimate, *published));
+}
+
+void routing_section(std::string& out, const RoutingReport& q) {
+  const auto& t = q.tokens_per_rank;
+  const double mean = std::accumulate(t.begin(), t.end(), 0.0) / static_cast<double>(t.size());
+  out += fmt::format("  routing            {}\n", q.routing);
+  out += fmt::format("    hottest EP rank    {} of {}: {} routed tokens per MoE layer and micro-batch, {:.2f}x the mean {}; "
+                     "every rank waits for its experts, and its incoming all-to-all on {}\n",
+                     q.hottest_rank, t.size(), short_count(t[static_cast<std::size_t>(q.hottest_rank)]), q.hottest_factor,
+                     short_count(mean), q.over_fabric ? "its NIC" : "NVLink");
+  out += fmt::format("    least loaded       {} routed tokens\n", short_count(*std::min_element(t.begin(), t.end())));
+  out += fmt::format("    step               {} against {} under balanced routing ({})\n", seconds_text(q.step),
+                     seconds_text(q.balanced_step), deviation_text(q.step.si(), q.balanced_step.si()));
 }
 
 void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
@@ -70,6 +84,7 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
       "activations {:.1f} ({:.0f} chunk sets), transient {:.1f}, overhead {:.1f}\n",
       m.pipeline_rank, to_gib(m.total()), to_gib(s.cluster.gpu.memory_capacity), to_gib(m.weights), to_gib(m.gradients),
       to_gib(m.optimizer_states), to_gib(m.activations), m.in_flight_chunks, to_gib(m.transient), to_gib(m.overhead));
+  if (r.routing) routing_section(out, *r.routing);
 }
 
 // Goodput, ownership, energy and emissions, each with where its inputs come from.
@@ -268,6 +283,16 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
                          {"activations", m.activations.count()}, {"transient", m.transient.count()},
                          {"overhead", m.overhead.count()},       {"total", m.total().count()},
                          {"capacity", s.cluster.gpu.memory_capacity.count()}};
+  }
+  if (r.routing) {
+    const auto& q = *r.routing;
+    j["routing"] = {{"routing", q.routing},
+                    {"routed_tokens_per_ep_rank", q.tokens_per_rank},
+                    {"hottest_ep_rank", q.hottest_rank},
+                    {"hottest_factor", q.hottest_factor},
+                    {"hottest_incoming_link", q.over_fabric ? "nic" : "nvlink"},
+                    {"step_time_s", q.step.si()},
+                    {"balanced_step_time_s", q.balanced_step.si()}};
   }
   nlohmann::json phases = nlohmann::json::array();
   for (const auto& p : r.run.phases) {

@@ -47,5 +47,27 @@ TEST(RunCost, RampIsIntegratedOverItsBatches) {
   EXPECT_FALSE(run.phases[0].warnings.empty());
 }
 
+// The shipped skew scenario reports the routed copies per EP rank (the group's micro-batch
+// tokens, top-8 each, 64 ranks), the hottest rank of the routing's own loads, and the step
+// under balanced routing from the same timer, which the skew can only lengthen.
+TEST(RunCost, SkewedRoutingIsReportedAgainstBalancedRouting) {
+  const auto s = parse(scenario_json("scenarios/moe-skew/deepseek-v3-zipf1-eplb.json"));
+  const auto r = estimate_run(s, closed_form_timer(s), false, "closed-form");
+  ASSERT_TRUE(r.routing.has_value());
+  const auto& q = *r.routing;
+  const auto loads = expert_rank_loads(s.plan.routing, 256, 8, 64);
+  ASSERT_EQ(q.tokens_per_rank.size(), 64U);
+  double total = 0.0;
+  for (const double t : q.tokens_per_rank) total += t;
+  EXPECT_NEAR(total, 64.0 * 4096.0 * 8.0, 1e-6);
+  EXPECT_EQ(q.hottest_rank, loads.hottest_rank);
+  EXPECT_DOUBLE_EQ(q.hottest_factor, loads.hottest_factor());
+  EXPECT_TRUE(q.over_fabric);  // EP64 spans 8 nodes
+  EXPECT_GT(q.step.si(), q.balanced_step.si());
+  EXPECT_DOUBLE_EQ(q.step.si(), r.headline->step_time.si());
+  const auto plain = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  EXPECT_FALSE(estimate_run(plain, closed_form_timer(plain), false, "closed-form").routing.has_value());
+}
+
 }  // namespace
 }  // namespace trainsim
