@@ -10,6 +10,7 @@
 #include "cost/run_estimate.hpp"
 #include "cost/simulated_timer.hpp"
 #include "reports/chrome_trace.hpp"
+#include "reports/estimate_report.hpp"
 
 namespace trainsim::app {
 namespace {
@@ -35,9 +36,9 @@ Sizing assess(const Scenario& scenario, const std::vector<SimulatedTimer::SizedS
     const auto& p = step.plan;
     const double work = static_cast<double>(step.size.ops + step.size.flows);
     sizing.slowest_s += work / kSlowestRate;
-    sizing.text += fmt::format("  TP{} PP{} DP{} EP{} CP{}, sequence {}, batch {}: {}; roughly {:.0f}-{:.0f} s of host time\n",
-                               p.tensor, p.pipeline, p.data, p.expert, p.context, step.shape.sequence_length,
-                               step.shape.global_batch_size, step.size.describe(), work / kFastestRate, work / kSlowestRate);
+    sizing.text += fmt::format("  {}; sequence {}, batch {}: {}; roughly {:.0f}-{:.0f} s of host time\n", plan_text(p),
+                               step.shape.sequence_length, step.shape.global_batch_size, step.size.describe(),
+                               work / kFastestRate, work / kSlowestRate);
     const auto problem = simulation_refusal(step.size, limit, simgrid);
     if (!problem.empty()) sizing.text += "    refused: " + problem + "\n";
     if (sizing.refusal.empty()) sizing.refusal = problem;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "models/communication.hpp"
+#include "models/layer_costs.hpp"
 
 namespace trainsim {
 
@@ -18,14 +19,14 @@ namespace {
 std::optional<RoutingReport> routing_report(const Scenario& s, const PhaseSegment& segment, const StepEstimate& step,
                                             const StepTimer& timer) {
   const auto& p = segment.plan;
-  if (!s.model.moe || p.routing == MoeRouting{}) return std::nullopt;
+  if (!s.model.moe || p.routing.is_default()) return std::nullopt;
   const auto& moe = *s.model.moe;
   RoutingReport report;
   report.routing = p.routing.describe();
   const auto loads = expert_rank_loads(p.routing, moe.num_routed_experts, moe.top_k, p.expert);
   // The copies an expert group routes: each member's sequence shard, top-k each.
-  const bool sp = p.sequence_parallel && p.tensor > 1;
-  const double rows = static_cast<double>(p.micro_batch_size * segment.sequence_length / p.context / (sp ? p.tensor : 1));
+  const MicroBatchShape micro_batch{segment.sequence_length, p.micro_batch_size};
+  const auto rows = static_cast<double>(moe_routed_rows(p, micro_batch.tokens(p)));
   const double group_copies = rows * static_cast<double>(moe.top_k * p.expert);
   for (const double share : loads.share) report.tokens_per_rank.push_back(share * group_copies);
   report.hottest_rank = loads.hottest_rank;

@@ -49,6 +49,15 @@ const Kernel* LayerStep::kernel() const {
   return k != nullptr ? &k->kernel : nullptr;
 }
 
+bool moe_gathers_before_routing(const ParallelPlan& p) {
+  return p.expert == 1 && p.expert_tensor_degree() == p.tensor && p.tensor > 1;
+}
+
+std::int64_t moe_routed_rows(const ParallelPlan& p, std::int64_t tokens) {
+  const bool sp = p.sequence_parallel && p.tensor > 1;
+  return moe_gathers_before_routing(p) || !sp ? tokens : tokens / p.tensor;
+}
+
 namespace {
 
 constexpr std::int64_t kBf16 = 2;
@@ -303,8 +312,8 @@ void moe_block(LayerBuilder& b, const Context& c) {
   const auto& moe = *c.model.moe;
   const std::int64_t ep = c.plan.expert;
   const std::int64_t etp = c.plan.expert_tensor_degree();
-  const bool dense_like = ep == 1 && etp == c.tp && c.tp > 1;
-  const std::int64_t rows = dense_like ? c.tokens : c.sp_tokens;
+  const bool dense_like = moe_gathers_before_routing(c.plan);
+  const std::int64_t rows = moe_routed_rows(c.plan, c.tokens);
   const bool fp8 = c.gemm == Precision::fp8;
   const std::int64_t experts = moe.num_routed_experts;
 

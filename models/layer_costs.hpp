@@ -75,6 +75,13 @@ struct MicroBatchShape {
   }
 };
 
+// Whether an MoE layer gathers its tokens over the tensor group before the router, experts split
+// like the dense FFN (EP1, ETP = TP > 1: Megatron-Core's allgather dispatcher).
+[[nodiscard]] bool moe_gathers_before_routing(const ParallelPlan& plan);
+// Tokens a rank routes in an MoE layer, of the `tokens` of its micro-batch (context shard): all
+// of them when gathered before routing, else its sequence-parallel shard.
+[[nodiscard]] std::int64_t moe_routed_rows(const ParallelPlan& plan, std::int64_t tokens);
+
 // `comm` builds the layer's communication steps (groups laid out on the cluster, algorithms
 // chosen on its link rates).
 // Bytes of the activation (or its gradient) one micro-batch sends to the next pipeline stage:

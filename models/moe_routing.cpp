@@ -40,7 +40,9 @@ MoeRouting parse_routing(ObjectReader& r) {
       r.diagnostics().error(child_pointer(r.pointer(), "expert_loads"), "expected at least one expert with tokens");
     }
   }
-  routing.seed = static_cast<std::uint64_t>(r.optional_integer("seed", 0).value_or(0));
+  if (routing.distribution == RoutingDistribution::zipf) {
+    routing.seed = static_cast<std::uint64_t>(r.optional_integer("seed", 0).value_or(0));
+  }
   routing.redundant_experts = r.optional_integer("redundant_experts", 0, 1 << 20).value_or(0);
   r.finish();
   return routing;
@@ -84,6 +86,10 @@ std::vector<double> routed_shares(std::vector<double> w, std::int64_t top_k) {
     for (std::size_t e = 0; e < w.size(); ++e) {
       if (capped[e]) free_share -= cap;
       else free_weight += w[e];
+    }
+    if (free_weight <= 0.0) {  // fewer experts with tokens than top_k, which the plan rules refuse
+      for (std::size_t e = 0; e < w.size(); ++e) w[e] = capped[e] ? cap : 0.0;
+      return w;
     }
     for (std::size_t e = 0; e < w.size(); ++e) {
       if (!capped[e] && w[e] / free_weight * free_share > cap) {

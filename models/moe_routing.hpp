@@ -21,6 +21,8 @@ struct MoeRouting {
   std::uint64_t seed = 0;            // zipf: which experts are the hot ones (a seeded shuffle)
   std::int64_t redundant_experts = 0;  // extra expert slots, EP-divisible with the experts
   [[nodiscard]] bool skewed() const { return distribution != RoutingDistribution::balanced; }
+  // Balanced and without redundant experts: what every plan ran before routing was an input.
+  [[nodiscard]] bool is_default() const { return !skewed() && redundant_experts == 0; }
   [[nodiscard]] std::string describe() const;
   bool operator==(const MoeRouting&) const = default;
 };

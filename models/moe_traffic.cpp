@@ -31,8 +31,7 @@ MoeTraffic moe_traffic(const ModelSpec& model, const ParallelPlan& plan, const C
   MoeTraffic t;
   if (!model.moe || plan.expert <= 1) return t;
   const auto& moe = *model.moe;
-  // Megatron-core carves expert parallelism out of the flattened context x data index (context
-  // innermost, tensor below both), so consecutive members of an expert group are tensor ranks apart.
+  // The folded expert group: consecutive members are expert-tensor ranks apart.
   const auto layout = group_layout(CommGroup::expert, plan, cluster);
   const double experts = static_cast<double>(moe.num_routed_experts);
   const double k = static_cast<double>(moe.top_k);

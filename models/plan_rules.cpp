@@ -1,5 +1,6 @@
 #include "models/plan_rules.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/json_reader.hpp"
@@ -70,6 +71,19 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
                             std::to_string(experts) + " routed experts",
                         "one load per routed expert, in expert order"});
     }
+    const auto with_tokens = std::count_if(routing.expert_loads.begin(), routing.expert_loads.end(), [](double l) { return l > 0.0; });
+    if (routing.distribution == RoutingDistribution::table && with_tokens < m.moe->top_k) {
+      issues.push_back({InfeasibleReason::routing, "routing",
+                        "expert_loads gives tokens to " + std::to_string(with_tokens) + " experts, fewer than the " +
+                            std::to_string(m.moe->top_k) + " each token chooses",
+                        "at least top_k experts with a positive load"});
+    }
+    if (routing.redundant_experts > experts) {
+      issues.push_back({InfeasibleReason::routing, "routing",
+                        "redundant_experts (" + std::to_string(routing.redundant_experts) + ") exceeds the " +
+                            std::to_string(experts) + " routed experts it replicates",
+                        ""});
+    }
     if (routing.redundant_experts > 0 && (experts + routing.redundant_experts) % p.expert != 0) {
       issues.push_back({InfeasibleReason::routing, "routing",
                         "routed plus redundant experts (" + std::to_string(experts) + " + " +
@@ -77,7 +91,7 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
                             std::to_string(p.expert),
                         "every expert-parallel rank holds the same number of expert slots"});
     }
-  } else if (p.expert_tensor > 1 || p.routing != MoeRouting{}) {
+  } else if (p.expert_tensor > 1 || !p.routing.is_default()) {
     issues.push_back({InfeasibleReason::experts_without_moe, p.expert_tensor > 1 ? "expert_tensor_parallel" : "routing",
                       "expert_tensor_parallel and routing need a mixture-of-experts model", ""});
   }

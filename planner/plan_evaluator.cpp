@@ -1,6 +1,7 @@
 #include "planner/plan_evaluator.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "hardware/kernel_time_model.hpp"
 #include "models/plan_rules.hpp"
@@ -10,12 +11,15 @@ namespace trainsim {
 namespace {
 
 // The plan fields the layer prices depend on: the tensor, context and expert groups (their
-// layouts do not depend on the data or pipeline degree) and what shapes the layers' kernels.
+// layouts do not depend on the data or pipeline degree), the routing, and what shapes the
+// layers' kernels.
 std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
-  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {}", gpus, p.tensor, p.expert, p.expert_tensor_degree(), p.context,
-                     p.micro_batch_size,
+  const auto& r = p.routing;
+  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} routing {} {} {} {} {}", gpus, p.tensor, p.expert,
+                     p.expert_tensor_degree(), p.context, p.micro_batch_size,
                      p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
-                     p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel));
+                     p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel),
+                     static_cast<int>(r.distribution), r.zipf_exponent, r.seed, r.redundant_experts, fmt::join(r.expert_loads, ","));
 }
 
 }  // namespace

@@ -121,7 +121,9 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
               const std::int64_t effective = etp == 0 ? tp : etp;
               if (std::find(seen.begin(), seen.end(), effective) != seen.end()) continue;
               seen.push_back(effective);
-              p.expert_tensor = etp;
+              // The base plan's own spelling of the same degree, so that it is recognised.
+              const bool as_base = effective == (base.expert_tensor == 0 ? tp : base.expert_tensor);
+              p.expert_tensor = as_base ? base.expert_tensor : etp;
               visit_settings(gpus);
             }
           }

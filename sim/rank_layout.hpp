@@ -39,7 +39,6 @@ class RankLayout {
   [[nodiscard]] Fidelity fidelity() const { return fidelity_; }
 
  private:
-  // Position of a rank in the flattened context x data index (context innermost).
   // Ranks of a pipeline stage, and a rank's index among its stage's (pipeline is outermost).
   [[nodiscard]] std::int32_t stage_ranks() const { return tensor_ * context_ * data_; }
   [[nodiscard]] std::int32_t stage_index(std::int32_t global) const { return global % stage_ranks(); }

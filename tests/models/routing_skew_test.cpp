@@ -118,6 +118,14 @@ TEST(RoutingSkew, RoutingThatDoesNotMatchTheExpertsIsRefusedAtItsField) {
   EXPECT_TRUE(has_issue(issues(doc), "/parallel/routing/exponent", ""));
   doc["parallel"]["routing"] = {{"distribution", "table"}, {"expert_loads", {1.0, "x"}}};
   EXPECT_TRUE(has_issue(issues(doc), "/parallel/routing/expert_loads/1", "non-negative number"));
+  std::vector<double> seven(256, 0.0);
+  for (int e = 0; e < 7; ++e) seven[static_cast<std::size_t>(e)] = 1.0;
+  doc["parallel"]["routing"] = {{"distribution", "table"}, {"expert_loads", seven}};
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/routing", "gives tokens to 7 experts, fewer than the 8"));
+  doc["parallel"]["routing"] = {{"distribution", "balanced"}, {"redundant_experts", 320}};
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/routing", "redundant_experts (320) exceeds the 256"));
+  doc["parallel"]["routing"] = {{"distribution", "balanced"}, {"seed", 3}};  // a seed deals Zipf ranks only
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/routing/seed", ""));
   doc["model"] = "llama-3.1-8b";
   doc["parallel"]["expert_parallel"] = 1;
   doc["parallel"]["routing"] = {{"distribution", "zipf"}, {"exponent", 1.0}};

@@ -52,6 +52,34 @@ TEST(PlanSpace, ScenarioNarrowsItAndBadConstraintsNameTheField) {
   EXPECT_NE(misspelt->hint.find("tensor_parallel"), std::string::npos) << misspelt->hint;
 }
 
+// Expert tensor parallelism is searched as 1 or the tensor degree, each visited once; a
+// scenario that spells its degree out is still found among the candidates as itself.
+TEST(PlanSpace, ExpertTensorDegreesAreVisitedOnceAndTheBaseIsOneOfThem) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["parallel"]["expert_tensor_parallel"] = 1;
+  const auto s = parse(doc);
+  auto space = plan_space(s);
+  EXPECT_EQ(space.expert_tensor, (std::vector<std::int64_t>{0, 1}));
+  space.gpu_counts = {s.cluster.gpu_count};
+  space.tensor = {1, 2};
+  space.pipeline = {s.plan.pipeline};
+  space.context = {1};
+  space.expert = {s.plan.expert};
+  space.schedules = {s.plan.schedule};
+  space.micro_batch_sizes = {1};
+  space.zero_stages = {1};
+  space.recomputation = {s.plan.recompute};
+  space.precisions = {s.plan.precision};
+  std::vector<std::pair<std::int64_t, std::int64_t>> degrees;  // (tensor, expert tensor)
+  int base = 0;
+  for_each_plan(space, s.plan, [&](const ParallelPlan& p, std::int64_t) {
+    degrees.emplace_back(p.tensor, p.expert_tensor_degree());
+    base += p == s.plan ? 1 : 0;
+  });
+  EXPECT_EQ(degrees, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 1}, {2, 2}, {2, 1}}));
+  EXPECT_EQ(base, 1);
+}
+
 TEST(PlanEvaluator, SharedWorkGivesTheEstimatesComputedAlone) {
   // Plans that share priced layers and pipelines, evaluated in an order that fills the caches,
   // against the uncached closed form: equal to the last bit.
