@@ -25,23 +25,19 @@ MoeRouting parse_routing(ObjectReader& r) {
       {"balanced", RoutingDistribution::balanced}, {"zipf", RoutingDistribution::zipf}, {"table", RoutingDistribution::table}};
   MoeRouting routing;
   routing.distribution = r.choice("distribution", kinds);
-  if (routing.distribution == RoutingDistribution::zipf) routing.zipf_exponent = r.number("exponent", 0.0, 4.0);
+  if (routing.distribution == RoutingDistribution::zipf) {
+    routing.zipf_exponent = r.number("exponent", 0.0, 4.0);
+    routing.seed = static_cast<std::uint64_t>(r.optional_integer("seed", 0).value_or(0));
+  }
+  // How many experts must have tokens depends on the model's top-k: the plan rules check it.
   if (routing.distribution == RoutingDistribution::table) {
-    bool positive = false;
     for (const auto& load : r.array("expert_loads")) {
       if (!load.node->is_number() || load.node->get<double>() < 0.0 || !std::isfinite(load.node->get<double>())) {
         r.diagnostics().error(load.pointer, "expected a non-negative number of tokens, got " + describe_json(*load.node));
         continue;
       }
       routing.expert_loads.push_back(load.node->get<double>());
-      positive = positive || routing.expert_loads.back() > 0.0;
     }
-    if (!positive && !routing.expert_loads.empty()) {
-      r.diagnostics().error(child_pointer(r.pointer(), "expert_loads"), "expected at least one expert with tokens");
-    }
-  }
-  if (routing.distribution == RoutingDistribution::zipf) {
-    routing.seed = static_cast<std::uint64_t>(r.optional_integer("seed", 0).value_or(0));
   }
   routing.redundant_experts = r.optional_integer("redundant_experts", 0, 1 << 20).value_or(0);
   r.finish();
