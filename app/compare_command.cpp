@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
+#include "app/scenario_options.hpp"
 #include "cost/simulated_timer.hpp"
 #include "reports/compare_report.hpp"
 #include "reports/html_report.hpp"
@@ -10,6 +11,7 @@ namespace trainsim::app {
 void add_compare_command(CLI::App& cli, Action& run) {
   struct Options {
     std::vector<std::string> scenarios;
+    std::vector<std::string> sets;
     std::string engine = "simgrid";
     std::string format = "text";
     std::string output;
@@ -20,6 +22,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
                                  "Scenarios side by side: step, days, GPU-hours, dollars, energy, export-control class and "
                                  "what limits each step");
   cmd->add_option("scenarios", options->scenarios, "Scenario JSON files")->required();
+  add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "How steps are timed")->check(CLI::IsMember({"simgrid", "analytic", "closed-form"}));
   cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json", "md", "csv"}));
   cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
@@ -27,9 +30,10 @@ void add_compare_command(CLI::App& cli, Action& run) {
   cmd->callback([&run, options] {
     run = [options] {
       check_outputs({&options->output, &options->report});
+      const auto overrides = parse_overrides(options->sets);
       std::vector<ComparedScenario> rows;
       for (const auto& path : options->scenarios) {
-        ComparedScenario row{load_scenario(path), {}, {}, {}};
+        ComparedScenario row{load_scenario(path, overrides), {}, {}, {}};
         const auto& s = row.scenario;
         if (options->engine == "closed-form") {
           row.estimate = estimate_run(s, closed_form_timer(s), false, "closed-form");

@@ -8,6 +8,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
+#include "app/scenario_options.hpp"
 #include "planner/plan_search.hpp"
 #include "reports/plan_report.hpp"
 
@@ -30,6 +31,7 @@ void draw_progress(std::int64_t done, std::int64_t total) {
 void add_plan_command(CLI::App& cli, Action& run) {
   struct Options {
     std::string scenario;
+    std::vector<std::string> sets;
     std::string format = "text";
     std::string output;
     std::string engine = "simgrid";
@@ -39,6 +41,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
   auto options = std::make_shared<Options>();
   auto* cmd = cli.add_subcommand("plan", "Search the parallel-plan space of a scenario for the fastest and cheapest plans that fit");
   cmd->add_option("scenario", options->scenario, "Scenario JSON file (its optional \"planner\" object narrows the search)")->required();
+  add_set_option(cmd, options->sets);
   cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
   cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
   cmd->add_option("--engine", options->engine, "Engine that simulates the shortlist")->check(CLI::IsMember({"simgrid", "analytic"}));
@@ -48,7 +51,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
   cmd->callback([&run, options] {
     run = [options] {
       check_outputs({&options->output});
-      const auto scenario = load_scenario(options->scenario);
+      const auto scenario = load_scenario(options->scenario, parse_overrides(options->sets));
       auto space = plan_space(scenario);
       if (options->top_k >= 0) space.top_k = options->top_k;
       PlanSearchOptions search;

@@ -6,6 +6,7 @@
 #include "app/estimate_output.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
+#include "app/scenario_options.hpp"
 #include "core/unit_parser.hpp"
 #include "cost/run_estimate.hpp"
 #include "cost/simulated_timer.hpp"
@@ -54,6 +55,7 @@ Sizing assess(const Scenario& scenario, const std::vector<SimulatedTimer::SizedS
 void add_simulate_command(CLI::App& cli, Action& run) {
   struct Options {
     std::string scenario;
+    std::vector<std::string> sets;
     std::string engine = "simgrid";
     std::string fidelity = "reduced";
     EstimateOutput out;
@@ -66,6 +68,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
   auto* cmd = cli.add_subcommand(
       "simulate", "Discrete-event simulation of a scenario's step on its cluster (SimGrid), then the whole-run cost");
   cmd->add_option("scenario", options->scenario, "Scenario JSON file")->required();
+  add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "simgrid (flow-level contention) or analytic (contention-free critical path)")
       ->check(CLI::IsMember({"simgrid", "analytic"}));
   cmd->add_option("--fidelity", options->fidelity,
@@ -88,7 +91,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
   cmd->callback([&run, options] {
     run = [options] {
       check_outputs({&options->out.output, &options->out.report, &options->trace});
-      const auto scenario = load_scenario(options->scenario);
+      const auto scenario = load_scenario(options->scenario, parse_overrides(options->sets));
       const bool limited = !options->max_memory.empty();
       const Bytes memory_limit = limited ? parse_bytes(options->max_memory) : available_memory();
       const auto engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;

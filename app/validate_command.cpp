@@ -5,6 +5,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
+#include "app/scenario_options.hpp"
 #include "reports/validation_report.hpp"
 
 namespace trainsim::app {
@@ -12,6 +13,7 @@ namespace trainsim::app {
 void add_validate_command(CLI::App& cli, Action& run) {
   struct Options {
     std::vector<std::string> paths{"validation/runs"};
+    std::vector<std::string> sets;
     std::string engine = "simgrid";
     std::string format = "text";
     std::string output;
@@ -22,6 +24,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
   auto* cmd = cli.add_subcommand("validate", "trainsim against published measured training runs: predicted against "
                                              "measured per row, under each row's FLOP convention");
   cmd->add_option("paths", options->paths, "Validation scenarios or folders of them (default: validation/runs)");
+  add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "simgrid (flow-level contention) or analytic (contention-free)")
       ->check(CLI::IsMember({"simgrid", "analytic"}));
   cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json"}));
@@ -42,7 +45,8 @@ void add_validate_command(CLI::App& cli, Action& run) {
           files.push_back(p);
         }
       }
-      const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid);
+      const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
+                                    parse_overrides(options->sets));
       write_output(options->output,
                    options->format == "json" ? validation_json(summary).dump(2) + "\n" : validation_text(summary));
       // Every row is reported first; a scenario that did not load still fails the command.

@@ -95,7 +95,18 @@ Precision parse_precision(ObjectReader& r, std::string_view key, Precision fallb
 
 }  // namespace
 
-ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
+namespace {
+
+// "data_parallel": a degree, or "auto" for the GPUs the other degrees leave; 0 until resolved.
+std::int64_t data_degree(ObjectReader& r, const ParallelPlan* base, std::int64_t fallback) {
+  if (const auto field = r.raw("data_parallel", false); field && *field->node == "auto") return 0;
+  if (base == nullptr) return r.integer("data_parallel", 1, limits::kMaxGpus);
+  return r.optional_integer("data_parallel", 1, limits::kMaxGpus).value_or(fallback);
+}
+
+}  // namespace
+
+ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std::int64_t gpu_count) {
   const ParallelPlan defaults = base != nullptr ? *base : ParallelPlan{};
   ParallelPlan p = defaults;
   const auto degree = [&](std::string_view key, std::int64_t fallback, bool required) {
@@ -104,7 +115,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
   };
   p.tensor = degree("tensor_parallel", defaults.tensor, true);
   p.pipeline = degree("pipeline_parallel", defaults.pipeline, true);
-  p.data = degree("data_parallel", defaults.data, true);
+  p.data = data_degree(r, base, defaults.data);
   p.expert = degree("expert_parallel", defaults.expert, false);
   p.context = degree("context_parallel", defaults.context, false);
   p.expert_tensor = degree("expert_tensor_parallel", defaults.expert_tensor, false);
@@ -151,6 +162,20 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base) {
     }
   }
   if (auto routing = r.optional_object("routing")) p.routing = parse_routing(*routing);
+  if (p.data == 0) {
+    const auto others = p.tensor * p.pipeline * p.context;
+    if (gpu_count > 0 && others > 0 && gpu_count % others == 0) {
+      p.data = gpu_count / others;
+    } else {
+      p.data = 1;
+      if (gpu_count > 0 && others > 0) {
+        r.diagnostics().error(child_pointer(r.pointer(), "data_parallel"),
+                              "\"auto\" needs cluster.gpu_count (" + std::to_string(gpu_count) +
+                                  ") to be a multiple of tensor x pipeline x context = " + std::to_string(others),
+                              "give the degree, or a gpu_count that is a multiple of " + std::to_string(others));
+      }
+    }
+  }
   r.finish();
   return p;
 }

@@ -99,7 +99,10 @@ const std::vector<Choice<Precision>>& gemm_precision_choices();
 std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostics& diag);
 
 // Reads a plan. With `base`, every key is optional and missing ones keep base's values (a
-// training phase overriding part of the scenario's plan).
-ParallelPlan parse_parallel_plan(ObjectReader& reader, const ParallelPlan* base);
+// training phase overriding part of the scenario's plan). `"data_parallel": "auto"` takes the
+// GPUs the other degrees leave, `gpu_count` / (tensor x pipeline x context), so that a question
+// about a bigger cluster (`--set /cluster/gpu_count=4096`) needs no second edit; an override
+// that changes those degrees without saying data_parallel keeps base's number.
+ParallelPlan parse_parallel_plan(ObjectReader& reader, const ParallelPlan* base, std::int64_t gpu_count);
 
 }  // namespace trainsim

@@ -50,7 +50,7 @@ PhaseFigures parse_figures(ObjectReader r) {
 }
 
 // Reads the shape keys of a segment from `r` (a phase object or one of its "segments").
-PhaseSegment parse_segment(ObjectReader& r, const ParallelPlan& base) {
+PhaseSegment parse_segment(ObjectReader& r, const ParallelPlan& base, std::int64_t gpu_count) {
   auto& diag = r.diagnostics();
   PhaseSegment seg;
   seg.pointer = r.pointer();
@@ -77,13 +77,13 @@ PhaseSegment parse_segment(ObjectReader& r, const ParallelPlan& base) {
   }
   seg.plan = base;
   if (auto override_plan = r.optional_object("parallel")) {
-    seg.plan = parse_parallel_plan(*override_plan, &base);
+    seg.plan = parse_parallel_plan(*override_plan, &base, gpu_count);
     seg.plan_overridden = true;
   }
   return seg;
 }
 
-TrainingPhase parse_phase(const JsonRef& element, const ParallelPlan& base, Diagnostics& diag) {
+TrainingPhase parse_phase(const JsonRef& element, const ParallelPlan& base, std::int64_t gpu_count, Diagnostics& diag) {
   ObjectReader r(*element.node, element.pointer, diag);
   TrainingPhase p;
   p.pointer = element.pointer;
@@ -93,11 +93,11 @@ TrainingPhase parse_phase(const JsonRef& element, const ParallelPlan& base, Diag
   if (r.has("segments")) {
     for (const auto& element_seg : r.array("segments")) {
       ObjectReader seg(*element_seg.node, element_seg.pointer, diag);
-      p.segments.push_back(parse_segment(seg, base));
+      p.segments.push_back(parse_segment(seg, base, gpu_count));
       seg.finish();
     }
   } else if (r.has("tokens") || r.has("steps")) {
-    p.segments.push_back(parse_segment(r, base));
+    p.segments.push_back(parse_segment(r, base, gpu_count));
   } else if (!p.given.gpu_hours) {
     diag.error(element.pointer, "a phase needs a shape (tokens or steps, or \"segments\") or given gpu_hours",
                "a phase whose shape is unpublished can carry \"given\": {\"gpu_hours\": ..., \"source\": ...}");
@@ -147,11 +147,11 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   }
   {
     auto plan = root.object("parallel");
-    s.plan = parse_parallel_plan(plan, nullptr);
+    s.plan = parse_parallel_plan(plan, nullptr, s.cluster.gpu_count);
   }
   {
     auto training = root.object("training");
-    for (const auto& element : training.array("phases")) s.phases.push_back(parse_phase(element, s.plan, diag));
+    for (const auto& element : training.array("phases")) s.phases.push_back(parse_phase(element, s.plan, s.cluster.gpu_count, diag));
     if (training.has("phases") && s.phases.empty()) diag.error("/training/phases", "a run needs at least one phase");
     training.finish();
   }
@@ -178,9 +178,11 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   return s;
 }
 
-Scenario load_scenario(const std::string& path) {
+Scenario load_scenario(const std::string& path, const std::vector<JsonOverride>& overrides) {
   Diagnostics diag(path);
   auto doc = read_json_file(path, diag);
+  diag.throw_if_any();
+  apply_overrides(*doc, overrides, diag);
   diag.throw_if_any();
   const auto dir = std::filesystem::path(path).parent_path().string();
   return parse_scenario(*doc, path, dir.empty() ? "." : dir);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_override.hpp"
 #include "hardware/cluster_spec.hpp"
 #include "models/model_spec.hpp"
 #include "models/planner_spec.hpp"
@@ -30,8 +31,9 @@ struct Scenario {
   std::optional<ValidationTarget> validation;
 };
 
-// Reads and validates a scenario file. Throws ConfigError listing every issue found.
-Scenario load_scenario(const std::string& path);
+// Reads and validates a scenario file, with `overrides` (`--set`) applied to the document
+// before it is read. Throws ConfigError listing every issue found.
+Scenario load_scenario(const std::string& path, const std::vector<JsonOverride>& overrides = {});
 // Same, from a parsed document; `file` names it in messages, `base_dir` resolves paths.
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir);
 

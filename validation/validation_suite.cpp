@@ -186,12 +186,13 @@ ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
   return row;
 }
 
-ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine) {
+ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine,
+                           const std::vector<JsonOverride>& overrides) {
   ValidationSummary out;
   out.engine = std::string(to_string(engine));
   for (const auto& f : files) {
     try {
-      out.rows.push_back(validate_scenario(load_scenario(f), engine));
+      out.rows.push_back(validate_scenario(load_scenario(f, overrides), engine));
     } catch (const ConfigError& e) {
       out.rows.push_back(failed_row(f, issues_text(e)));
     } catch (const IoError& e) {

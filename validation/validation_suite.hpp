@@ -80,8 +80,10 @@ const ValidationTarget& validation_target(const Scenario& scenario);
 
 // The prediction for one validation scenario.
 ValidationRow validate_scenario(const Scenario& scenario, EngineKind engine);
-// Every validation scenario in `files`, in order; one that fails to load is a failed row.
-ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine);
+// Every validation scenario in `files`, in order, each with `overrides` applied; one that fails
+// to load is a failed row.
+ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine,
+                           const std::vector<JsonOverride>& overrides = {});
 // The .json files of `directory`, in natural order of their names; `ci_only` keeps the rows marked "ci".
 std::vector<std::string> validation_files(const std::string& directory, bool ci_only);
 

@@ -66,6 +66,19 @@ TEST(ScenarioErrors, DegreesMustMultiplyToTheGpuCount) {
   EXPECT_TRUE(has_issue(issues(doc), "/parallel", "must multiply to cluster.gpu_count"));
 }
 
+TEST(ScenarioErrors, AutoDataParallelTakesTheGpusTheOtherDegreesLeave) {
+  auto doc = base();  // TP1 PP16 CP1 on 2,048 GPUs: DP128
+  doc["parallel"]["data_parallel"] = "auto";
+  EXPECT_EQ(parse(doc).plan.data, 128);
+  doc["cluster"]["gpu_count"] = 4096;
+  doc["training"]["phases"] = nlohmann::json::array({doc["training"]["phases"][0]});  // the others give their own DP
+  EXPECT_EQ(parse(doc).plan.data, 256);
+  doc["cluster"]["gpu_count"] = 2056;  // not a multiple of PP16
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/data_parallel", "multiple of tensor x pipeline x context = 16"));
+  doc["parallel"]["data_parallel"] = "all";
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/data_parallel", "expected an integer"));
+}
+
 TEST(ScenarioErrors, DivisibilityRules) {
   auto doc = base();
   doc["parallel"]["tensor_parallel"] = 3;  // 128 heads

@@ -1,0 +1,16 @@
+#pragma once
+// The option every command that reads a scenario shares: `--set POINTER=VALUE`, repeatable.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/json_override.hpp"
+
+namespace trainsim::app {
+
+void add_set_option(CLI::App* command, std::vector<std::string>& sets);
+// The overrides as given, in order. Throws ConfigError (exit 3) for text that is not POINTER=VALUE.
+std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets);
+
+}  // namespace trainsim::app
