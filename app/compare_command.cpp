@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
 #include "cost/simulated_timer.hpp"
@@ -13,7 +14,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
     std::vector<std::string> scenarios;
     std::vector<std::string> sets;
     std::string engine = "simgrid";
-    std::string format = "text";
+    FormatChoice format;
     std::string output;
     std::string report;
   };
@@ -24,10 +25,11 @@ void add_compare_command(CLI::App& cli, Action& run) {
   cmd->add_option("scenarios", options->scenarios, "Scenario JSON files")->required();
   add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "How steps are timed")->check(CLI::IsMember({"simgrid", "analytic", "closed-form"}));
-  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json", "md", "csv"}));
-  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  add_format_option(cmd, options->format, {"text", "json", "md", "csv"});
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout (the format follows its extension)");
   cmd->add_option("--report", options->report, "Also write a self-contained HTML report (SVG charts) to this file");
   cmd->callback([&run, options] {
+    resolve_format(options->format, options->output);
     run = [options] {
       check_outputs({&options->output, &options->report});
       const auto overrides = parse_overrides(options->sets);
@@ -35,23 +37,17 @@ void add_compare_command(CLI::App& cli, Action& run) {
       for (const auto& path : options->scenarios) {
         ComparedScenario row{load_scenario(path, overrides), {}, {}, {}};
         const auto& s = row.scenario;
-        if (options->engine == "closed-form") {
-          row.estimate = estimate_run(s, closed_form_timer(s), false, "closed-form");
-        } else {
-          const auto engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
-          SimulatedTimer simulated(s, engine, Fidelity::reduced);
-          row.estimate = estimate_run(s, simulated.timer(), false, options->engine);
-        }
+        row.estimate = estimate_run_with(s, engine_choice(options->engine));
         row.bottleneck = analyze_bottlenecks(s);
         row.export_control = export_control_metrics(s.cluster.gpu);
         rows.push_back(std::move(row));
       }
       std::string text;
-      if (options->format == "json") {
+      if (options->format.format == "json") {
         text = compare_json(rows).dump(2) + "\n";
-      } else if (options->format == "md") {
+      } else if (options->format.format == "md") {
         text = compare_markdown(rows);
-      } else if (options->format == "csv") {
+      } else if (options->format.format == "csv") {
         text = compare_csv(rows);
       } else {
         text = compare_text(rows);

@@ -22,6 +22,7 @@ void add_estimate_command(CLI::App& cli, Action& run) {
   cmd->add_flag("--given", options->given,
                 "Use the figures phases give (published throughput or GPU-hours) instead of estimating them");
   cmd->callback([&run, options] {
+    resolve_estimate_format(options->out);
     run = [options] {
       check_outputs({&options->out.output, &options->out.report});
       const auto scenario = load_scenario(options->scenario, parse_overrides(options->sets));

@@ -8,18 +8,20 @@
 namespace trainsim::app {
 
 void add_estimate_output_options(CLI::App* cmd, EstimateOutput& o) {
-  cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json", "md", "csv"}));
-  cmd->add_option("-o,--output", o.output, "Write the result to this file instead of stdout");
+  add_format_option(cmd, o.format, {"text", "json", "md", "csv"});
+  cmd->add_option("-o,--output", o.output, "Write the result to this file instead of stdout (the format follows its extension)");
   cmd->add_option("--report", o.report, "Also write a self-contained HTML report (SVG charts) to this file");
 }
 
+void resolve_estimate_format(EstimateOutput& o) { resolve_format(o.format, o.output); }
+
 int write_estimate(const EstimateOutput& o, const Scenario& s, const RunEstimate& e, const StepSimulation* sim) {
   std::string text;
-  if (o.format == "json") {
+  if (o.format.format == "json") {
     text = estimate_json(s, e, sim).dump(2) + "\n";
-  } else if (o.format == "md") {
+  } else if (o.format.format == "md") {
     text = estimate_markdown(s, e);
-  } else if (o.format == "csv") {
+  } else if (o.format.format == "csv") {
     text = estimate_csv(s, e);
   } else {
     text = estimate_text(s, e, sim);

@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
 #include "planner/plan_search.hpp"
@@ -32,7 +33,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
   struct Options {
     std::string scenario;
     std::vector<std::string> sets;
-    std::string format = "text";
+    FormatChoice format;
     std::string output;
     std::string engine = "simgrid";
     int top_k = -1;
@@ -42,13 +43,14 @@ void add_plan_command(CLI::App& cli, Action& run) {
   auto* cmd = cli.add_subcommand("plan", "Search the parallel-plan space of a scenario for the fastest and cheapest plans that fit");
   cmd->add_option("scenario", options->scenario, "Scenario JSON file (its optional \"planner\" object narrows the search)")->required();
   add_set_option(cmd, options->sets);
-  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}));
-  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  add_format_option(cmd, options->format, {"text", "json", "csv"});
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout (the format follows its extension)");
   cmd->add_option("--engine", options->engine, "Engine that simulates the shortlist")->check(CLI::IsMember({"simgrid", "analytic"}));
   cmd->add_option("--top-k", options->top_k, "Plans to simulate after the closed-form ranking (default: the scenario's, else 8)")
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--jobs", options->jobs, "Simulations at once (default: the machine's cores)")->check(CLI::Range(1, 1024));
   cmd->callback([&run, options] {
+    resolve_format(options->format, options->output);
     run = [options] {
       check_outputs({&options->output});
       const auto scenario = load_scenario(options->scenario, parse_overrides(options->sets));
@@ -60,9 +62,9 @@ void add_plan_command(CLI::App& cli, Action& run) {
       if (::isatty(STDERR_FILENO) != 0) search.progress = draw_progress;
       const auto result = search_plans(scenario, space, search);
       std::string text;
-      if (options->format == "json") {
+      if (options->format.format == "json") {
         text = plan_search_json(scenario, result).dump(2) + "\n";
-      } else if (options->format == "csv") {
+      } else if (options->format.format == "csv") {
         text = plan_search_csv(result);
       } else {
         text = plan_search_text(scenario, result);

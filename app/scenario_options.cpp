@@ -19,4 +19,9 @@ std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets) 
   return out;
 }
 
+std::optional<EngineKind> engine_choice(const std::string& name) {
+  if (name == "closed-form") return std::nullopt;
+  return name == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
+}
+
 }  // namespace trainsim::app

@@ -6,11 +6,15 @@
 #include <CLI/CLI.hpp>
 
 #include "core/json_override.hpp"
+#include "sim/step_simulation.hpp"
 
 namespace trainsim::app {
 
 void add_set_option(CLI::App* command, std::vector<std::string>& sets);
 // The overrides as given, in order. Throws ConfigError (exit 3) for text that is not POINTER=VALUE.
 std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets);
+
+// An --engine name: "closed-form" (nullopt), "analytic" or "simgrid".
+std::optional<EngineKind> engine_choice(const std::string& name);
 
 }  // namespace trainsim::app

@@ -89,6 +89,7 @@ void add_simulate_command(CLI::App& cli, Action& run) {
         }
       });
   cmd->callback([&run, options] {
+    resolve_estimate_format(options->out);
     run = [options] {
       check_outputs({&options->out.output, &options->out.report, &options->trace});
       const auto scenario = load_scenario(options->scenario, parse_overrides(options->sets));

@@ -4,6 +4,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
 #include "reports/validation_report.hpp"
@@ -15,7 +16,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
     std::vector<std::string> paths{"validation/runs"};
     std::vector<std::string> sets;
     std::string engine = "simgrid";
-    std::string format = "text";
+    FormatChoice format;
     std::string output;
     bool ci = false;
     bool check = false;
@@ -27,13 +28,14 @@ void add_validate_command(CLI::App& cli, Action& run) {
   add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "simgrid (flow-level contention) or analytic (contention-free)")
       ->check(CLI::IsMember({"simgrid", "analytic"}));
-  cmd->add_option("--format", options->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout");
+  add_format_option(cmd, options->format, {"text", "json"});
+  cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout (the format follows its extension)");
   cmd->add_flag("--ci", options->ci, "Only the rows marked \"ci\" (the test suite's subset)");
   cmd->add_flag("--check", options->check,
                 fmt::format("Exit {} unless the mean error is under {:.0f}% and every row under {:.0f}%",
                             kExitOutOfTolerance, 100 * kMeanErrorBar, 100 * kRowErrorBar));
   cmd->callback([&run, options] {
+    resolve_format(options->format, options->output);
     run = [options] {
       check_outputs({&options->output});
       std::vector<std::string> files;
@@ -48,7 +50,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
       const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
                                     parse_overrides(options->sets));
       write_output(options->output,
-                   options->format == "json" ? validation_json(summary).dump(2) + "\n" : validation_text(summary));
+                   options->format.format == "json" ? validation_json(summary).dump(2) + "\n" : validation_text(summary));
       // Every row is reported first; a scenario that did not load still fails the command.
       if (summary.failed > 0) return kExitBadInput;
       if (!options->check) return kExitOk;

@@ -38,7 +38,9 @@ std::string kind_of(const nlohmann::json& node) {
 JsonOverride parse_override(std::string_view text) {
   const auto eq = text.find('=');
   const auto fail = [&](const std::string& why) {
-    throw ConfigError({{"--set", "", "\"" + std::string(text) + "\": " + why, std::string(kSyntax)}});
+    std::string message = "\"";  // built by appending: GCC 12's -Wrestrict misfires on a chain of + here
+    message.append(text).append("\": ").append(why);
+    throw ConfigError({{"--set", "", message, std::string(kSyntax)}});
   };
   if (eq == std::string_view::npos) fail("no '=' between the pointer and the value");
   JsonOverride o{std::string(text.substr(0, eq)), read_value(text.substr(eq + 1))};
@@ -67,7 +69,7 @@ void apply_overrides(nlohmann::json& doc, const std::vector<JsonOverride>& overr
         if (last) {
           (*node)[token] = o.value;
         } else if (!node->contains(token)) {
-          diag.error(o.pointer, "--set: there is no field " + child_pointer(at, token) + " to set a field inside",
+          diag.error(o.pointer, "there is no field " + child_pointer(at, token) + " to set a field inside",
                      "set the whole object instead: --set '" + child_pointer(at, token) + "={...}'");
           ok = false;
         } else {
@@ -78,7 +80,7 @@ void apply_overrides(nlohmann::json& doc, const std::vector<JsonOverride>& overr
         if (last && token == "-") {
           node->push_back(o.value);
         } else if (!index || *index >= node->size()) {
-          diag.error(o.pointer, "--set: " + where(at) + " is an array of " +
+          diag.error(o.pointer, where(at) + " is an array of " +
                                     std::to_string(node->size()) + " elements; \"" + token + "\" is not one of its indices",
                      last ? "use an index from 0 to " + std::to_string(node->size()) + " exclusive, or \"-\" to append"
                           : "use an index from 0 to " + std::to_string(node->size()) + " exclusive");
@@ -89,7 +91,7 @@ void apply_overrides(nlohmann::json& doc, const std::vector<JsonOverride>& overr
           node = &(*node)[*index];
         }
       } else {
-        diag.error(o.pointer, "--set: " + where(at) + " is " + kind_of(*node) + ", which has no fields",
+        diag.error(o.pointer, where(at) + " is " + kind_of(*node) + ", which has no fields",
                    "set " + where(at) + " itself");
         ok = false;
       }

@@ -33,4 +33,10 @@ StepEstimate SimulatedTimer::time(const ParallelPlan& plan, const StepShape& sha
   return simulations_.back()->estimate;
 }
 
+RunEstimate estimate_run_with(const Scenario& scenario, std::optional<EngineKind> engine) {
+  if (!engine) return estimate_run(scenario, closed_form_timer(scenario), false, "closed-form");
+  SimulatedTimer simulated(scenario, *engine, Fidelity::reduced);
+  return estimate_run(scenario, simulated.timer(), false, std::string(to_string(*engine)));
+}
+
 }  // namespace trainsim

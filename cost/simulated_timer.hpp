@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cost/run_cost.hpp"
+#include "cost/run_estimate.hpp"
 #include "models/scenario.hpp"
 #include "sim/simulation_size.hpp"
 #include "sim/step_simulation.hpp"
@@ -50,5 +51,9 @@ class SimulatedTimer {
   std::vector<std::unique_ptr<StepSimulation>> simulations_;
   std::vector<SizedStep> sizes_;
 };
+
+// The whole run estimated by the closed form (`engine` nullopt) or with every step simulated at
+// reduced fidelity: what `compare` and `sweep` run per scenario.
+RunEstimate estimate_run_with(const Scenario& scenario, std::optional<EngineKind> engine);
 
 }  // namespace trainsim

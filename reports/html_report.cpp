@@ -1,8 +1,11 @@
 #include "reports/html_report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/estimate_report.hpp"
+#include "reports/sweep_report.hpp"
 #include "reports/number_format.hpp"
 #include "reports/svg_chart.hpp"
 
@@ -113,6 +116,47 @@ std::string compare_html(const std::vector<ComparedScenario>& rows) {
           "scenario's inputs (trainsim estimate lists their sources); bottleneck: closed-form step with one resource "
           "doubled.</p>\n";
   return page("trainsim: scenarios compared", body);
+}
+
+std::string sweep_html(const SweepResult& r) {
+  std::string body = fmt::format("<h1>Sweep of {}</h1>\n<p>Engine: {}. {} cases; a line joins the cases that ran and fit; "
+                                 "an open point is a case that does not fit in memory.</p>\n",
+                                 html_escape(r.scenario), html_escape(r.engine), r.cases.size());
+  if (!r.pointers.empty()) {
+    // Categories: the first axis's values in order; one line per value of the second axis.
+    std::vector<std::string> categories;
+    std::vector<std::string> lines;
+    for (const auto& c : r.cases) {
+      if (std::find(categories.begin(), categories.end(), c.labels[0]) == categories.end()) categories.push_back(c.labels[0]);
+      const auto line = c.labels.size() > 1 ? r.pointers[1] + " = " + c.labels[1] : std::string();
+      if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+    }
+    const auto chart = [&](const std::string& title, const std::string& unit, const auto& value) {
+      std::vector<LineSeries> series;
+      for (const auto& line : lines) {
+        series.push_back({line, std::vector<std::optional<double>>(categories.size()), std::vector<bool>(categories.size())});
+      }
+      for (const auto& c : r.cases) {
+        if (c.status != SweepStatus::ok && c.status != SweepStatus::infeasible) continue;
+        const auto x = std::find(categories.begin(), categories.end(), c.labels[0]) - categories.begin();
+        const auto line = c.labels.size() > 1 ? r.pointers[1] + " = " + c.labels[1] : std::string();
+        const auto k = std::find(lines.begin(), lines.end(), line) - lines.begin();
+        series[static_cast<std::size_t>(k)].values[static_cast<std::size_t>(x)] = value(c);
+        series[static_cast<std::size_t>(k)].hollow[static_cast<std::size_t>(x)] = c.status == SweepStatus::infeasible;
+      }
+      return figure(line_chart(title, categories, series, r.pointers[0], unit));
+    };
+    body += chart("Step time", "s", [](const SweepCase& c) { return c.step_time_s; });
+    body += chart("Days for the whole run", "days", [](const SweepCase& c) { return c.days; });
+    body += chart("Cost of the whole run", "$M", [](const SweepCase& c) {
+      return c.cost_usd ? std::optional<double>(*c.cost_usd / 1e6) : std::nullopt;
+    });
+  }
+  const auto table = sweep_table(r);
+  body += "<table>\n" + row(table.front(), true);
+  for (std::size_t i = 1; i < table.size(); ++i) body += row(table[i]);
+  body += "</table>\n";
+  return page("trainsim sweep: " + r.scenario, body);
 }
 
 }  // namespace trainsim

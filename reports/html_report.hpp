@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/sweep.hpp"
 #include "reports/compare_report.hpp"
 #include "sim/step_simulation.hpp"
 
@@ -12,5 +13,7 @@ namespace trainsim {
 
 std::string estimate_html(const Scenario& scenario, const RunEstimate& estimate, const StepSimulation* simulation = nullptr);
 std::string compare_html(const std::vector<ComparedScenario>& rows);
+// Step time, days and dollars against the sweep's first axis, one line per value of the second.
+std::string sweep_html(const SweepResult& result);
 
 }  // namespace trainsim

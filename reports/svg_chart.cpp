@@ -77,6 +77,84 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
   return svg + "</svg>\n";
 }
 
+std::string line_chart(const std::string& title, const std::vector<std::string>& categories,
+                       const std::vector<LineSeries>& series, const std::string& x_label, const std::string& unit) {
+  constexpr int kLeft = 70;
+  constexpr int kTop = 30;
+  constexpr int kHeight = 240;
+  constexpr int kTicks = 4;
+  double largest = 0.0;
+  for (const auto& line : series) {
+    for (const auto& v : line.values) largest = std::max(largest, v.value_or(0.0));
+  }
+  const double top = largest > 0.0 ? largest * 1.1 : 1.0;
+  const auto n = std::max<std::size_t>(categories.size(), 1);
+  const auto x_of = [&](std::size_t i) { return kLeft + kPlotWidth * (static_cast<double>(i) + 0.5) / static_cast<double>(n); };
+  const auto y_of = [&](double v) { return kTop + kHeight * (1.0 - v / top); };
+  const int width = kLeft + kPlotWidth + 20;
+  const auto entry_width = [](const std::string& label) { return 30.0 + 7.0 * static_cast<double>(label.size()); };
+  int legend_rows = 0;
+  double used = width;  // so that the first labelled series opens a row
+  for (const auto& line : series) {
+    if (line.label.empty()) continue;
+    if (used + entry_width(line.label) > width) {
+      ++legend_rows;
+      used = 0.0;
+    }
+    used += entry_width(line.label);
+  }
+  const int legend = kTop + kHeight + 44;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">\n"
+      "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+      width, legend + 18 * legend_rows + 6, html_escape(title), html_escape(title));
+  for (int t = 0; t <= kTicks; ++t) {
+    const double v = top * t / kTicks;
+    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1f}\" "
+                       "font-size=\"11\" text-anchor=\"end\">{:.3g} {}</text>\n",
+                       kLeft, y_of(v), kLeft + kPlotWidth, y_of(v), kLeft - 4, y_of(v) + 4, v, html_escape(unit));
+  }
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n", x_of(i),
+                       kTop + kHeight + 16, html_escape(categories[i]));
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n", kLeft + kPlotWidth / 2,
+                     kTop + kHeight + 32, html_escape(x_label));
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const auto& values = series[k].values;
+    const auto hollow = [&](std::size_t i) { return i < series[k].hollow.size() && series[k].hollow[i]; };
+    for (std::size_t i = 0; i + 1 < values.size(); ++i) {
+      if (!values[i] || !values[i + 1] || hollow(i) || hollow(i + 1)) continue;
+      svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                         x_of(i), y_of(*values[i]), x_of(i + 1), y_of(*values[i + 1]), colour(k));
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (!values[i]) continue;
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" {}><title>{}{}: {:.4g} {}{}</title></circle>\n",
+                         x_of(i), y_of(*values[i]),
+                         hollow(i) ? fmt::format("fill=\"white\" stroke=\"{}\" stroke-width=\"1.5\"", colour(k))
+                                   : fmt::format("fill=\"{}\"", colour(k)),
+                         html_escape(series[k].label.empty() ? "" : series[k].label + ", "),
+                         html_escape(i < categories.size() ? categories[i] : ""), *values[i], html_escape(unit),
+                         hollow(i) ? " (does not fit)" : "");
+    }
+  }
+  double x = width;
+  int y = legend - 18;
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    if (series[k].label.empty()) continue;
+    if (x + entry_width(series[k].label) > width) {
+      x = 0.0;
+      y += 18;
+    }
+    svg += fmt::format("<rect x=\"{:.0f}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.0f}\" y=\"{}\" "
+                       "font-size=\"12\">{}</text>\n",
+                       x, y, colour(k), x + 16, y + 11, html_escape(series[k].label));
+    x += entry_width(series[k].label);
+  }
+  return svg + "</svg>\n";
+}
+
 std::string timeline_chart(const std::string& title, const Workload& w, const Timeline& t, std::size_t ranks, Seconds from,
                            Seconds to) {
   constexpr int kLane = 14;

@@ -1,6 +1,7 @@
 #pragma once
 // Inline SVG charts for the HTML reports: self-contained markup, no scripts, no fonts to
 // fetch, fixed number formatting so the same inputs give the same bytes.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@ struct StackedRow {
 // One horizontal bar per row made of its series' values stacked, with a legend.
 std::string stacked_bar_chart(const std::string& title, const std::vector<std::string>& series,
                               const std::vector<StackedRow>& rows, const std::string& unit);
+
+struct LineSeries {
+  std::string label;
+  std::vector<std::optional<double>> values;  // one per category; nullopt: no point (a case without a result)
+  std::vector<bool> hollow;                   // per category: drawn open and not joined (a case that does not fit)
+};
+
+// Lines over categories (the x axis, evenly spaced in the given order) from a y axis at zero,
+// one colour per series with a legend (wrapped to the chart's width), a point per value.
+std::string line_chart(const std::string& title, const std::vector<std::string>& categories,
+                       const std::vector<LineSeries>& series, const std::string& x_label, const std::string& unit);
 
 // The ops of the first `ranks` simulated GPUs between `from` and `to`, one lane per stream.
 std::string timeline_chart(const std::string& title, const Workload& workload, const Timeline& timeline, std::size_t ranks,

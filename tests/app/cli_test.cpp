@@ -143,6 +143,22 @@ TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json --format yaml").exit_code, 2);
 }
 
+TEST(Cli, TheOutputFormatFollowsTheFileExtensionUnlessGiven) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto json = dir / "trainsim_format.json";
+  ASSERT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json -o " + json.string()).exit_code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(slurp(json)).contains("step_time_s"));
+  const auto md = dir / "trainsim_format.md";
+  ASSERT_EQ(run_trainsim("compare scenarios/deepseek-v3-h800.json --engine closed-form -o " + md.string()).exit_code, 0);
+  EXPECT_EQ(slurp(md).rfind("| scenario |", 0), 0U);
+  // --format wins over the extension.
+  ASSERT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json --format csv -o " + json.string()).exit_code, 0);
+  EXPECT_EQ(slurp(json).rfind("scenario,engine,", 0), 0U);
+  // An extension the command does not write, or HTML (written with --report), is a usage error.
+  EXPECT_EQ(run_trainsim("validate validation/runs/ds-v2.json -o " + (dir / "v.csv").string()).exit_code, 2);
+  EXPECT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json -o " + (dir / "e.html").string()).exit_code, 2);
+}
+
 // A SYNTHETIC probe file (made up here, labelled so in its provenance): calibrate reads it,
 // writes a loadable probe calibration and prints the fit per class.
 TEST(Cli, CalibrateFitsAProbeRunAndWritesTheCalibration) {

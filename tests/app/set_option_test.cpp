@@ -51,7 +51,7 @@ TEST(SetOption, BadValuesAndPointersAreBadInputNamingThePointer) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/parallel/pipeline_parallel=sixteen", "/parallel/pipeline_parallel: expected an integer"},
       {"/cluster/gpu=h2000", "/cluster/gpu"},
-      {"/cluster/nosuch/x=1", "/cluster/nosuch/x: --set: there is no field /cluster/nosuch"},
+      {"/cluster/nosuch/x=1", "/cluster/nosuch/x: there is no field /cluster/nosuch"},
       {"/parallel/tensor_paralel=2", "/parallel/tensor_paralel"},
       {"parallel/tensor_parallel=2", "the pointer must start with '/'"},
       {"/parallel/tensor_parallel", "no '='"},
