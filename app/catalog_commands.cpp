@@ -2,6 +2,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/json_output.hpp"
 #include "app/output.hpp"
 #include "hardware/gpu_catalog.hpp"
 #include "models/model_catalog.hpp"
@@ -17,7 +18,7 @@ void add_hardware_command(CLI::App& cli, Action& run) {
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&run, format] {
     run = [format] {
-      write_output("", *format == "json" ? hardware_json(gpu_catalog()).dump(2) + "\n" : hardware_text(gpu_catalog()));
+      write_output("", *format == "json" ? json_output(hardware_json(gpu_catalog()), "gpus") : hardware_text(gpu_catalog()));
       return kExitOk;
     };
   });

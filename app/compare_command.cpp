@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
@@ -44,7 +45,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
       }
       std::string text;
       if (options->format.format == "json") {
-        text = compare_json(rows).dump(2) + "\n";
+        text = json_output(compare_json(rows), "scenarios");
       } else if (options->format.format == "md") {
         text = compare_markdown(rows);
       } else if (options->format.format == "csv") {

@@ -1,6 +1,7 @@
 #include "app/estimate_output.hpp"
 
 #include "app/exit_codes.hpp"
+#include "app/json_output.hpp"
 #include "app/output.hpp"
 #include "reports/estimate_report.hpp"
 #include "reports/html_report.hpp"
@@ -18,7 +19,7 @@ void resolve_estimate_format(EstimateOutput& o) { resolve_format(o.format, o.out
 int write_estimate(const EstimateOutput& o, const Scenario& s, const RunEstimate& e, const StepSimulation* sim) {
   std::string text;
   if (o.format.format == "json") {
-    text = estimate_json(s, e, sim).dump(2) + "\n";
+    text = json_output(estimate_json(s, e, sim));
   } else if (o.format.format == "md") {
     text = estimate_markdown(s, e);
   } else if (o.format.format == "csv") {

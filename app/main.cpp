@@ -3,18 +3,22 @@
 #include <new>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "core/config_error.hpp"
 #include "core/io_error.hpp"
 #include "core/units.hpp"
+#include "core/version.hpp"
 #include "sim/backend.hpp"
 #include "sim/simulation_size.hpp"
 
 int main(int argc, char** argv) {
   using namespace trainsim::app;
   CLI::App cli("trainsim: simulate and price large-model training runs", "trainsim");
+  cli.set_version_flag("--version", fmt::format("trainsim {} (scenario schema_version {})", trainsim::trainsim_version(),
+                                               trainsim::kScenarioSchemaVersion));
   cli.require_subcommand(1);
   Action run;
   add_estimate_command(cli, run);

@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
@@ -63,7 +64,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
       const auto result = search_plans(scenario, space, search);
       std::string text;
       if (options->format.format == "json") {
-        text = plan_search_json(scenario, result).dump(2) + "\n";
+        text = json_output(plan_search_json(scenario, result));
       } else if (options->format.format == "csv") {
         text = plan_search_csv(result);
       } else {

@@ -2,6 +2,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
@@ -52,7 +53,7 @@ void add_sweep_command(CLI::App& cli, Action& run) {
       const auto result = run_sweep(options->scenario, parse_overrides(options->sets), axes, sweep);
       std::string text;
       if (options->format.format == "json") {
-        text = sweep_json(result).dump(2) + "\n";
+        text = json_output(sweep_json(result));
       } else if (options->format.format == "csv") {
         text = sweep_csv(result);
       } else if (options->format.format == "md") {

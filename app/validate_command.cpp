@@ -4,6 +4,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
@@ -50,7 +51,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
       const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
                                     parse_overrides(options->sets));
       write_output(options->output,
-                   options->format.format == "json" ? validation_json(summary).dump(2) + "\n" : validation_text(summary));
+                   options->format.format == "json" ? json_output(validation_json(summary)) : validation_text(summary));
       // Every row is reported first; a scenario that did not load still fails the command.
       if (summary.failed > 0) return kExitBadInput;
       if (!options->check) return kExitOk;

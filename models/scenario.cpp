@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/scale_limits.hpp"
+#include "core/version.hpp"
 #include "models/model_catalog.hpp"
 #include "models/model_extends.hpp"
 #include "models/plan_rules.hpp"
@@ -137,7 +138,7 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   ObjectReader root(doc, "", diag);
   Scenario s;
   s.file = file;
-  root.integer("schema_version", 1, 1);
+  root.integer("schema_version", kScenarioSchemaVersion, kScenarioSchemaVersion);
   s.name = root.string("name");
   s.description = root.optional_string("description").value_or("");
   s.model = parse_model_field(root);

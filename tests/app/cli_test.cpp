@@ -260,7 +260,7 @@ TEST(Cli, CompareWritesEveryFormat) {
   const std::string both = a.string() + " " + b.string() + " --engine closed-form";
   const auto json = run_trainsim("compare " + both + " --format json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  const auto j = nlohmann::json::parse(json.out);
+  const auto j = nlohmann::json::parse(json.out)["scenarios"];
   ASSERT_EQ(j.size(), 2U);
   EXPECT_EQ(j[0]["export_control"]["oct_2023"], "3A090.a.1");
   EXPECT_TRUE(j[1]["bottleneck"].contains("step_reduction_when_doubled"));
@@ -274,10 +274,29 @@ TEST(Cli, CompareWritesEveryFormat) {
   EXPECT_NE(slurp(html).find("<svg"), std::string::npos);
 }
 
+// Every JSON output says what wrote it, and --version says the same.
+TEST(Cli, VersionInEveryJsonOutput) {
+  const auto version = run_trainsim("--version");
+  ASSERT_EQ(version.exit_code, 0);
+  ASSERT_EQ(version.out.rfind("trainsim ", 0), 0U) << version.out;
+  const auto number = version.out.substr(9, version.out.find(' ', 9) - 9);
+  EXPECT_NE(version.out.find("scenario schema_version 1"), std::string::npos) << version.out;
+  const std::string s = "scenarios/deepseek-v3-h800.json";
+  for (const auto& args : std::vector<std::string>{"estimate " + s + " --format json", "compare " + s + " --engine closed-form --format json",
+                                 "hardware --format json", "validate validation/runs/ds-v3-step.json --format json",
+                                 "sweep " + s + " --engine closed-form --vary /prices/rental_usd_per_gpu_hour=1,2 --format json"}) {
+    const auto r = run_trainsim(args);
+    ASSERT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["trainsim"]["version"], number) << args;
+    EXPECT_EQ(j["trainsim"]["scenario_schema_version"], 1) << args;
+  }
+}
+
 TEST(Cli, HardwareAndModelsTables) {
   const auto hw = run_trainsim("hardware --format json");
   ASSERT_EQ(hw.exit_code, 0);
-  const auto gpus = nlohmann::json::parse(hw.out);
+  const auto gpus = nlohmann::json::parse(hw.out)["gpus"];
   EXPECT_GE(gpus.size(), 10U);
   const auto models = run_trainsim("models");
   EXPECT_EQ(models.exit_code, 0);
