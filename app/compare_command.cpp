@@ -1,3 +1,5 @@
+#include <thread>
+
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/json_output.hpp"
@@ -18,6 +20,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
     FormatChoice format;
     std::string output;
     std::string report;
+    int jobs = 0;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = cli.add_subcommand("compare",
@@ -28,6 +31,10 @@ void add_compare_command(CLI::App& cli, Action& run) {
   cmd->add_option("--engine", options->engine, "How steps are timed")->check(CLI::IsMember({"simgrid", "analytic", "closed-form"}));
   add_format_option(cmd, options->format, {"text", "json", "md", "csv"});
   cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout (the format follows its extension)");
+  cmd->add_option("--jobs", options->jobs,
+                  "Scenarios whose bottleneck analysis (two plan-space searches) runs at once, each in a worker process "
+                  "(default: the machine's cores)")
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--report", options->report, "Also write a self-contained HTML report (SVG charts) to this file");
   cmd->callback([&run, options] {
     resolve_format(options->format, options->output);
@@ -39,10 +46,14 @@ void add_compare_command(CLI::App& cli, Action& run) {
         ComparedScenario row{load_scenario(path, overrides), {}, {}, {}};
         const auto& s = row.scenario;
         row.estimate = estimate_run_with(s, engine_choice(options->engine));
-        row.bottleneck = analyze_bottlenecks(s);
         row.export_control = export_control_metrics(s.cluster.gpu);
         rows.push_back(std::move(row));
       }
+      std::vector<const Scenario*> scenarios;
+      for (const auto& row : rows) scenarios.push_back(&row.scenario);
+      const int jobs = options->jobs > 0 ? options->jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+      auto bottlenecks = analyze_bottlenecks(scenarios, jobs);
+      for (std::size_t i = 0; i < rows.size(); ++i) rows[i].bottleneck = std::move(bottlenecks[i]);
       std::string text;
       if (options->format.format == "json") {
         text = json_output(compare_json(rows), "scenarios");

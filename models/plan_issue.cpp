@@ -25,6 +25,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::schedule_micro_batches: return "schedule does not accept the micro-batch count";
     case InfeasibleReason::micro_batch_too_large: return "micro-batch beyond the size limit";
     case InfeasibleReason::out_of_memory: return "out of memory";
+    case InfeasibleReason::below_headroom: return "less memory headroom than planner.min_headroom";
   }
   return "?";
 }

@@ -30,8 +30,9 @@ enum class InfeasibleReason {
   schedule_micro_batches, // the schedule does not accept this many micro-batches
   micro_batch_too_large,  // more tokens in one micro-batch than trainsim accepts (core/scale_limits.hpp)
   out_of_memory,          // the fullest rank needs more than the GPU holds
+  below_headroom,         // it fits, with less memory left than the planner's min_headroom
 };
-inline constexpr int kInfeasibleReasonCount = 21;
+inline constexpr int kInfeasibleReasonCount = 22;
 // A short phrase naming the reason ("out of memory").
 std::string_view to_string(InfeasibleReason reason);
 

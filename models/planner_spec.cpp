@@ -53,6 +53,7 @@ PlannerSpec parse_planner_spec(ObjectReader& r) {
   s.note = r.optional_string("note").value_or("");
   s.tensor_within_node = r.optional_boolean("tensor_within_node");
   if (const auto k = r.optional_integer("top_k", 0, 1000)) s.top_k = static_cast<int>(*k);
+  s.min_headroom = r.optional_bytes("min_headroom");
   r.finish();
   return s;
 }

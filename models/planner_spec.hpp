@@ -28,6 +28,9 @@ struct PlannerSpec {
   std::optional<std::vector<Precision>> precisions;
   std::optional<bool> tensor_within_node;
   std::optional<int> top_k;
+  // Memory a plan must leave free on its fullest GPU beyond what the memory model counts (which
+  // already holds a 4 GiB overhead for the CUDA context, NCCL buffers and allocator slack).
+  std::optional<Bytes> min_headroom;
   std::string note;
 };
 

@@ -22,6 +22,10 @@ double StepWork::mfu(Seconds step, AttentionConvention convention) const {
   return model_flops_per_gpu(step, convention) / bf16_peak;
 }
 
+double StepWork::mfu_of_precision_peak(Seconds step, AttentionConvention convention) const {
+  return model_flops_per_gpu(step, convention) / precision_peak;
+}
+
 double StepWork::tokens_per_day(Seconds step) const { return tokens / step.si() * 86400.0; }
 
 namespace {
@@ -65,6 +69,7 @@ StepEstimate step_accounting(const StepProgram& program) {
   w.model_flops_non_causal = step_flops(AttentionConvention::non_causal);
   w.gpus = cluster.gpu_count;
   w.bf16_peak = program.kernels().gpu().peak(Precision::bf16).value_or(FlopsPerSecond(1));
+  w.precision_peak = program.kernels().gpu().peak(program.plan().precision).value_or(w.bf16_peak);
 
   for (int r = 0; r < program.plan().pipeline; ++r) {
     e.memory_by_rank.push_back(rank_memory(program.plan(), pipeline.layout, pipeline.chunks, r, e.micro_batches));

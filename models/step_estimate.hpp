@@ -41,10 +41,13 @@ struct StepWork {
   Flops model_flops_non_causal;
   std::int64_t gpus = 1;
   FlopsPerSecond bf16_peak{1.0};     // dense BF16 peak of one GPU: what MFU is quoted against
+  FlopsPerSecond precision_peak{1.0};  // dense peak of the plan's GEMM precision (FP8: twice BF16 on Hopper)
 
   // Model FLOP/s per GPU, MFU against the dense BF16 peak and tokens per day at `step`.
   [[nodiscard]] FlopsPerSecond model_flops_per_gpu(Seconds step, AttentionConvention convention) const;
   [[nodiscard]] double mfu(Seconds step, AttentionConvention convention) const;
+  // The same against the peak of the precision the plan computes in: an FP8 plan's share of its FP8 peak.
+  [[nodiscard]] double mfu_of_precision_peak(Seconds step, AttentionConvention convention) const;
   [[nodiscard]] double tokens_per_day(Seconds step) const;
 };
 

@@ -268,4 +268,20 @@ StepReplay replay_step(const StepProgram& program) {
   return b;
 }
 
+Seconds step_lower_bound(const StepProgram& program) {
+  const auto& schedule = program.schedule();
+  const auto n = static_cast<double>(program.micro_batches());
+  Seconds bound(0);
+  for (const auto& t : program.pipeline().ranks) {
+    // Each pass is one block of its compute and its exposed communication; an overlapped pair
+    // (DualPipe) hides communication under the other pass, so only compute counts there, and
+    // each micro-batch crosses one of the rank's two chunks.
+    const Seconds per_micro_batch = schedule.overlapped_pairs()
+                                        ? (t.forward_compute + t.backward_compute + t.weight_compute) * schedule.chunk_share()
+                                        : t.forward_alone() + t.backward_alone();
+    bound = max(bound, per_micro_batch * n);
+  }
+  return bound;
+}
+
 }  // namespace trainsim

@@ -37,5 +37,11 @@ struct StepReplay {
 StepReplay replay_micro_batches(const StepProgram& program, std::int64_t micro_batches, const ScheduleOptions& options = {});
 // The replay at the program's own micro-batch count.
 StepReplay replay_step(const StepProgram& program);
+// A lower bound on replay_step(program).makespan that costs no replay: a rank runs its items one
+// after another, so its step takes at least every pass it makes (each chunk's forward, backward
+// and weight passes once per micro-batch that crosses it, with their exposed communication;
+// compute only inside DualPipe's overlapped pairs). A search for the fastest plan skips the
+// replay of a plan whose bound is already slower than its best.
+Seconds step_lower_bound(const StepProgram& program);
 
 }  // namespace trainsim

@@ -5,9 +5,13 @@
 #include <functional>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "hardware/kernel_time_model.hpp"
 #include "planner/plan_evaluator.hpp"
 #include "planner/plan_space.hpp"
+#include "sim/backend.hpp"
+#include "sim/child_process.hpp"
 
 namespace trainsim {
 
@@ -28,17 +32,47 @@ Seconds step_on(const Scenario& s, const ClusterSpec& cluster, const PhaseSegmen
       .step_time;
 }
 
-// The fastest closed-form step of the scenario's plan space on `scenario`'s cluster.
-Seconds best_plan(const Scenario& scenario) {
+struct BestSteps {
+  Seconds at_capacity;          // the fastest plan that fits the GPU's memory (infinite: none)
+  Seconds at_double_capacity;   // the same with twice the memory
+};
+
+// The fastest closed-form steps of the scenario's plan space, with the GPU's memory and with
+// twice it, in one pass over the space: each plan is accounted once on the roomier GPU (it fits
+// the real one when its memory does), then the plans are timed in the order of their lower
+// bounds until the bound reaches the best step found. Exact: the bound never exceeds the step.
+BestSteps best_plans(const Scenario& scenario) {
+  auto roomier = scenario;
+  const Bytes capacity = scenario.cluster.gpu.memory_capacity;
+  roomier.cluster.gpu.memory_capacity = capacity * 2;
   const auto space = plan_space(scenario);
   const auto& seg = first_shape(scenario);
-  PlanEvaluator evaluator(scenario, {seg.sequence_length, seg.global_batch_size});
-  double best = std::numeric_limits<double>::infinity();
+  PlanEvaluator evaluator(roomier, {seg.sequence_length, seg.global_batch_size});
+  struct Candidate {
+    Seconds bound;
+    bool fits;  // in the real GPU's memory
+    ParallelPlan plan;
+    std::int64_t gpus;
+  };
+  std::vector<Candidate> candidates;
   for_each_plan(space, seg.plan, [&](const ParallelPlan& p, std::int64_t gpus) {
-    const auto outcome = evaluator.evaluate(p, gpus);
-    if (outcome.feasible) best = std::min(best, outcome.estimate.step_time.si());
+    (void)evaluator.evaluate_if(p, gpus, [&](const StepEstimate& accounting, Seconds bound) {
+      candidates.push_back({bound, accounting.memory.total() <= capacity, p, gpus});
+      return false;
+    });
   });
-  return Seconds(best);
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.bound < b.bound; });
+  constexpr double kNone = std::numeric_limits<double>::infinity();
+  double best = kNone;  // fits the GPU
+  double best_roomier = kNone;
+  for (const auto& c : candidates) {
+    if (c.bound.si() >= best) break;  // nothing later beats either best (best_roomier <= best)
+    if (c.bound.si() >= best_roomier && !c.fits) continue;
+    const double step = evaluator.evaluate(c.plan, c.gpus).estimate.step_time.si();
+    best_roomier = std::min(best_roomier, step);
+    if (c.fits) best = std::min(best, step);
+  }
+  return {Seconds(best), Seconds(best_roomier)};
 }
 
 }  // namespace
@@ -62,10 +96,9 @@ BottleneckAnalysis analyze_bottlenecks(const Scenario& s) {
     change(cluster);
     a.doubled.push_back({name, 1.0 - step_on(s, cluster, seg) / a.step});
   }
-  a.best_plan_step = best_plan(s);
-  auto roomier = s;
-  roomier.cluster.gpu.memory_capacity = roomier.cluster.gpu.memory_capacity * 2;
-  a.best_plan_step_with_double_memory = best_plan(roomier);
+  const auto best = best_plans(s);
+  a.best_plan_step = best.at_capacity;
+  a.best_plan_step_with_double_memory = best.at_double_capacity;
   a.doubled.push_back({"memory capacity", std::isfinite(a.best_plan_step.si())
                                               ? 1.0 - a.best_plan_step_with_double_memory / a.best_plan_step
                                               : 1.0});
@@ -73,6 +106,37 @@ BottleneckAnalysis analyze_bottlenecks(const Scenario& s) {
                  return x.step_reduction < y.step_reduction;
                })->resource;
   return a;
+}
+
+std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scenario*>& scenarios, int jobs) {
+  std::vector<std::function<std::string()>> work;
+  for (const auto* s : scenarios) {
+    work.emplace_back([s] {
+      const auto a = analyze_bottlenecks(*s);
+      nlohmann::json j = {{"step", a.step.si()}, {"dominant", a.dominant}, {"best", a.best_plan_step.si()},
+                          {"best_roomier", a.best_plan_step_with_double_memory.si()}, {"doubled", nlohmann::json::array()}};
+      for (const auto& d : a.doubled) j["doubled"].push_back({d.resource, d.step_reduction});
+      return j.dump();
+    });
+  }
+  const auto done = run_in_child_processes(work, std::max(1, jobs));
+  std::vector<BottleneckAnalysis> out;
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    if (!done[i].ok) throw SimulationError(scenarios[i]->file + ": the bottleneck analysis failed: " + done[i].text);
+    const auto j = nlohmann::json::parse(done[i].text);
+    BottleneckAnalysis a;
+    a.step = Seconds(j["step"].get<double>());
+    a.dominant = j["dominant"].get<std::string>();
+    // Infinite steps (no plan fits) travel as JSON null.
+    const auto seconds = [](const nlohmann::json& v) {
+      return Seconds(v.is_null() ? std::numeric_limits<double>::infinity() : v.get<double>());
+    };
+    a.best_plan_step = seconds(j["best"]);
+    a.best_plan_step_with_double_memory = seconds(j["best_roomier"]);
+    for (const auto& d : j["doubled"]) a.doubled.push_back({d[0].get<std::string>(), d[1].get<double>()});
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 }  // namespace trainsim

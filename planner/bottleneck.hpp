@@ -26,5 +26,9 @@ struct BottleneckAnalysis {
 };
 
 BottleneckAnalysis analyze_bottlenecks(const Scenario& scenario);
+// Each scenario's analysis, `jobs` at a time in worker processes (the plan-space searches are
+// most of `compare`'s time); the same results as one at a time. Throws SimulationError naming
+// the scenario when a worker fails.
+std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scenario*>& scenarios, int jobs);
 
 }  // namespace trainsim

@@ -5,6 +5,7 @@
 
 #include "hardware/kernel_time_model.hpp"
 #include "models/plan_rules.hpp"
+#include "models/step_replay.hpp"
 
 namespace trainsim {
 
@@ -24,8 +25,8 @@ std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
 
 }  // namespace
 
-PlanEvaluator::PlanEvaluator(const Scenario& scenario, const StepShape& shape)
-    : scenario_(scenario), shape_(shape), kernels_(kernel_model(scenario.cluster)) {}
+PlanEvaluator::PlanEvaluator(const Scenario& scenario, const StepShape& shape, Bytes min_headroom)
+    : scenario_(scenario), shape_(shape), min_headroom_(min_headroom), kernels_(kernel_model(scenario.cluster)) {}
 
 const ClusterSpec& PlanEvaluator::cluster(std::int64_t gpu_count) {
   auto [it, fresh] = clusters_.try_emplace(gpu_count, scenario_.cluster);
@@ -34,6 +35,10 @@ const ClusterSpec& PlanEvaluator::cluster(std::int64_t gpu_count) {
 }
 
 PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_count) {
+  return evaluate_if(plan, gpu_count, nullptr);
+}
+
+PlanOutcome PlanEvaluator::evaluate_if(const ParallelPlan& plan, std::int64_t gpu_count, const WorthTiming& worth) {
   PlanOutcome out;
   const auto& c = cluster(gpu_count);
   const auto issues = plan_issues(scenario_.model, c, plan, shape_.sequence_length, shape_.global_batch_size);
@@ -58,7 +63,19 @@ PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_c
     out.issue = *out.estimate.infeasible;
     return out;
   }
+  const Bytes left = c.gpu.memory_capacity - out.estimate.memory.total();
+  if (left < min_headroom_) {
+    out.feasible = false;
+    out.issue = {InfeasibleReason::below_headroom, "",
+                 fmt::format("leaves {:.1f} GiB free on pipeline rank {} ({:.1f} of {:.1f} GiB used), under planner.min_headroom {:.1f} GiB",
+                             to_gib(left), out.estimate.memory.pipeline_rank, to_gib(out.estimate.memory.total()),
+                             to_gib(c.gpu.memory_capacity), to_gib(min_headroom_)),
+                 "recompute more, shard more, or lower planner.min_headroom"};
+    return out;
+  }
+  if (worth && !worth(out.estimate, step_lower_bound(program))) return out;
   out.estimate = estimate_step(program);
+  out.timed = true;
   return out;
 }
 

@@ -4,6 +4,7 @@
 // (tensor, expert and context degrees, micro-batch, recomputation, precision, ...), and a
 // pipeline once per priced layers, pipeline degree and schedule; each plan's step program is
 // built on them. A test checks that cached and uncached estimates agree exactly.
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -18,24 +19,35 @@ namespace trainsim {
 
 struct PlanOutcome {
   bool feasible = false;
+  bool timed = false;     // estimate's step time is set (feasible, and worth timing)
   PlanIssue issue;        // why not (the first rule it breaks), when not feasible
   StepEstimate estimate;  // set when the plan got as far as the memory check
 };
 
+// Whether a feasible plan is worth the replay that times it, given its accounting (memory) and
+// a lower bound on its step (step_lower_bound).
+using WorthTiming = std::function<bool(const StepEstimate& accounting, Seconds lower_bound)>;
+
 class PlanEvaluator {
  public:
-  PlanEvaluator(const Scenario& scenario, const StepShape& shape);
+  // A plan that fits but leaves less than `min_headroom` free on its fullest GPU is infeasible
+  // (InfeasibleReason::below_headroom).
+  PlanEvaluator(const Scenario& scenario, const StepShape& shape, Bytes min_headroom = Bytes(0));
   PlanEvaluator(const PlanEvaluator&) = delete;
   PlanEvaluator& operator=(const PlanEvaluator&) = delete;
 
   // `gpu_count` replaces the scenario cluster's (the planner may vary it).
   PlanOutcome evaluate(const ParallelPlan& plan, std::int64_t gpu_count);
+  // The same, timing the plan only when `worth` says so (a search for the fastest plan skips
+  // plans that cannot beat its best).
+  PlanOutcome evaluate_if(const ParallelPlan& plan, std::int64_t gpu_count, const WorthTiming& worth);
   [[nodiscard]] const ClusterSpec& cluster(std::int64_t gpu_count);
   [[nodiscard]] const KernelTimeModel& kernels() const { return kernels_; }
 
  private:
   const Scenario& scenario_;
   StepShape shape_;
+  Bytes min_headroom_;
   KernelTimeModel kernels_;
   std::unordered_map<std::int64_t, ClusterSpec> clusters_;
   std::unordered_map<std::string, std::shared_ptr<const ChunkCostModel>> priced_;

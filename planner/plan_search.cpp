@@ -90,7 +90,7 @@ PlanSearchResult search_plans(const Scenario& s, const PlanSpace& space, const P
   result.engine = options.engine;
   const auto& segment = headline_segment(s, result.phase, result.phase_tokens);
   result.shape = {segment.sequence_length, segment.global_batch_size};
-  PlanEvaluator evaluator(s, result.shape);
+  PlanEvaluator evaluator(s, result.shape, space.min_headroom);
 
   std::vector<Scored> feasible;
   std::map<InfeasibleReason, InfeasibleCount> reasons;

@@ -48,8 +48,7 @@ PlanSpace plan_space(const Scenario& s) {
   if (std::find(space.recomputation.begin(), space.recomputation.end(), s.plan.recompute) == space.recomputation.end()) {
     space.recomputation.push_back(s.plan.recompute);
   }
-  space.precisions = {Precision::bf16};
-  if (c.gpu.peak(Precision::fp8)) space.precisions.push_back(Precision::fp8);
+  space.precisions = {s.plan.precision};
   if (!s.planner) return space;
   const auto& p = *s.planner;
   narrow(space.gpu_counts, p.gpu_counts);
@@ -66,6 +65,7 @@ PlanSpace plan_space(const Scenario& s) {
   narrow(space.precisions, p.precisions);
   space.tensor_within_node = p.tensor_within_node.value_or(space.tensor_within_node);
   space.top_k = p.top_k.value_or(space.top_k);
+  space.min_headroom = p.min_headroom.value_or(space.min_headroom);
   if (space.tensor_within_node) {
     std::erase_if(space.tensor, [&](std::int64_t t) { return t > c.gpus_per_node; });
   }
@@ -82,12 +82,23 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
                    const std::function<void(const ParallelPlan&, std::int64_t)>& visit) {
   ParallelPlan p = base;
   p.layers_per_chunk.clear();
+  // Without a pipeline every schedule runs the same passes in the same time, and 1F1B keeps the
+  // fewest activations: at PP1 only 1F1B is visited (and the base's own schedule, so that the
+  // base is recognised), when the space has 1F1B.
+  const bool has_1f1b = std::find(space.schedules.begin(), space.schedules.end(), Schedule::one_f_one_b) != space.schedules.end();
+  std::vector<Schedule> single_stage = {Schedule::one_f_one_b};
+  if (base.pipeline == 1 && base.schedule != Schedule::one_f_one_b &&
+      std::find(space.schedules.begin(), space.schedules.end(), base.schedule) != space.schedules.end()) {
+    single_stage.push_back(base.schedule);
+  }
   // The innermost axes: everything but the degrees, which the caller has set on `p`.
   const auto visit_settings = [&](std::int64_t gpus) {
-    for (const auto schedule : space.schedules) {
+    const bool collapse = p.pipeline == 1 && has_1f1b;
+    for (const auto schedule : collapse ? single_stage : space.schedules) {
       p.schedule = schedule;
-      const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages();
-      for (const auto vpp : virtual_stages ? space.virtual_stages : std::vector<std::int64_t>{1}) {
+      const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages() && !collapse;
+      const auto base_vpp = std::vector<std::int64_t>{collapse && schedule == base.schedule ? base.virtual_stages : 1};
+      for (const auto vpp : virtual_stages ? space.virtual_stages : base_vpp) {
         p.virtual_stages = vpp;
         for (const auto mb : space.micro_batch_sizes) {
           p.micro_batch_size = mb;

@@ -29,9 +29,15 @@ struct PlanSpace {
   std::vector<Precision> precisions;
   bool tensor_within_node = true;  // tensor-parallel groups never leave a node
   int top_k = 8;                   // plans simulated after the closed-form ranking
+  // Memory a feasible plan leaves free beyond the memory model's count. Default 0: the model's
+  // overhead (4 GiB, README "Memory model") is already the allowance for context, NCCL buffers
+  // and allocator slack; a planner who wants more margin says how much.
+  Bytes min_headroom{0};
 };
 
-// The defaults for the scenario's model and cluster, narrowed by its "planner" object.
+// The defaults for the scenario's model and cluster, narrowed by its "planner" object. The
+// precision axis is the scenario's own precision unless `planner.precisions` lists others: a
+// planner asked about a BF16 run is not answered with an FP8 one.
 PlanSpace plan_space(const Scenario& scenario);
 
 // Calls `visit` for every plan of the product whose degrees multiply to the GPU count, in a

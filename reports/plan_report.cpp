@@ -1,5 +1,7 @@
 #include "reports/plan_report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reports/estimate_report.hpp"
@@ -15,21 +17,28 @@ std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
   out += fmt::format("\nShortlist: the best {} by closed form{}, simulated ({} engine, reduced fidelity)\n",
                      r.shortlist.size() - (r.baseline_rank > static_cast<std::int64_t>(r.shortlist.size()) ? 1 : 0),
                      r.baseline_rank > 0 ? " and the scenario's plan" : "", to_string(r.engine));
-  out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9} {:>8}  {}\n", "rank", "closed", "simulated",
-                     "MFU", "memory", "room", "days", "cost", "bubble", "exposed", "plan");
+  out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>8} {:>9} {:>7} {:>9} {:>9} {:>9} {:>8}  {}\n", "rank", "closed",
+                     "simulated", "MFU", "MFU@BF16", "memory", "room", "days", "cost", "bubble", "exposed", "plan");
   for (const auto& p : r.shortlist) {
-    const double mfu = p.estimate.work.mfu(p.step_time(), AttentionConvention::causal);
+    const double mfu = p.estimate.work.mfu_of_precision_peak(p.step_time(), AttentionConvention::causal);
+    const double mfu_bf16 = p.estimate.work.mfu(p.step_time(), AttentionConvention::causal);
     const auto& b = p.simulated ? p.simulation : p.estimate.breakdown;
-    out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>5.1f}GiB {:>4.1f}GiB {:>9.2f} {:>9} {:>9} {:>8}  {}{}{}\n", p.rank,
+    out += fmt::format("  {:>6} {:>9} {:>9} {:>7} {:>8} {:>5.1f}GiB {:>4.1f}GiB {:>9.2f} {:>9} {:>9} {:>8}  {}{}{}\n", p.rank,
                        seconds_text(p.estimate.step_time), p.simulated ? seconds_text(p.simulation.total) : "failed",
-                       percent_text(mfu), to_gib(p.estimate.memory.total()), to_gib(p.headroom), p.price.days,
+                       percent_text(mfu), percent_text(mfu_bf16), to_gib(p.estimate.memory.total()), to_gib(p.headroom), p.price.days,
                        usd_text(p.price.cost_usd), seconds_text(b.pipeline_bubble), seconds_text(b.exposed_communication),
                        plan_text(p.plan), p.baseline ? "  [scenario's plan]" : "", p.pareto ? "  [Pareto]" : "");
     if (!p.simulated) out += "         simulation failed: " + p.simulation_error + "\n";
   }
-  out += "  (rank: by closed-form step time among feasible plans; MFU causal at the simulated step; room: memory left on\n"
+  out += "  (rank: by closed-form step time among feasible plans; MFU causal at the simulated step, of the dense peak of the\n"
+         "   plan's precision, and of the dense BF16 peak; room: memory left on\n"
          "   the fullest GPU; days and cost: the whole phase at this step; [Pareto]: no other listed plan is faster,\n"
          "   cheaper and roomier at once)\n";
+  const auto best = std::find_if(r.shortlist.begin(), r.shortlist.end(), [](const RankedPlan& p) { return p.simulated; });
+  if (best != r.shortlist.end() && best->plan.precision != s.plan.precision) {
+    out += fmt::format("\nNote: the best plan computes in {}, not the scenario's {} (planner.precisions allows it).\n",
+                       to_string(best->plan.precision), to_string(s.plan.precision));
+  }
   if (r.baseline_rank > 0) {
     out += fmt::format("\nThe scenario's plan ranks {} of {} feasible plans by closed form (top {:.2g}%).\n", r.baseline_rank,
                        r.feasible, 100.0 * static_cast<double>(r.baseline_rank) / static_cast<double>(std::max<std::int64_t>(r.feasible, 1)));
@@ -77,7 +86,9 @@ nlohmann::json plan_search_json(const Scenario& s, const PlanSearchResult& r) {
                      {"gpu_hours", p.price.gpu_hours},
                      {"cost_usd", p.price.cost_usd},
                      {"baseline", p.baseline},
-                     {"pareto", p.pareto}};
+                     {"pareto", p.pareto},
+                     {"mfu_causal", {{"of_precision_peak", p.estimate.work.mfu_of_precision_peak(p.step_time(), AttentionConvention::causal)},
+                                     {"of_bf16_peak", p.estimate.work.mfu(p.step_time(), AttentionConvention::causal)}}}};
     if (p.simulated) {
       e["simulated_step_time_s"] = p.simulation.total.si();
       e["simulated_breakdown_s"] = step_breakdown_json(p.simulation);

@@ -1,0 +1,127 @@
+// Advice a planner trusts: the scenario's precision unless others are allowed, one plan per
+// meaning at PP1, a minimum memory headroom, and a best-plan search whose pruning is exact.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <set>
+
+#include "hardware/kernel_time_model.hpp"
+#include "models/step_replay.hpp"
+#include "planner/bottleneck.hpp"
+#include "planner/plan_evaluator.hpp"
+#include "planner/plan_space.hpp"
+#include "scenario_fixture.hpp"
+
+namespace trainsim {
+namespace {
+using namespace testing;
+
+// DeepSeek-V3 on 2,048 H800 over a space small enough to time every plan: every schedule,
+// a few pipeline, micro-batch, ZeRO and recomputation choices.
+nlohmann::json small_space() {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["planner"] = {{"tensor_parallel", {1}},
+                    {"pipeline_parallel", {1, 8, 16}},
+                    {"context_parallel", {1}},
+                    {"expert_parallel", {32, 64}},
+                    {"expert_tensor_parallel", {1}},
+                    {"virtual_stages", {2}},
+                    {"micro_batch_sizes", {1, 2}},
+                    {"zero_stages", {1, 3}},
+                    {"recomputation", {"none", "full"}}};
+  return doc;
+}
+
+// The fastest feasible closed-form step of the space, every plan timed.
+double brute_force_best(const Scenario& s) {
+  const auto& seg = s.phases.front().segments.front();
+  PlanEvaluator evaluator(s, {seg.sequence_length, seg.global_batch_size});
+  double best = std::numeric_limits<double>::infinity();
+  for_each_plan(plan_space(s), seg.plan, [&](const ParallelPlan& p, std::int64_t gpus) {
+    const auto outcome = evaluator.evaluate(p, gpus);
+    if (outcome.feasible) best = std::min(best, outcome.estimate.step_time.si());
+  });
+  return best;
+}
+
+TEST(PlannerAdvice, TheStepLowerBoundNeverExceedsTheStep) {
+  const auto s = parse(small_space());
+  const auto& seg = s.phases.front().segments.front();
+  PlanEvaluator evaluator(s, {seg.sequence_length, seg.global_batch_size});
+  std::set<Schedule> schedules;
+  int timed = 0;
+  for_each_plan(plan_space(s), seg.plan, [&](const ParallelPlan& p, std::int64_t gpus) {
+    Seconds bound(0);
+    const auto outcome = evaluator.evaluate_if(p, gpus, [&](const StepEstimate&, Seconds b) {
+      bound = b;
+      return true;
+    });
+    if (!outcome.timed) return;
+    ++timed;
+    schedules.insert(p.schedule);
+    EXPECT_GT(bound.si(), 0.0);
+    // The bound counts only the compute of the passes: the step adds bubbles, exposed
+    // communication and the update, so it is never below (to rounding).
+    EXPECT_LE(bound.si(), outcome.estimate.step_time.si() * (1.0 + 1e-12))
+        << "PP" << p.pipeline << " " << to_string(p.schedule) << " mb" << p.micro_batch_size << " ZeRO-" << p.zero_stage;
+  });
+  EXPECT_GE(timed, 50);
+  EXPECT_GE(schedules.size(), 5U);  // 1F1B, interleaved, the zero-bubble ones and DualPipe among them
+}
+
+TEST(PlannerAdvice, TheBestPlanSearchFindsTheBruteForceBest) {
+  auto doc = small_space();
+  const auto s = parse(doc);
+  const auto a = analyze_bottlenecks(s);
+  EXPECT_EQ(a.best_plan_step.si(), brute_force_best(s));
+  auto roomier = s;
+  roomier.cluster.gpu.memory_capacity = s.cluster.gpu.memory_capacity * 2;
+  EXPECT_EQ(a.best_plan_step_with_double_memory.si(), brute_force_best(roomier));
+  EXPECT_LT(a.best_plan_step_with_double_memory, a.best_plan_step);  // more memory admits faster plans here
+}
+
+TEST(PlannerAdvice, ThePrecisionIsTheScenariosUnlessThePlannerAllowsOthers) {
+  auto doc = scenario_json("scenarios/llama-3.1-405b-h100.json");  // BF16 on H100, which has FP8
+  doc.erase("planner");
+  EXPECT_EQ(plan_space(parse(doc)).precisions, std::vector<Precision>{Precision::bf16});
+  doc["planner"] = {{"precisions", {"bf16", "fp8"}}};
+  EXPECT_EQ(plan_space(parse(doc)).precisions, (std::vector<Precision>{Precision::bf16, Precision::fp8}));
+}
+
+TEST(PlannerAdvice, WithoutAPipelineOnlyOneScheduleIsVisited) {
+  auto doc = small_space();
+  const auto s = parse(doc);
+  auto space = plan_space(s);
+  space.pipeline = {1};
+  std::set<std::pair<Schedule, std::int64_t>> seen;  // schedule, virtual stages
+  for_each_plan(space, s.plan, [&](const ParallelPlan& p, std::int64_t) { seen.emplace(p.schedule, p.virtual_stages); });
+  EXPECT_EQ(seen, (std::set<std::pair<Schedule, std::int64_t>>{{Schedule::one_f_one_b, 1}}));
+  // A PP1 scenario plan keeps its own schedule among the candidates, so that it is recognised.
+  auto base = s.plan;
+  base.pipeline = 1;
+  base.schedule = Schedule::gpipe;
+  seen.clear();
+  for_each_plan(space, base, [&](const ParallelPlan& p, std::int64_t) { seen.emplace(p.schedule, p.virtual_stages); });
+  EXPECT_EQ(seen, (std::set<std::pair<Schedule, std::int64_t>>{{Schedule::one_f_one_b, 1}, {Schedule::gpipe, 1}}));
+}
+
+TEST(PlannerAdvice, APlanUnderTheMinimumHeadroomIsInfeasibleWithItsNumbers) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["planner"]["min_headroom"] = "12GiB";
+  const auto s = parse(doc);
+  const auto space = plan_space(s);
+  EXPECT_EQ(space.min_headroom, Bytes(12LL << 30));
+  const auto& seg = s.phases.front().segments.front();
+  // The scenario's plan uses 70.4 of 79.1 GiB (README): 8.7 GiB free, under 12.
+  PlanEvaluator evaluator(s, {seg.sequence_length, seg.global_batch_size}, space.min_headroom);
+  const auto outcome = evaluator.evaluate(s.plan, s.cluster.gpu_count);
+  EXPECT_FALSE(outcome.feasible);
+  EXPECT_EQ(outcome.issue.reason, InfeasibleReason::below_headroom);
+  EXPECT_NE(outcome.issue.detail.find("GiB free on pipeline rank"), std::string::npos) << outcome.issue.detail;
+  EXPECT_NE(outcome.issue.detail.find("under planner.min_headroom 12.0 GiB"), std::string::npos) << outcome.issue.detail;
+  PlanEvaluator lenient(s, {seg.sequence_length, seg.global_batch_size}, Bytes(4LL << 30));
+  EXPECT_TRUE(lenient.evaluate(s.plan, s.cluster.gpu_count).feasible);
+}
+
+}  // namespace
+}  // namespace trainsim
