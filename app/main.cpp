@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_compare_command(cli, run);
   add_validate_command(cli, run);
   add_sweep_command(cli, run);
+  add_import_hf_command(cli, run);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 // and bad pointers or values are bad input (exit 3) naming the pointer.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -75,6 +76,29 @@ TEST(SetOption, EveryCommandThatReadsAScenarioTakesIt) {
   const auto v = run_trainsim("validate validation/runs/ds-v2.json" + bad);
   EXPECT_EQ(v.exit_code, 3) << v.err;
   EXPECT_NE(v.out.find("/parallel/pipeline_parallel"), std::string::npos) << v.out;
+}
+
+}  // namespace
+
+namespace {
+
+// import-hf writes a model object that a scenario takes as it is (here through --set).
+TEST(ImportHf, ItsModelDropsIntoAScenario) {
+  const auto model = std::filesystem::temp_directory_path() / "trainsim_imported_model.json";
+  const auto r = run_trainsim("import-hf tests/models/hf/deepseek-v3.json -o " + model.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto object = nlohmann::json::parse(slurp(model));
+  EXPECT_EQ(object["id"], "deepseek-v3");  // the file's stem
+  const auto with = run_trainsim("estimate " + kScenario + " --format json --set '/model=" + object.dump() + "'");
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  const auto base = nlohmann::json::parse(run_trainsim("estimate " + kScenario + " --format json").out);
+  const auto j = nlohmann::json::parse(with.out);
+  EXPECT_EQ(j["total_params"], base["total_params"]);
+  EXPECT_EQ(j["step_time_s"], base["step_time_s"]);
+  // Not a config.json of a family trainsim reads: bad input naming the key.
+  const auto bad = run_trainsim("import-hf " + write_temp("trainsim_gpt2.json", R"({"model_type": "gpt2"})").string());
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.err.find("/model_type"), std::string::npos) << bad.err;
 }
 
 }  // namespace
