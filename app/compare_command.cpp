@@ -1,5 +1,3 @@
-#include <thread>
-
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/json_output.hpp"
@@ -51,8 +49,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
       }
       std::vector<const Scenario*> scenarios;
       for (const auto& row : rows) scenarios.push_back(&row.scenario);
-      const int jobs = options->jobs > 0 ? options->jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-      auto bottlenecks = analyze_bottlenecks(scenarios, jobs);
+      auto bottlenecks = analyze_bottlenecks(scenarios, jobs_or_cores(options->jobs));
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i].bottleneck = std::move(bottlenecks[i]);
       std::string text;
       if (options->format.format == "json") {

@@ -26,10 +26,10 @@ void add_import_hf_command(CLI::App& cli, Action& run) {
       Diagnostics diag(options->config);
       const auto doc = read_json_file(options->config, diag);
       diag.throw_if_any();
-      const std::filesystem::path path(options->config);
+      const auto path = std::filesystem::absolute(options->config).lexically_normal();
       std::string id = options->id;
       if (id.empty()) id = path.filename() == "config.json" && path.has_parent_path() ? path.parent_path().filename().string() : path.stem().string();
-      const auto model = import_hf_config(*doc, id, path.filename().string(), diag);
+      const auto model = import_hf_config(*doc, id, std::filesystem::path(options->config).filename().string(), diag);
       diag.throw_if_any();
       write_output(options->output, model.dump(2) + "\n");
       return kExitOk;

@@ -1,5 +1,5 @@
 #pragma once
-// Every JSON output opens with what wrote it: {"trainsim": {"version", "scenario_schema_version"}}.
+// Every JSON output says what wrote it: a "trainsim" key with {"version", "scenario_schema_version"}.
 #include <string>
 #include <string_view>
 

@@ -1,7 +1,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <thread>
+#include <algorithm>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -11,7 +12,9 @@
 #include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
+#include "core/json_parse.hpp"
 #include "planner/plan_search.hpp"
+#include "planner/plan_writer.hpp"
 #include "reports/plan_report.hpp"
 
 namespace trainsim::app {
@@ -37,6 +40,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
     FormatChoice format;
     std::string output;
     std::string engine = "simgrid";
+    std::string write_scenario;
     int top_k = -1;
     int jobs = 0;
   };
@@ -49,16 +53,19 @@ void add_plan_command(CLI::App& cli, Action& run) {
   cmd->add_option("--engine", options->engine, "Engine that simulates the shortlist")->check(CLI::IsMember({"simgrid", "analytic"}));
   cmd->add_option("--top-k", options->top_k, "Plans to simulate after the closed-form ranking (default: the scenario's, else 8)")
       ->check(CLI::Range(0, 1000));
+  cmd->add_option("--write-scenario", options->write_scenario,
+                  "Also write the scenario with the best simulated plan in it (the planned phase's parallel object)");
   cmd->add_option("--jobs", options->jobs, "Simulations at once (default: the machine's cores)")->check(CLI::Range(1, 1024));
   cmd->callback([&run, options] {
     resolve_format(options->format, options->output);
     run = [options] {
-      check_outputs({&options->output});
-      const auto scenario = load_scenario(options->scenario, parse_overrides(options->sets));
+      check_outputs({&options->output, &options->write_scenario});
+      const auto overrides = parse_overrides(options->sets);
+      const auto scenario = load_scenario(options->scenario, overrides);
       auto space = plan_space(scenario);
       if (options->top_k >= 0) space.top_k = options->top_k;
       PlanSearchOptions search;
-      search.jobs = options->jobs > 0 ? options->jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+      search.jobs = jobs_or_cores(options->jobs);
       search.engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
       if (::isatty(STDERR_FILENO) != 0) search.progress = draw_progress;
       const auto result = search_plans(scenario, space, search);
@@ -71,6 +78,18 @@ void add_plan_command(CLI::App& cli, Action& run) {
         text = plan_search_text(scenario, result);
       }
       write_output(options->output, text);
+      if (!options->write_scenario.empty()) {
+        const auto best = std::find_if(result.shortlist.begin(), result.shortlist.end(), [](const RankedPlan& p) { return p.simulated; });
+        if (best == result.shortlist.end()) {
+          std::cerr << "note: no plan was simulated, so no scenario was written to " << options->write_scenario << "\n";
+        } else {
+          Diagnostics diag(options->scenario);
+          auto doc = read_json_file(options->scenario, diag);
+          diag.throw_if_any();
+          apply_overrides(*doc, overrides, diag);
+          write_output(options->write_scenario, scenario_with_plan(*doc, scenario, best->plan, best->gpu_count).dump(2) + "\n");
+        }
+      }
       return result.feasible > 0 ? kExitOk : kExitInfeasible;
     };
   });

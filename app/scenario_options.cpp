@@ -1,5 +1,8 @@
 #include "app/scenario_options.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace trainsim::app {
 
 void add_set_option(CLI::App* command, std::vector<std::string>& sets) {
@@ -9,7 +12,15 @@ void add_set_option(CLI::App* command, std::vector<std::string>& sets) {
                    "POINTER=VALUE, e.g. --set /cluster/gpu_count=4096 --set /cluster/gpu=h20 (repeatable; VALUE is "
                    "JSON where it parses as JSON, else a string)")
       ->take_all()
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->check([](const std::string& text) -> std::string {  // malformed text is a bad command line (exit 2)
+        try {
+          (void)parse_override(text);
+          return "";
+        } catch (const ConfigError& e) {
+          return e.issues().front().message + " (" + e.issues().front().hint + ")";
+        }
+      });
 }
 
 std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets) {
@@ -18,6 +29,8 @@ std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets) 
   for (const auto& text : sets) out.push_back(parse_override(text));
   return out;
 }
+
+int jobs_or_cores(int jobs) { return jobs > 0 ? jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency())); }
 
 std::optional<EngineKind> engine_choice(const std::string& name) {
   if (name == "closed-form") return std::nullopt;

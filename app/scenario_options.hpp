@@ -11,9 +11,12 @@
 namespace trainsim::app {
 
 void add_set_option(CLI::App* command, std::vector<std::string>& sets);
-// The overrides as given, in order. Throws ConfigError (exit 3) for text that is not POINTER=VALUE.
+// The overrides as given, in order (their syntax was checked when the command line was parsed:
+// text that is not POINTER=VALUE is a usage error, exit 2).
 std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets);
 
+// --jobs as given, or the machine's cores when it was not (0).
+int jobs_or_cores(int jobs);
 // An --engine name: "closed-form" (nullopt), "analytic" or "simgrid".
 std::optional<EngineKind> engine_choice(const std::string& name);
 

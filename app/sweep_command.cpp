@@ -1,5 +1,3 @@
-#include <thread>
-
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/json_output.hpp"
@@ -31,7 +29,15 @@ void add_sweep_command(CLI::App& cli, Action& run) {
                   "A field and its values, POINTER=v1,v2,... (once or twice; values are read as --set reads them)")
       ->required()
       ->take_all()
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->check([](const std::string& text) -> std::string {  // malformed axes are a bad command line (exit 2)
+        try {
+          (void)parse_sweep_axis(text);
+          return "";
+        } catch (const ConfigError& e) {
+          return e.issues().front().message;
+        }
+      });
   add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "How each case's steps are timed")
       ->check(CLI::IsMember({"simgrid", "analytic", "closed-form"}));
@@ -49,7 +55,7 @@ void add_sweep_command(CLI::App& cli, Action& run) {
       for (const auto& text : options->vary) axes.push_back(parse_sweep_axis(text));
       SweepOptions sweep;
       sweep.engine = engine_choice(options->engine);
-      sweep.jobs = options->jobs > 0 ? options->jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+      sweep.jobs = jobs_or_cores(options->jobs);
       const auto result = run_sweep(options->scenario, parse_overrides(options->sets), axes, sweep);
       std::string text;
       if (options->format.format == "json") {

@@ -61,13 +61,17 @@ void apply_overrides(nlohmann::json& doc, const std::vector<JsonOverride>& overr
     nlohmann::json* node = &doc;
     std::string at;  // the pointer walked so far
     bool ok = true;
+    bool patch = false;  // inside a model given as a catalog entry plus a merge patch
     for (std::size_t i = 0; i < path.size() && ok; ++i) {
       const bool last = i + 1 == path.size();
       if (at == "/model" && node->is_string()) *node = nlohmann::json{{"extends", *node}};
+      if (at == "/model" && node->is_object() && node->contains("extends")) patch = true;
       const auto& token = path[i];
       if (node->is_object()) {
         if (last) {
           (*node)[token] = o.value;
+        } else if (!node->contains(token) && patch) {
+          node = &((*node)[token] = nlohmann::json::object());  // a merge patch: objects it names are created
         } else if (!node->contains(token)) {
           diag.error(o.pointer, "there is no field " + child_pointer(at, token) + " to set a field inside",
                      "set the whole object instead: --set '" + child_pointer(at, token) + "={...}'");

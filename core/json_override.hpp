@@ -25,7 +25,8 @@ JsonOverride parse_override(std::string_view text);
 // key is added when absent: the reader then reports an unknown key with the nearest known one)
 // or an array (an existing index, or "-" to append). A catalog model named by a string
 // ("model": "llama-3.1-70b") is turned into {"extends": id} when a pointer goes into it, so that
-// `/model/num_layers=4` changes one field of a catalog model. Problems are reported to `diag`
+// `/model/num_layers=4` changes one field of a catalog model; inside such a patch, objects on the
+// way are created (`/model/moe/top_k=4`), as a merge patch names them. Problems are reported to `diag`
 // with the override's pointer.
 void apply_overrides(nlohmann::json& doc, const std::vector<JsonOverride>& overrides, Diagnostics& diag);
 

@@ -136,6 +136,19 @@ nlohmann::json import_hf_config(const nlohmann::json& doc, const std::string& id
       attention["qkv_bias"] = true;
     }
     if (family == Family::qwen3 || type == "qwen3_moe") attention["qk_norm"] = true;
+    if (c.flag("attention_bias", false) && family == Family::llama) attention["output_bias"] = true;  // Llama biases o_proj too
+    // Mistral's sliding window (every layer); Qwen's only when use_sliding_window says so.
+    const bool windowed = family == Family::qwen2 || family == Family::qwen3 || family == Family::qwen_moe
+                              ? c.flag("use_sliding_window", false)
+                              : c.has("sliding_window");
+    if (windowed) {
+      if (c.has("max_window_layers")) {
+        c.error("max_window_layers", "a sliding window on only some layers (max_window_layers) is not imported; give "
+                                     "attention.sliding_window with its pattern by hand");
+      } else if (const auto window = c.count("sliding_window", true)) {
+        attention["sliding_window"] = {{"window", *window}};
+      }
+    }
   }
   m["attention"] = attention;
 

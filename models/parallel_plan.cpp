@@ -85,6 +85,39 @@ std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostic
   return std::nullopt;
 }
 
+nlohmann::json recomputation_json(RecomputeSet recompute) {
+  if (recompute == RecomputeSet()) return "none";
+  if (recompute.has(RecomputePart::full_layer)) return "full";
+  if (recompute == RecomputeSet(static_cast<unsigned>(RecomputePart::attention_core))) return "selective";
+  nlohmann::json parts = nlohmann::json::array();
+  for (const auto& part : kRecomputeParts) {
+    if ((recompute.bits() & static_cast<unsigned>(part.value)) != 0) {
+      parts.push_back(std::string(part.name));
+    }
+  }
+  return parts;
+}
+
+void write_searched_fields(const ParallelPlan& p, nlohmann::json& parallel) {
+  parallel["tensor_parallel"] = p.tensor;
+  parallel["pipeline_parallel"] = p.pipeline;
+  parallel["data_parallel"] = p.data;
+  parallel["expert_parallel"] = p.expert;
+  parallel["context_parallel"] = p.context;
+  if (p.expert_tensor == 0) {
+    parallel.erase("expert_tensor_parallel");  // Megatron-Core's default: as tensor parallelism
+  } else {
+    parallel["expert_tensor_parallel"] = p.expert_tensor;
+  }
+  parallel["schedule"] = std::string(schedule_traits(p.schedule).name());
+  parallel["virtual_stages"] = p.virtual_stages;
+  parallel["micro_batch_size"] = p.micro_batch_size;
+  parallel["zero_stage"] = p.zero_stage;
+  parallel["recomputation"] = recomputation_json(p.recompute);
+  parallel["precision"] = std::string(to_string(p.precision));
+  parallel.erase("layers_per_chunk");  // the planner balances the split itself
+}
+
 namespace {
 
 Precision parse_precision(ObjectReader& r, std::string_view key, Precision fallback, bool allow_fp8) {

@@ -98,6 +98,13 @@ const std::vector<Choice<Precision>>& gemm_precision_choices();
 // is wrong at the field's pointer.
 std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostics& diag);
 
+// The recomputation as a scenario spells it: "none", "selective", "full" or a list of parts.
+nlohmann::json recomputation_json(RecomputeSet recompute);
+// Writes the fields the planner searches (degrees, schedule, virtual stages, micro-batch, ZeRO,
+// recomputation, precision) into a scenario's `parallel` object, keeping its other fields, so
+// that reading it back gives `plan`'s values for them.
+void write_searched_fields(const ParallelPlan& plan, nlohmann::json& parallel);
+
 // Reads a plan. With `base`, every key is optional and missing ones keep base's values (a
 // training phase overriding part of the scenario's plan). `"data_parallel": "auto"` takes the
 // GPUs the other degrees leave, `gpu_count` / (tensor x pipeline x context), so that a question

@@ -274,11 +274,10 @@ Seconds step_lower_bound(const StepProgram& program) {
   Seconds bound(0);
   for (const auto& t : program.pipeline().ranks) {
     // Each pass is one block of its compute and its exposed communication; an overlapped pair
-    // (DualPipe) hides communication under the other pass, so only compute counts there, and
-    // each micro-batch crosses one of the rank's two chunks.
-    const Seconds per_micro_batch = schedule.overlapped_pairs()
-                                        ? (t.forward_compute + t.backward_compute + t.weight_compute) * schedule.chunk_share()
-                                        : t.forward_alone() + t.backward_alone();
+    // (DualPipe) hides communication under the other pass, so only compute counts there. The
+    // rank's times already weigh each chunk by the share of micro-batches that cross it.
+    const Seconds per_micro_batch = schedule.overlapped_pairs() ? t.forward_compute + t.backward_compute + t.weight_compute
+                                                                : t.forward_alone() + t.backward_alone();
     bound = max(bound, per_micro_batch * n);
   }
   return bound;

@@ -82,23 +82,24 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
                    const std::function<void(const ParallelPlan&, std::int64_t)>& visit) {
   ParallelPlan p = base;
   p.layers_per_chunk.clear();
-  // Without a pipeline every schedule runs the same passes in the same time, and 1F1B keeps the
-  // fewest activations: at PP1 only 1F1B is visited (and the base's own schedule, so that the
-  // base is recognised), when the space has 1F1B.
+  // Without a pipeline, GPipe and interleaved 1F1B run the passes 1F1B runs, in the same time,
+  // keeping more activations: at PP1 they are not visited when the space has 1F1B, except as the
+  // base's own plan (so that it is recognised). Not under ZeRO-3 or overlapped data-parallel
+  // exchange, whose prefetches and reduce-scatters follow the pass order; the zero-bubble
+  // schedules (separate weight passes) and DualPipeV (overlapped pairs) are timed differently
+  // and always visited.
   const bool has_1f1b = std::find(space.schedules.begin(), space.schedules.end(), Schedule::one_f_one_b) != space.schedules.end();
-  std::vector<Schedule> single_stage = {Schedule::one_f_one_b};
-  if (base.pipeline == 1 && base.schedule != Schedule::one_f_one_b &&
-      std::find(space.schedules.begin(), space.schedules.end(), base.schedule) != space.schedules.end()) {
-    single_stage.push_back(base.schedule);
-  }
+  const auto same_as_1f1b = [&](const ParallelPlan& q) {
+    if (q.pipeline != 1 || !has_1f1b || q.zero_stage == 3 || q.overlap_data_parallel) return false;
+    if (q.schedule != Schedule::gpipe && q.schedule != Schedule::interleaved_1f1b) return false;
+    return !(base.pipeline == 1 && q.schedule == base.schedule && q.virtual_stages == base.virtual_stages);
+  };
   // The innermost axes: everything but the degrees, which the caller has set on `p`.
   const auto visit_settings = [&](std::int64_t gpus) {
-    const bool collapse = p.pipeline == 1 && has_1f1b;
-    for (const auto schedule : collapse ? single_stage : space.schedules) {
+    for (const auto schedule : space.schedules) {
       p.schedule = schedule;
-      const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages() && !collapse;
-      const auto base_vpp = std::vector<std::int64_t>{collapse && schedule == base.schedule ? base.virtual_stages : 1};
-      for (const auto vpp : virtual_stages ? space.virtual_stages : base_vpp) {
+      const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages();
+      for (const auto vpp : virtual_stages ? space.virtual_stages : std::vector<std::int64_t>{1}) {
         p.virtual_stages = vpp;
         for (const auto mb : space.micro_batch_sizes) {
           p.micro_batch_size = mb;
@@ -108,7 +109,7 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
               p.recompute = recompute;
               for (const auto precision : space.precisions) {
                 p.precision = precision;
-                visit(p, gpus);
+                if (!same_as_1f1b(p)) visit(p, gpus);
               }
             }
           }

@@ -66,7 +66,7 @@ std::string run_case(const std::string& path, const std::vector<JsonOverride>& o
 }
 
 std::optional<double> number_at(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key)) return std::nullopt;
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;  // absent, or not finite (JSON has no NaN)
   return j[key].get<double>();
 }
 

@@ -64,6 +64,9 @@ TEST(JsonOverride, ACatalogModelBecomesAnExtensionWhenAFieldOfItIsSet) {
   auto d = doc();
   EXPECT_TRUE(apply(d, {"/model/num_layers=4"}).empty());
   EXPECT_EQ(d["model"], nlohmann::json::parse(R"({"extends": "llama-3.1-70b", "num_layers": 4})"));
+  auto patch = doc();
+  EXPECT_TRUE(apply(patch, {"/model/moe/top_k=4"}).empty());
+  EXPECT_EQ(patch["model"], nlohmann::json::parse(R"({"extends": "llama-3.1-70b", "moe": {"top_k": 4}})"));
   auto e = doc();
   EXPECT_TRUE(apply(e, {"/model=deepseek-v3"}).empty());
   EXPECT_EQ(e["model"], "deepseek-v3");

@@ -70,6 +70,17 @@ TEST(HfImport, MixtralFromTheValuesTheCatalogCites) {
   expect_same_parameters(imported(config), "mixtral-8x7b");
 }
 
+TEST(HfImport, MistralsSlidingWindowIsKept) {
+  auto config = fixture("llama-3.1-70b.json");
+  config["model_type"] = "mistral";
+  config["sliding_window"] = 4096;  // Mistral-7B-v0.1's window, on every layer
+  const auto m = imported(config);
+  ASSERT_TRUE(m.attention.sliding_window.has_value());
+  EXPECT_EQ(m.attention.sliding_window->window, 4096);
+  config["sliding_window"] = nullptr;  // Mixtral and later Mistrals: none
+  EXPECT_FALSE(imported(config).attention.sliding_window.has_value());
+}
+
 TEST(HfImport, WhatIsNotModelledIsAnIssueAtItsKey) {
   const auto issues_of = [](nlohmann::json config) {
     Diagnostics diag("config.json");
