@@ -231,12 +231,19 @@ std::string estimate_markdown(const Scenario& s, const RunEstimate& r) {
 
 std::string estimate_csv(const Scenario& s, const RunEstimate& r) {
   std::string out = "scenario,engine,phase,source,tokens,steps,ideal_gpu_hours,gpu_hours,days,cost_usd,energy_kwh,emissions_kg_co2,"
-                    "published_gpu_hours\n";
+                    "published_gpu_hours,step_time_s,mfu_causal,tokens_per_day,memory_gib,feasible\n";
   for (const auto& p : r.run.phases) {
-    out += fmt::format("{},{},{},{},{:.0f},{:.1f},{:.1f},{:.1f},{:.4f},{:.2f},{:.1f},{:.1f},{}\n", s.name, r.engine, p.name,
+    // The phase's first segment at its full batch (empty for a phase whose figures are given).
+    std::string step = ",,,,";
+    if (!p.segments.empty()) {
+      const auto& e = p.segments.front();
+      step = fmt::format("{:.6f},{:.4f},{:.0f},{:.2f},{}", e.step_time.si(), e.mfu(AttentionConvention::causal), e.tokens_per_day(),
+                         to_gib(e.memory.total()), e.feasible() ? "true" : "false");
+    }
+    out += fmt::format("{},{},{},{},{:.0f},{:.1f},{:.1f},{:.1f},{:.4f},{:.2f},{:.1f},{:.1f},{},{}\n", s.name, r.engine, p.name,
                        p.source == PhaseSource::given ? "given" : "estimated", p.tokens, p.steps, p.ideal_gpu_hours, p.gpu_hours,
                        p.days, p.cost_usd, p.energy_kwh, p.emissions_kg,
-                       p.published.gpu_hours ? fmt::format("{:.1f}", *p.published.gpu_hours) : "");
+                       p.published.gpu_hours ? fmt::format("{:.1f}", *p.published.gpu_hours) : "", step);
   }
   return out;
 }

@@ -17,7 +17,8 @@ std::string plan_text(const ParallelPlan& plan);
 // `simulation`: the simulated headline step, when the estimate came from the engine.
 std::string estimate_text(const Scenario& scenario, const RunEstimate& estimate,
                           const StepSimulation* simulation = nullptr);
-// The same report as Markdown tables, and as CSV (one row per phase).
+// The same report as Markdown tables, and as CSV (one row per phase, with the step of its first
+// segment at full batch: time, causal MFU, tokens per day, memory of the fullest GPU).
 std::string estimate_markdown(const Scenario& scenario, const RunEstimate& estimate);
 std::string estimate_csv(const Scenario& scenario, const RunEstimate& estimate);
 

@@ -159,6 +159,31 @@ TEST(Cli, TheOutputFormatFollowsTheFileExtensionUnlessGiven) {
   EXPECT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json -o " + (dir / "e.html").string()).exit_code, 2);
 }
 
+TEST(Cli, EstimateCsvCarriesEachPhasesStep) {
+  const auto csv = run_trainsim("estimate scenarios/deepseek-v3-h800.json --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::istringstream in(csv.out);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  const auto cells = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) out.push_back(cell);
+    return out;
+  };
+  const auto h = cells(header);
+  const auto row = cells(first);
+  ASSERT_EQ(h.size(), 18U);
+  ASSERT_EQ(row.size(), h.size()) << first;
+  const auto column = [&](const std::string& name) { return row[static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin())]; };
+  const auto j = nlohmann::json::parse(run_trainsim("estimate scenarios/deepseek-v3-h800.json --format json").out);
+  // The first phase's step is the headline step the JSON reports (written to 6 decimals).
+  EXPECT_NEAR(std::stod(column("step_time_s")), j["step_time_s"].get<double>(), 1e-6);
+  EXPECT_NEAR(std::stod(column("mfu_causal")), j["mfu"]["causal"].get<double>(), 1e-4);
+  EXPECT_EQ(column("feasible"), "true");
+}
+
 // A SYNTHETIC probe file (made up here, labelled so in its provenance): calibrate reads it,
 // writes a loadable probe calibration and prints the fit per class.
 TEST(Cli, CalibrateFitsAProbeRunAndWritesTheCalibration) {
