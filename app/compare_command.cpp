@@ -61,9 +61,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
       } else {
         text = compare_text(rows);
       }
-      const std::string html = options->report.empty() ? "" : compare_html(rows);
-      write_output(options->output, text);
-      if (!html.empty()) write_output(options->report, html);
+      write_result(options->output, text, options->report, [&] { return compare_html(rows); });
       return kExitOk;
     };
   });

@@ -27,9 +27,7 @@ int write_estimate(const EstimateOutput& o, const Scenario& s, const RunEstimate
   } else {
     text = estimate_text(s, e, sim);
   }
-  const std::string html = o.report.empty() ? "" : estimate_html(s, e, sim);
-  write_output(o.output, text);
-  if (!html.empty()) write_output(o.report, html);
+  write_result(o.output, text, o.report, [&] { return estimate_html(s, e, sim); });
   return e.headline && !e.headline->feasible() ? kExitInfeasible : kExitOk;
 }
 

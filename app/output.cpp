@@ -144,4 +144,11 @@ void write_output(const std::string& path, const std::string& content) {
   replace_regular(path, content);
 }
 
+void write_result(const std::string& path, const std::string& text, const std::string& report,
+                  const std::function<std::string()>& html) {
+  const std::string page = report.empty() ? "" : html();
+  write_output(path, text);
+  if (!report.empty()) write_output(report, page);
+}
+
 }  // namespace trainsim::app

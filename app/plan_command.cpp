@@ -12,7 +12,6 @@
 #include "app/format_option.hpp"
 #include "app/output.hpp"
 #include "app/scenario_options.hpp"
-#include "core/json_parse.hpp"
 #include "planner/plan_search.hpp"
 #include "planner/plan_writer.hpp"
 #include "reports/plan_report.hpp"
@@ -83,11 +82,8 @@ void add_plan_command(CLI::App& cli, Action& run) {
         if (best == result.shortlist.end()) {
           std::cerr << "note: no plan was simulated, so no scenario was written to " << options->write_scenario << "\n";
         } else {
-          Diagnostics diag(options->scenario);
-          auto doc = read_json_file(options->scenario, diag);
-          diag.throw_if_any();
-          apply_overrides(*doc, overrides, diag);
-          write_output(options->write_scenario, scenario_with_plan(*doc, scenario, best->plan, best->gpu_count).dump(2) + "\n");
+          const auto doc = scenario_document(options->scenario, overrides);
+          write_output(options->write_scenario, scenario_with_plan(doc, scenario, best->plan, best->gpu_count).dump(2) + "\n");
         }
       }
       return result.feasible > 0 ? kExitOk : kExitInfeasible;

@@ -13,14 +13,19 @@ void add_set_option(CLI::App* command, std::vector<std::string>& sets) {
                    "JSON where it parses as JSON, else a string)")
       ->take_all()
       ->allow_extra_args(false)
-      ->check([](const std::string& text) -> std::string {  // malformed text is a bad command line (exit 2)
-        try {
-          (void)parse_override(text);
-          return "";
-        } catch (const ConfigError& e) {
-          return e.issues().front().message + " (" + e.issues().front().hint + ")";
-        }
-      });
+      ->check(syntax_check([](const std::string& text) { (void)parse_override(text); }));
+}
+
+std::function<std::string(const std::string&)> syntax_check(std::function<void(const std::string&)> parse) {
+  return [parse = std::move(parse)](const std::string& text) -> std::string {
+    try {
+      parse(text);
+      return "";
+    } catch (const ConfigError& e) {
+      const auto& issue = e.issues().front();
+      return issue.message + (issue.hint.empty() ? "" : " (" + issue.hint + ")");
+    }
+  };
 }
 
 std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets) {

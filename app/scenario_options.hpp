@@ -1,5 +1,6 @@
 #pragma once
 // The option every command that reads a scenario shares: `--set POINTER=VALUE`, repeatable.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@
 namespace trainsim::app {
 
 void add_set_option(CLI::App* command, std::vector<std::string>& sets);
+// An option check that runs `parse` on each value given: a ConfigError it throws (text that is
+// not the option's syntax) becomes CLI11's message, a bad command line (exit 2).
+std::function<std::string(const std::string&)> syntax_check(std::function<void(const std::string&)> parse);
 // The overrides as given, in order (their syntax was checked when the command line was parsed:
 // text that is not POINTER=VALUE is a usage error, exit 2).
 std::vector<JsonOverride> parse_overrides(const std::vector<std::string>& sets);

@@ -30,14 +30,7 @@ void add_sweep_command(CLI::App& cli, Action& run) {
       ->required()
       ->take_all()
       ->allow_extra_args(false)
-      ->check([](const std::string& text) -> std::string {  // malformed axes are a bad command line (exit 2)
-        try {
-          (void)parse_sweep_axis(text);
-          return "";
-        } catch (const ConfigError& e) {
-          return e.issues().front().message;
-        }
-      });
+      ->check(syntax_check([](const std::string& text) { (void)parse_sweep_axis(text); }));
   add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "How each case's steps are timed")
       ->check(CLI::IsMember({"simgrid", "analytic", "closed-form"}));
@@ -67,9 +60,7 @@ void add_sweep_command(CLI::App& cli, Action& run) {
       } else {
         text = sweep_text(result);
       }
-      const std::string html = options->report.empty() ? "" : sweep_html(result);
-      write_output(options->output, text);
-      if (!html.empty()) write_output(options->report, html);
+      write_result(options->output, text, options->report, [&] { return sweep_html(result); });
       return kExitOk;
     };
   });

@@ -179,14 +179,18 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, cons
   return s;
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<JsonOverride>& overrides) {
+nlohmann::json scenario_document(const std::string& path, const std::vector<JsonOverride>& overrides) {
   Diagnostics diag(path);
   auto doc = read_json_file(path, diag);
   diag.throw_if_any();
   apply_overrides(*doc, overrides, diag);
   diag.throw_if_any();
+  return std::move(*doc);
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<JsonOverride>& overrides) {
   const auto dir = std::filesystem::path(path).parent_path().string();
-  return parse_scenario(*doc, path, dir.empty() ? "." : dir);
+  return parse_scenario(scenario_document(path, overrides), path, dir.empty() ? "." : dir);
 }
 
 }  // namespace trainsim

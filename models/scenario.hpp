@@ -34,6 +34,9 @@ struct Scenario {
 // Reads and validates a scenario file, with `overrides` (`--set`) applied to the document
 // before it is read. Throws ConfigError listing every issue found.
 Scenario load_scenario(const std::string& path, const std::vector<JsonOverride>& overrides = {});
+// The scenario file's document with `overrides` applied, not yet read as a scenario (what
+// load_scenario reads). Throws ConfigError when it does not parse or a pointer leads nowhere.
+nlohmann::json scenario_document(const std::string& path, const std::vector<JsonOverride>& overrides);
 // Same, from a parsed document; `file` names it in messages, `base_dir` resolves paths.
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file, const std::string& base_dir);
 

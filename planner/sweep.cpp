@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/io_error.hpp"
-#include "core/json_parse.hpp"
 #include "cost/simulated_timer.hpp"
 #include "sim/child_process.hpp"
 
@@ -104,14 +102,9 @@ SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& 
   // The base must read on its own, and each axis's pointer must lead somewhere in it: those
   // are the command's errors, not one case's.
   const auto base = load_scenario(path, overrides);
-  {
-    Diagnostics diag(path);
-    auto doc = read_json_file(path, diag);
-    diag.throw_if_any();
-    apply_overrides(*doc, overrides, diag);
-    for (const auto& axis : axes) apply_overrides(*doc, {axis.values.front()}, diag);
-    diag.throw_if_any();
-  }
+  auto first_case = overrides;
+  for (const auto& axis : axes) first_case.push_back(axis.values.front());
+  (void)scenario_document(path, first_case);
   std::size_t count = 1;
   for (const auto& axis : axes) count *= axis.values.size();
   if (count > kMaxSweepCases) {
