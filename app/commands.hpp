@@ -19,5 +19,6 @@ void add_compare_command(CLI::App& cli, Action& run);
 void add_validate_command(CLI::App& cli, Action& run);
 void add_sweep_command(CLI::App& cli, Action& run);
 void add_import_hf_command(CLI::App& cli, Action& run);
+void add_init_command(CLI::App& cli, Action& run);
 
 }  // namespace trainsim::app

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add_validate_command(cli, run);
   add_sweep_command(cli, run);
   add_import_hf_command(cli, run);
+  add_init_command(cli, run);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

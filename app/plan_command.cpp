@@ -1,6 +1,3 @@
-#include <unistd.h>
-
-#include <cstdio>
 #include <algorithm>
 #include <iostream>
 
@@ -11,26 +8,13 @@
 #include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
+#include "app/progress.hpp"
 #include "app/scenario_options.hpp"
 #include "planner/plan_search.hpp"
 #include "planner/plan_writer.hpp"
 #include "reports/plan_report.hpp"
 
 namespace trainsim::app {
-
-namespace {
-// A progress bar on stderr, drawn only when stderr is a terminal (never into pipes or logs).
-void draw_progress(std::int64_t done, std::int64_t total) {
-  constexpr int kWidth = 40;
-  const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-  const int filled = static_cast<int>(fraction * kWidth);
-  std::fprintf(stderr, "\r[%s%s] %3.0f%% %lld/%lld plans", std::string(static_cast<std::size_t>(filled), '#').c_str(),
-               std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(), 100.0 * fraction,
-               static_cast<long long>(done), static_cast<long long>(total));
-  if (done == total) std::fputs("\n", stderr);
-  std::fflush(stderr);
-}
-}  // namespace
 
 void add_plan_command(CLI::App& cli, Action& run) {
   struct Options {
@@ -66,7 +50,7 @@ void add_plan_command(CLI::App& cli, Action& run) {
       PlanSearchOptions search;
       search.jobs = jobs_or_cores(options->jobs);
       search.engine = options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid;
-      if (::isatty(STDERR_FILENO) != 0) search.progress = draw_progress;
+      search.progress = terminal_progress("plans");
       const auto result = search_plans(scenario, space, search);
       std::string text;
       if (options->format.format == "json") {

@@ -140,4 +140,23 @@ Watts parse_watts(std::string_view text) {
   return Watts(parse_rate(text, {{"W", 1.0}}, "write a power with a unit, e.g. 700W or 10.2kW"));
 }
 
+double parse_count(std::string_view text) {
+  constexpr std::string_view kHint = "write a count, e.g. 15T, 500B, 4M, 2k or 1.5e13";
+  const auto original = std::string(text);
+  double number = 0.0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end == text.data() || !std::isfinite(number) || number < 0.0) {
+    throw UnitParseError("\"" + original + "\" is not a count", std::string(kHint));
+  }
+  const std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  // B is a billion here, as in "500B tokens"; G would be the SI spelling of the same.
+  static constexpr std::array<Prefix, 6> kCountPrefixes{{{"", 1.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"B", 1e9}, {"T", 1e12}}};
+  for (const auto& prefix : kCountPrefixes) {
+    if (suffix != prefix.symbol) continue;
+    if (!std::isfinite(number * prefix.factor)) throw UnitParseError("\"" + original + "\" is beyond the range of a double", std::string(kHint));
+    return number * prefix.factor;
+  }
+  throw UnitParseError("\"" + original + "\" has an unknown suffix \"" + std::string(suffix) + "\"", std::string(kHint));
+}
+
 }  // namespace trainsim

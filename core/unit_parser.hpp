@@ -27,5 +27,8 @@ Seconds parse_seconds(std::string_view text);           // "2.5us", "19.926s", "
 BytesPerSecond parse_byte_rate(std::string_view text);  // "50GBps", "50GB/s", "400Gbps" (bits)
 FlopsPerSecond parse_flop_rate(std::string_view text);  // "989.4TFLOPS", "1978.9TOPS"
 Watts parse_watts(std::string_view text);               // "700W", "10.2kW"
+// A count of things (tokens, parameters) as people write it on a command line: "15T", "500B"
+// (billions), "4M", "2k", "1.5e13" or "15000000000000". Decimal prefixes only; no unit.
+double parse_count(std::string_view text);
 
 }  // namespace trainsim

@@ -119,3 +119,22 @@ std::string plan_search_csv(const PlanSearchResult& r) {
 }
 
 }  // namespace trainsim
+
+namespace trainsim {
+
+std::string init_summary_text(const InitResult& result) {
+  if (!result.searched) return "plan: the first that follows the rules (not searched; it may not fit in memory)\n";
+  const auto& search = *result.search;
+  const auto* best = result.best_plan();
+  if (best == nullptr) {
+    return fmt::format("plan: none of {} candidates fits; the scenario keeps one that follows the rules (trainsim plan says "
+                       "why each fails)\n",
+                       search.candidates);
+  }
+  return fmt::format("best plan: {}\n  {} per step, {:.1f} days, {} GPU-hours, {} for {} tokens (analytic engine)\n"
+                     "  the fastest of {} feasible plans of {} candidates; trainsim plan simulates the shortlist on SimGrid\n",
+                     plan_text(best->plan), seconds_text(best->step_time()), best->price.days, short_count(best->price.gpu_hours),
+                     usd_text(best->price.cost_usd), short_count(search.phase_tokens), search.feasible, search.candidates);
+}
+
+}  // namespace trainsim

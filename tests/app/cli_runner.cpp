@@ -16,12 +16,15 @@ std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
-Run run_trainsim(const std::string& args) {
+Run run_trainsim(const std::string& args) { return run_trainsim_in(std::filesystem::current_path(), args); }
+
+Run run_trainsim_in(const std::filesystem::path& cwd, const std::string& args) {
   const auto dir = std::filesystem::temp_directory_path() / ("trainsim_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto out = dir / "out.txt";
   const auto err = dir / "err.txt";
-  const std::string command = std::string(TRAINSIM_EXECUTABLE) + " " + args + " > " + out.string() + " 2> " + err.string();
+  const std::string command = "cd '" + cwd.string() + "' && " + std::string(TRAINSIM_EXECUTABLE) + " " + args + " > " +
+                              out.string() + " 2> " + err.string();
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }

@@ -53,5 +53,19 @@ TEST(UnitParser, QuantitiesAreFiniteAndRatesPositive) {
   EXPECT_EQ(parse_bytes("0B").count(), 0);
 }
 
+TEST(UnitParser, CountsAsPeopleWriteThem) {
+  EXPECT_DOUBLE_EQ(parse_count("15T"), 15e12);
+  EXPECT_DOUBLE_EQ(parse_count("500B"), 500e9);  // billions, as in "500B tokens"
+  EXPECT_DOUBLE_EQ(parse_count("4M"), 4e6);
+  EXPECT_DOUBLE_EQ(parse_count("2k"), 2e3);
+  EXPECT_DOUBLE_EQ(parse_count("1.5e13"), 1.5e13);
+  EXPECT_DOUBLE_EQ(parse_count("8192"), 8192.0);
+  expect_error([] { parse_count("15 tokens"); }, "unknown suffix", "15T");
+  expect_error([] { parse_count("15GiB"); }, "unknown suffix", "15T");
+  expect_error([] { parse_count("T"); }, "is not a count", "15T");
+  expect_error([] { parse_count("-3"); }, "is not a count", "");
+  expect_error([] { parse_count("1e308T"); }, "beyond the range", "");
+}
+
 }  // namespace
 }  // namespace trainsim
