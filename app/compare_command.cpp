@@ -3,6 +3,7 @@
 #include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
+#include "app/progress.hpp"
 #include "app/scenario_options.hpp"
 #include "cost/simulated_timer.hpp"
 #include "reports/compare_report.hpp"
@@ -40,16 +41,23 @@ void add_compare_command(CLI::App& cli, Action& run) {
       check_outputs({&options->output, &options->report});
       const auto overrides = parse_overrides(options->sets);
       std::vector<ComparedScenario> rows;
+      // Two parts per scenario: its run estimated here, then its bottleneck analysis in a worker.
+      const auto progress = terminal_progress("runs and bottleneck analyses");
+      const auto parts = static_cast<std::int64_t>(2 * options->scenarios.size());
       for (const auto& path : options->scenarios) {
         ComparedScenario row{load_scenario(path, overrides), {}, {}, {}};
         const auto& s = row.scenario;
         row.estimate = estimate_run_with(s, engine_choice(options->engine));
         row.export_control = export_control_metrics(s.cluster.gpu);
         rows.push_back(std::move(row));
+        if (progress) progress(static_cast<std::int64_t>(rows.size()), parts);
       }
       std::vector<const Scenario*> scenarios;
       for (const auto& row : rows) scenarios.push_back(&row.scenario);
-      auto bottlenecks = analyze_bottlenecks(scenarios, jobs_or_cores(options->jobs));
+      const auto offset = static_cast<std::int64_t>(rows.size());
+      auto bottlenecks = analyze_bottlenecks(scenarios, jobs_or_cores(options->jobs), [&](std::int64_t done, std::int64_t) {
+        if (progress) progress(offset + done, parts);
+      });
       for (std::size_t i = 0; i < rows.size(); ++i) rows[i].bottleneck = std::move(bottlenecks[i]);
       std::string text;
       if (options->format.format == "json") {

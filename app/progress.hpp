@@ -1,13 +1,11 @@
 #pragma once
 // Signs of life for long commands: a progress bar on stderr, drawn only when stderr is a
 // terminal (never into pipes or logs, whose bytes stay the same run to run).
-#include <cstdint>
-#include <functional>
 #include <string>
 
-namespace trainsim::app {
+#include "core/progress.hpp"
 
-using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+namespace trainsim::app {
 
 // Draws "[#####     ]  50% 3/6 <unit>" over itself, ending the line when done == total; an
 // empty function when stderr is not a terminal.

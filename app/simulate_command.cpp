@@ -6,6 +6,7 @@
 #include "app/estimate_output.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output.hpp"
+#include "app/progress.hpp"
 #include "app/scenario_options.hpp"
 #include "core/unit_parser.hpp"
 #include "cost/run_estimate.hpp"
@@ -111,7 +112,8 @@ void add_simulate_command(CLI::App& cli, Action& run) {
         std::cerr << fmt::format("note: the simulations may take up to about {:.0f} minutes (simulate --dry-run sizes them)\n",
                                  sizing.slowest_s / 60.0);
       }
-      SimulatedTimer simulated(scenario, engine, fidelity);  // every step already sized and checked above
+      // Every step already sized and checked above; a bar per SimGrid step on a terminal.
+      SimulatedTimer simulated(scenario, engine, fidelity, terminal_progress("ops of a simulated step"));
       const auto estimate = estimate_run(scenario, simulated.timer(), options->given, options->engine);
       const StepSimulation* headline = simulated.simulations().empty() ? nullptr : simulated.simulations().front().get();
       if (!options->trace.empty() && headline != nullptr) {

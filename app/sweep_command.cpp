@@ -3,6 +3,7 @@
 #include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
+#include "app/progress.hpp"
 #include "app/scenario_options.hpp"
 #include "planner/sweep.hpp"
 #include "reports/html_report.hpp"
@@ -49,6 +50,7 @@ void add_sweep_command(CLI::App& cli, Action& run) {
       SweepOptions sweep;
       sweep.engine = engine_choice(options->engine);
       sweep.jobs = jobs_or_cores(options->jobs);
+      sweep.progress = terminal_progress("cases");
       const auto result = run_sweep(options->scenario, parse_overrides(options->sets), axes, sweep);
       std::string text;
       if (options->format.format == "json") {

@@ -7,6 +7,7 @@
 #include "app/json_output.hpp"
 #include "app/format_option.hpp"
 #include "app/output.hpp"
+#include "app/progress.hpp"
 #include "app/scenario_options.hpp"
 #include "reports/validation_report.hpp"
 
@@ -49,7 +50,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
         }
       }
       const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
-                                    parse_overrides(options->sets));
+                                    parse_overrides(options->sets), terminal_progress("scenarios"));
       write_output(options->output,
                    options->format.format == "json" ? json_output(validation_json(summary)) : validation_text(summary));
       // Every row is reported first; a scenario that did not load still fails the command.

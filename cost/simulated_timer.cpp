@@ -4,8 +4,8 @@
 
 namespace trainsim {
 
-SimulatedTimer::SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity)
-    : scenario_(scenario), engine_(engine), fidelity_(fidelity), kernels_(kernel_model(scenario.cluster)) {}
+SimulatedTimer::SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity, ProgressFn progress)
+    : scenario_(scenario), engine_(engine), fidelity_(fidelity), progress_(std::move(progress)), kernels_(kernel_model(scenario.cluster)) {}
 
 StepTimer SimulatedTimer::timer() {
   return [this](const ParallelPlan& plan, const StepShape& shape) { return time(plan, shape); };
@@ -27,7 +27,7 @@ StepEstimate SimulatedTimer::time(const ParallelPlan& plan, const StepShape& sha
     return estimate_step(program);
   }
   simulations_.push_back(std::make_unique<StepSimulation>(
-      simulate_step(program, engine_, {.fidelity = fidelity_})));
+      simulate_step(program, engine_, {.fidelity = fidelity_, .progress = progress_})));
   const auto closed = estimate_step(program);
   done_.push_back({plan, shape, simulations_.size() - 1, simulations_.back()->estimate.step_time / closed.step_time});
   return simulations_.back()->estimate;

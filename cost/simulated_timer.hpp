@@ -16,7 +16,8 @@ namespace trainsim {
 
 class SimulatedTimer {
  public:
-  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity);
+  // `progress` hears each SimGrid simulation's ops as they finish.
+  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity, ProgressFn progress = {});
   SimulatedTimer(const SimulatedTimer&) = delete;
   SimulatedTimer& operator=(const SimulatedTimer&) = delete;
 
@@ -39,6 +40,7 @@ class SimulatedTimer {
   const Scenario& scenario_;
   EngineKind engine_;
   Fidelity fidelity_;
+  ProgressFn progress_;
   bool dry_run_ = false;
   KernelTimeModel kernels_;
   struct Entry {

@@ -109,7 +109,8 @@ BottleneckAnalysis analyze_bottlenecks(const Scenario& s) {
   return a;
 }
 
-std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scenario*>& scenarios, int jobs) {
+std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scenario*>& scenarios, int jobs,
+                                                    const ProgressFn& progress) {
   std::vector<std::function<std::string()>> work;
   for (const auto* s : scenarios) {
     (void)first_shape(*s);  // a scenario without a shape to analyse is bad input, before any worker starts
@@ -121,7 +122,7 @@ std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scen
       return j.dump();
     });
   }
-  const auto done = run_in_child_processes(work, std::max(1, jobs));
+  const auto done = run_in_child_processes(work, std::max(1, jobs), progress);
   std::vector<BottleneckAnalysis> out;
   for (std::size_t i = 0; i < done.size(); ++i) {
     if (!done[i].ok) throw SimulationError(scenarios[i]->file + ": the bottleneck analysis failed: " + done[i].text);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "models/scenario.hpp"
 #include "models/step_estimate.hpp"
 
@@ -29,6 +30,7 @@ BottleneckAnalysis analyze_bottlenecks(const Scenario& scenario);
 // Each scenario's analysis, `jobs` at a time in worker processes (the plan-space searches are
 // most of `compare`'s time); the same results as one at a time. Throws SimulationError naming
 // the scenario when a worker fails.
-std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scenario*>& scenarios, int jobs);
+std::vector<BottleneckAnalysis> analyze_bottlenecks(const std::vector<const Scenario*>& scenarios, int jobs,
+                                                    const ProgressFn& progress = {});
 
 }  // namespace trainsim

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "models/plan_issue.hpp"
 #include "models/step_estimate.hpp"
 #include "planner/plan_space.hpp"
@@ -47,7 +48,7 @@ struct InfeasibleCount {
 struct PlanSearchOptions {
   int jobs = 1;  // simulations at once
   EngineKind engine = EngineKind::simgrid;
-  std::function<void(std::int64_t done, std::int64_t total)> progress;  // may be empty
+  ProgressFn progress;  // of the candidates checked; may be empty
 };
 
 struct PlanSearchResult {

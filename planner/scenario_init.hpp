@@ -3,7 +3,6 @@
 // catalog model, a catalog GPU, how many, how many tokens), every assumption it makes stated
 // in its description, and a plan that fits: the planner's best on that cluster.
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,7 +23,7 @@ struct InitRequest {
   std::string precision = "bf16";
   bool search = true;  // false: keep the first plan that follows the rules (no search)
   int jobs = 1;
-  std::function<void(std::int64_t done, std::int64_t total)> progress;  // of the search; may be empty
+  ProgressFn progress;  // of the search; may be empty
 };
 
 struct InitResult {

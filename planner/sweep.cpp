@@ -130,7 +130,7 @@ SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& 
     result.cases.push_back(std::move(c));
     jobs.emplace_back([path, changes = std::move(changes), engine = options.engine] { return run_case(path, changes, engine); });
   }
-  const auto done = run_in_child_processes(jobs, std::max(1, options.jobs));
+  const auto done = run_in_child_processes(jobs, std::max(1, options.jobs), options.progress);
   for (std::size_t i = 0; i < count; ++i) {
     auto& c = result.cases[i];
     if (!done[i].ok) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json_override.hpp"
+#include "core/progress.hpp"
 #include "sim/step_simulation.hpp"
 
 namespace trainsim {
@@ -51,6 +52,7 @@ inline constexpr std::size_t kMaxSweepCases = 10'000;
 struct SweepOptions {
   std::optional<EngineKind> engine;  // nullopt: the closed form
   int jobs = 1;                      // cases at once
+  ProgressFn progress;               // cases ended; may be empty
 };
 
 // Runs every case of `axes` (one or two) over the scenario at `path` with `overrides` applied

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/progress.hpp"
 #include "hardware/topology.hpp"
 #include "sim/timeline.hpp"
 
@@ -28,7 +29,8 @@ class Backend {
 
 std::unique_ptr<Backend> make_analytic_backend();
 // SimGrid's engine is a process-wide singleton: call run() at most once per process.
-std::unique_ptr<Backend> make_simgrid_backend();
+// `progress` hears the ops done, at most once per percent.
+std::unique_ptr<Backend> make_simgrid_backend(ProgressFn progress = {});
 
 
 }  // namespace trainsim

@@ -68,8 +68,10 @@ ChildResult finish(Child& child) {
 
 }  // namespace
 
-std::vector<ChildResult> run_in_child_processes(const std::vector<std::function<std::string()>>& jobs, int parallel) {
+std::vector<ChildResult> run_in_child_processes(const std::vector<std::function<std::string()>>& jobs, int parallel,
+                                                const ProgressFn& progress) {
   std::vector<ChildResult> results(jobs.size());
+  std::int64_t ended = 0;
   std::vector<Child> running;
   std::size_t next = 0;
   while (next < jobs.size() || !running.empty()) {
@@ -94,6 +96,7 @@ std::vector<ChildResult> run_in_child_processes(const std::vector<std::function<
       }
       results[running[i].job] = finish(running[i]);
       running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+      if (progress) progress(++ended, static_cast<std::int64_t>(jobs.size()));
     }
   }
   return results;

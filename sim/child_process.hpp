@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
+
 namespace trainsim {
 
 // Forks; the child runs `job` and sends back its result; the parent waits for it. A job that
@@ -19,6 +21,8 @@ struct ChildResult {
 };
 
 // Runs every job in its own child, at most `parallel` at a time; results in job order.
-std::vector<ChildResult> run_in_child_processes(const std::vector<std::function<std::string()>>& jobs, int parallel);
+// `progress` hears each job that ends (how many of all have).
+std::vector<ChildResult> run_in_child_processes(const std::vector<std::function<std::string()>>& jobs, int parallel,
+                                                const ProgressFn& progress = {});
 
 }  // namespace trainsim

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hardware/topology.hpp"
+#include "core/progress.hpp"
 #include "models/step_program.hpp"
 #include "sim/rank_layout.hpp"
 #include "sim/workload.hpp"
@@ -28,6 +29,9 @@ struct SimulationOptions {
   // Refuse (SimulationTooLarge, sim/simulation_size.hpp) a simulation whose estimated memory
   // exceeds this; none: no check.
   std::optional<Bytes> memory_limit = std::nullopt;
+  // Hears the ops of a SimGrid step as they finish (from its child process, at most once per
+  // percent); the analytic engine takes milliseconds and reports nothing.
+  ProgressFn progress = {};
 };
 
 struct LoweredStep {

@@ -30,7 +30,8 @@ struct RankState {
 
 class SimGridRun {
  public:
-  SimGridRun(const Workload& w, const Topology& topology) : w_(w), topology_(topology) {}
+  SimGridRun(const Workload& w, const Topology& topology, const ProgressFn& progress)
+      : w_(w), topology_(topology), progress_(progress) {}
   Timeline run();
 
  private:
@@ -49,6 +50,8 @@ class SimGridRun {
   sg4::BarrierPtr start_;
   Timeline timeline_;
   std::size_t completed_ = 0;
+  const ProgressFn& progress_;
+  std::size_t reported_percent_ = 0;
 };
 
 sg4::Link* SimGridRun::link(int id) {
@@ -147,6 +150,10 @@ void SimGridRun::stream_actor(std::size_t r, int s) {
     ++state.done[static_cast<std::size_t>(s)];
     ++completed_;
     state.changed->notify_all();
+    if (progress_ && completed_ * 100 / w_.op_count() > reported_percent_) {
+      reported_percent_ = completed_ * 100 / w_.op_count();
+      progress_(static_cast<std::int64_t>(completed_), static_cast<std::int64_t>(w_.op_count()));
+    }
   }
 }
 
@@ -194,19 +201,21 @@ Timeline SimGridRun::run() {
 
 class SimGridBackend final : public Backend {
  public:
+  explicit SimGridBackend(ProgressFn progress) : progress_(std::move(progress)) {}
   Timeline run(const Workload& w, const Topology& topology) override {
     if (used_) throw SimulationError("SimGrid runs one simulation per process");
     used_ = true;
-    SimGridRun run(w, topology);
+    SimGridRun run(w, topology, progress_);
     return run.run();
   }
 
  private:
   bool used_ = false;
+  ProgressFn progress_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_simgrid_backend() { return std::make_unique<SimGridBackend>(); }
+std::unique_ptr<Backend> make_simgrid_backend(ProgressFn progress) { return std::make_unique<SimGridBackend>(std::move(progress)); }
 
 }  // namespace trainsim

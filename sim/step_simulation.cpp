@@ -25,8 +25,9 @@ StepSimulation simulate_step(const StepProgram& program, EngineKind engine, cons
     s.timeline = make_analytic_backend()->run(s.lowered.workload, s.lowered.topology);
   } else {
     const auto& lowered = s.lowered;
-    s.timeline = deserialize_timeline(run_in_child_process(
-        [&lowered] { return serialize_timeline(make_simgrid_backend()->run(lowered.workload, lowered.topology)); }));
+    s.timeline = deserialize_timeline(run_in_child_process([&lowered, &options] {
+      return serialize_timeline(make_simgrid_backend(options.progress)->run(lowered.workload, lowered.topology));
+    }));
   }
   const auto& w = s.lowered.workload;
   s.simulated_ranks = w.ranks.size();

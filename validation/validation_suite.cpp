@@ -187,7 +187,7 @@ ValidationRow validate_scenario(const Scenario& s, EngineKind engine) {
 }
 
 ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine,
-                           const std::vector<JsonOverride>& overrides) {
+                           const std::vector<JsonOverride>& overrides, const ProgressFn& progress) {
   ValidationSummary out;
   out.engine = std::string(to_string(engine));
   for (const auto& f : files) {
@@ -198,6 +198,7 @@ ValidationSummary validate(const std::vector<std::string>& files, EngineKind eng
     } catch (const IoError& e) {
       out.rows.push_back(failed_row(f, e.what()));
     }
+    if (progress) progress(static_cast<std::int64_t>(out.rows.size()), static_cast<std::int64_t>(files.size()));
   }
   summarize(out);
   return out;

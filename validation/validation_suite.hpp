@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "sim/step_simulation.hpp"
 #include "models/scenario.hpp"
 #include "models/validation_target.hpp"
@@ -82,8 +83,9 @@ const ValidationTarget& validation_target(const Scenario& scenario);
 ValidationRow validate_scenario(const Scenario& scenario, EngineKind engine);
 // Every validation scenario in `files`, in order, each with `overrides` applied; one that fails
 // to load is a failed row.
+// `progress` hears each row done.
 ValidationSummary validate(const std::vector<std::string>& files, EngineKind engine,
-                           const std::vector<JsonOverride>& overrides = {});
+                           const std::vector<JsonOverride>& overrides = {}, const ProgressFn& progress = {});
 // The .json files of `directory`, in natural order of their names; `ci_only` keeps the rows marked "ci".
 std::vector<std::string> validation_files(const std::string& directory, bool ci_only);
 
