@@ -1,5 +1,6 @@
 #include "reports/number_format.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -12,6 +13,14 @@ std::string short_count(double v, int decimals) {
   if (a >= 1e9) return fmt::format("{:.{}f}B", v / 1e9, decimals);
   if (a >= 1e6) return fmt::format("{:.{}f}M", v / 1e6, decimals);
   if (a >= 1e3) return fmt::format("{:.{}f}K", v / 1e3, decimals);
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+std::string plain_number(double v, int digits) {
+  if (v == 0.0 || !std::isfinite(v)) return fmt::format("{}", v);
+  constexpr int kMaxDecimals = 12;
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(v))));
+  const int decimals = std::clamp(digits - 1 - magnitude, 0, kMaxDecimals);
   return fmt::format("{:.{}f}", v, decimals);
 }
 

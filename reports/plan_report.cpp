@@ -40,8 +40,8 @@ std::string plan_search_text(const Scenario& s, const PlanSearchResult& r) {
                        to_string(best->plan.precision), to_string(s.plan.precision));
   }
   if (r.baseline_rank > 0) {
-    out += fmt::format("\nThe scenario's plan ranks {} of {} feasible plans by closed form (top {:.2g}%).\n", r.baseline_rank,
-                       r.feasible, 100.0 * static_cast<double>(r.baseline_rank) / static_cast<double>(std::max<std::int64_t>(r.feasible, 1)));
+    out += fmt::format("\nThe scenario's plan ranks {} of {} feasible plans by closed form (top {}%).\n", r.baseline_rank,
+                       r.feasible, plain_number(100.0 * static_cast<double>(r.baseline_rank) / static_cast<double>(std::max<std::int64_t>(r.feasible, 1)), 2));
   } else {
     out += "\nThe scenario's plan is not feasible: " + r.baseline_reason + "\n";
   }

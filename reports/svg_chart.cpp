@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/number_format.hpp"
+
 namespace trainsim {
 
 namespace {
@@ -59,12 +61,12 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
     for (std::size_t k = 0; k < rows[i].values.size(); ++k) {
       const double v = std::max(0.0, rows[i].values[k]);
       const double w = v / largest * kPlotWidth;
-      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"18\" fill=\"{}\"><title>{}: {:.3g} {}</title></rect>\n",
-                         x, y + 2, w, colour(k), html_escape(k < series.size() ? series[k] : ""), v, html_escape(unit));
+      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"18\" fill=\"{}\"><title>{}: {} {}</title></rect>\n",
+                         x, y + 2, w, colour(k), html_escape(k < series.size() ? series[k] : ""), plain_number(v), html_escape(unit));
       x += w;
       total += v;
     }
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"12\">{:.3g} {}</text>\n", x + 4, y + 15, total, html_escape(unit));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"12\">{} {}</text>\n", x + 4, y + 15, plain_number(total), html_escape(unit));
   }
   double x = 0.0;
   const int legend = 40 + kRow * static_cast<int>(rows.size()) + 8;
@@ -111,8 +113,8 @@ std::string line_chart(const std::string& title, const std::vector<std::string>&
   for (int t = 0; t <= kTicks; ++t) {
     const double v = top * t / kTicks;
     svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1f}\" "
-                       "font-size=\"11\" text-anchor=\"end\">{:.3g} {}</text>\n",
-                       kLeft, y_of(v), kLeft + kPlotWidth, y_of(v), kLeft - 4, y_of(v) + 4, v, html_escape(unit));
+                       "font-size=\"11\" text-anchor=\"end\">{} {}</text>\n",
+                       kLeft, y_of(v), kLeft + kPlotWidth, y_of(v), kLeft - 4, y_of(v) + 4, plain_number(v), html_escape(unit));
   }
   for (std::size_t i = 0; i < categories.size(); ++i) {
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\n", x_of(i),
@@ -130,12 +132,12 @@ std::string line_chart(const std::string& title, const std::vector<std::string>&
     }
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (!values[i]) continue;
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" {}><title>{}{}: {:.4g} {}{}</title></circle>\n",
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" {}><title>{}{}: {} {}{}</title></circle>\n",
                          x_of(i), y_of(*values[i]),
                          hollow(i) ? fmt::format("fill=\"white\" stroke=\"{}\" stroke-width=\"1.5\"", colour(k))
                                    : fmt::format("fill=\"{}\"", colour(k)),
                          html_escape(series[k].label.empty() ? "" : series[k].label + ", "),
-                         html_escape(i < categories.size() ? categories[i] : ""), *values[i], html_escape(unit),
+                         html_escape(i < categories.size() ? categories[i] : ""), plain_number(*values[i], 4), html_escape(unit),
                          hollow(i) ? " (does not fit)" : "");
     }
   }
