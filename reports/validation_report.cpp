@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/number_format.hpp"
+
 namespace trainsim {
 
 namespace {
@@ -77,13 +79,13 @@ std::string validation_text(const ValidationSummary& s) {
   for (const auto& r : s.rows) {
     const auto& t = r.target;
     if (!r.feasible()) {
-      out += fmt::format("{:<19} {:<9} {:<14} {:>10.4g} {:>10}           {}\n", t.row, r.gpu, unit(t.metric), t.measured,
+      out += fmt::format("{:<19} {:<9} {:<14} {:>10} {:>10}           {}\n", t.row, r.gpu, unit(t.metric), plain_number(t.measured, 4),
                          to_string(r.status), r.reason);
       continue;
     }
     const auto& b = r.breakdown;
-    out += fmt::format("{:<19} {:<9} {:<14} {:>10.4g} {:>10.4g} {:>+7.1f}%  {:>7} {:>6} {:>6} {:>6}  {:<9} {}\n", t.row,
-                       r.gpu, unit(t.metric), t.measured, r.predicted, 100.0 * r.error(), share(b.compute, b.total),
+    out += fmt::format("{:<19} {:<9} {:<14} {:>10} {:>10} {:>+7.1f}%  {:>7} {:>6} {:>6} {:>6}  {:<9} {}\n", t.row,
+                       r.gpu, unit(t.metric), plain_number(t.measured, 4), plain_number(r.predicted, 4), 100.0 * r.error(), share(b.compute, b.total),
                        share(std::max(Seconds(0), b.exposed_communication), b.total), share(b.pipeline_bubble, b.total),
                        share(b.optimizer, b.total), defaults_text(r), counted(t));
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -358,6 +359,20 @@ TEST(Cli, EveryScenarioRuns) {
     EXPECT_TRUE(nlohmann::json::accept(r.out)) << entry.path();
   }
   EXPECT_GE(count, 1);
+}
+
+// Text tables print numbers as people read them: never 1.728e+05. (Sources quoted inside a
+// scenario are shown as written, so the scenarios here quote none.)
+TEST(Cli, TextTablesNeverUseENotation) {
+  const std::regex e_notation("[0-9]e[+-]?[0-9]");
+  for (const std::string args : {"validate validation/runs --engine analytic", "hardware", "models",
+                                 "compare scenarios/export-controls/deepseek-v3-h20.json --engine closed-form",
+                                 "estimate scenarios/deepseek-v3-h800.json"}) {
+    const auto r = run_trainsim(args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    std::smatch m;
+    EXPECT_FALSE(std::regex_search(r.out, m, e_notation)) << args << ": " << m.str() << " in\n" << r.out;
+  }
 }
 
 }  // namespace
