@@ -20,5 +20,6 @@ void add_validate_command(CLI::App& cli, Action& run);
 void add_sweep_command(CLI::App& cli, Action& run);
 void add_import_hf_command(CLI::App& cli, Action& run);
 void add_init_command(CLI::App& cli, Action& run);
+void add_schema_command(CLI::App& cli, Action& run);
 
 }  // namespace trainsim::app

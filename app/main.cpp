@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_sweep_command(cli, run);
   add_import_hf_command(cli, run);
   add_init_command(cli, run);
+  add_schema_command(cli, run);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -60,8 +60,20 @@ bool ObjectReader::has(std::string_view key) const {
   return valid_ && node_->contains(key);
 }
 
+namespace {
+thread_local KeyRecorder* active_recorder = nullptr;
+}  // namespace
+
+KeyRecorder::KeyRecorder() { active_recorder = this; }
+KeyRecorder::~KeyRecorder() { active_recorder = nullptr; }
+
+void KeyRecorder::note(const std::string& file, const std::string& pointer, std::string_view key) {
+  if (active_recorder != nullptr) active_recorder->asked_[{file, pointer}].emplace(key);
+}
+
 const nlohmann::json* ObjectReader::find(std::string_view key, bool required) {
   asked_.emplace(key);
+  KeyRecorder::note(diag_->file(), pointer_, key);
   if (!valid_) return nullptr;
   const auto it = node_->find(key);
   if (it == node_->end()) {

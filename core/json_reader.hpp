@@ -5,6 +5,7 @@
 // a neutral value after reporting, so one pass finds every issue; callers throw before use.
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -111,6 +112,25 @@ class ObjectReader {
   Diagnostics* diag_;
   bool valid_;
   std::set<std::string, std::less<>> asked_;
+};
+
+// While one is alive on a thread, every ObjectReader on it records the keys it asks for, by
+// the input file and the JSON pointer of its object: what the reader knows, for the test that
+// holds the published JSON Schema of the format (`trainsim schema`) to the reader. Not nestable.
+class KeyRecorder {
+ public:
+  KeyRecorder();
+  ~KeyRecorder();
+  KeyRecorder(const KeyRecorder&) = delete;
+  KeyRecorder& operator=(const KeyRecorder&) = delete;
+  using Object = std::pair<std::string, std::string>;  // file, JSON pointer
+  [[nodiscard]] const std::map<Object, std::set<std::string>>& asked() const { return asked_; }
+
+ private:
+  friend class ObjectReader;
+  static void note(const std::string& file, const std::string& pointer, std::string_view key);
+
+  std::map<Object, std::set<std::string>> asked_;
 };
 
 // Short text of a JSON value for error messages (strings quoted, long values cut).
