@@ -21,6 +21,8 @@ std::string page(const std::string& title, const std::string& body) {
       "th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}\n"
       "th:first-child, td:first-child {{ text-align: left; }}\n"
       "td:last-child {{ text-align: left; }}\n"
+      // A number keeps its unit on its line ("19.264 s"); only the last, descriptive column wraps.
+      "th, td {{ white-space: nowrap; }}\ntd:last-child {{ white-space: normal; }}\n"
       "figure {{ margin: 1.5em 0; }}\n.source {{ color: #555; font-size: 0.85em; }}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
       html_escape(title), body);
 }

@@ -1,6 +1,7 @@
 #include "reports/svg_chart.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,8 @@ namespace {
 // Colour-blind-safe palette (Okabe and Ito, 2008).
 constexpr const char* kColours[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"};
 const char* colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
+// Grey for time no GPU works: bubbles.
+constexpr const char* kIdle = "#BBBBBB";
 // Labels take about 7 px per character at 12 px: the label column fits the longest one.
 int label_width(const std::vector<StackedRow>& rows) {
   std::size_t longest = 0;
@@ -35,6 +38,26 @@ std::string html_escape(const std::string& text) {
     }
   }
   return out;
+}
+
+std::string category_colour(std::string_view category) {
+  // What a step's time is spent on, and the passes of a schedule, keep one colour on every
+  // chart: the activity names of the step breakdown, ISCA'25 Table 4's phases and the
+  // timeline's item kinds.
+  static const std::vector<std::pair<std::string_view, const char*>> kFixed = {
+      {"compute", kColours[0]},          {"exposed communication", kColours[1]}, {"communication", kColours[1]},
+      {"optimizer + DP", kColours[2]},   {"optimizer", kColours[2]},             {"pipeline bubble", kIdle},
+      {"bubble", kIdle},                 {"forward alone", kColours[4]},         {"forward", kColours[4]},
+      {"backward alone", kColours[5]},   {"backward", kColours[5]},              {"weight alone", kColours[3]},
+      {"weight", kColours[3]},           {"steady / overlapped", kColours[6]},   {"forward_backward", kColours[6]},
+  };
+  for (const auto& [name, fixed] : kFixed) {
+    if (name == category) return fixed;
+  }
+  // Any other category: a colour of its name (FNV-1a), the same on every chart and page.
+  std::uint32_t hash = 2166136261U;
+  for (const char c : category) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+  return colour(hash);
 }
 
 std::string stacked_bar_chart(const std::string& title, const std::vector<std::string>& series,
@@ -61,8 +84,9 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
     for (std::size_t k = 0; k < rows[i].values.size(); ++k) {
       const double v = std::max(0.0, rows[i].values[k]);
       const double w = v / largest * kPlotWidth;
+      const auto name = k < series.size() ? series[k] : "";
       svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"18\" fill=\"{}\"><title>{}: {} {}</title></rect>\n",
-                         x, y + 2, w, colour(k), html_escape(k < series.size() ? series[k] : ""), plain_number(v), html_escape(unit));
+                         x, y + 2, w, category_colour(name), html_escape(name), plain_number(v), html_escape(unit));
       x += w;
       total += v;
     }
@@ -73,7 +97,7 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
   for (std::size_t k = 0; k < series.size(); ++k) {
     svg += fmt::format("<rect x=\"{:.0f}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.0f}\" y=\"{}\" "
                        "font-size=\"12\">{}</text>\n",
-                       x, legend, colour(k), x + 16, legend + 11, html_escape(series[k]));
+                       x, legend, category_colour(series[k]), x + 16, legend + 11, html_escape(series[k]));
     x += 30 + 7.0 * static_cast<double>(series[k].size());
   }
   return svg + "</svg>\n";
@@ -157,16 +181,42 @@ std::string line_chart(const std::string& title, const std::vector<std::string>&
   return svg + "</svg>\n";
 }
 
+namespace {
+
+// A tick interval of 1, 2 or 5 x 10^k that cuts `span` into four to ten parts.
+double tick_interval(double span) {
+  const double rough = span / 5.0;
+  const double decade = std::pow(10.0, std::floor(std::log10(rough)));
+  for (const double step : {1.0, 2.0, 5.0}) {
+    if (step * decade >= rough) return step * decade;
+  }
+  return 10.0 * decade;
+}
+
+}  // namespace
+
 std::string timeline_chart(const std::string& title, const Workload& w, const Timeline& t, std::size_t ranks, Seconds from,
                            Seconds to) {
   constexpr int kLane = 14;
   ranks = std::min(ranks, w.ranks.size());
   const double span = std::max((to - from).si(), 1e-9);
-  const int height = 40 + static_cast<int>(ranks) * (kStreams * kLane + 8) + 20;
+  const int lanes_end = 30 + static_cast<int>(ranks) * (kStreams * kLane + 8);
+  const int height = lanes_end + 34 + 24;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">\n"
       "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
       kLaneLabelWidth + kPlotWidth + 20, height, html_escape(title), html_escape(title));
+  // The time axis: a grid line and a label in milliseconds at each tick.
+  const double tick_ms = tick_interval(span * 1e3);
+  for (double ms = std::ceil(from.si() * 1e3 / tick_ms) * tick_ms; ms <= to.si() * 1e3 + 1e-9; ms += tick_ms) {
+    const double x = kLaneLabelWidth + (ms / 1e3 - from.si()) / span * kPlotWidth;
+    svg += fmt::format("<line x1=\"{:.2f}\" y1=\"28\" x2=\"{:.2f}\" y2=\"{}\" stroke=\"#ddd\"/><text x=\"{:.2f}\" y=\"{}\" "
+                       "font-size=\"11\" text-anchor=\"middle\">{}</text>\n",
+                       x, x, lanes_end, x, lanes_end + 12, plain_number(ms, 4));
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">time in the step (ms)</text>\n",
+                     kLaneLabelWidth + kPlotWidth / 2, lanes_end + 26);
+  std::vector<std::string> shown;  // the categories drawn, in the order first met, for the legend
   int y = 30;
   for (std::size_t r = 0; r < ranks; ++r) {
     for (int s = 0; s < kStreams; ++s) {
@@ -179,18 +229,27 @@ std::string timeline_chart(const std::string& title, const Workload& w, const Ti
         if (when.end <= from || when.start >= to) continue;
         const double x0 = kLaneLabelWidth + (std::max(when.start, from) - from).si() / span * kPlotWidth;
         const double x1 = kLaneLabelWidth + (std::min(when.end, to) - from).si() / span * kPlotWidth;
-        const auto kind = static_cast<std::size_t>(w.ranks[r].items[ops[i].item].kind);
+        // Compute by the pass it belongs to; every exchange is communication.
+        const std::string category = ops[i].kind == OpKind::exchange
+                                         ? "communication"
+                                         : std::string(to_string(w.ranks[r].items[ops[i].item].kind));
+        if (std::find(shown.begin(), shown.end(), category) == shown.end()) shown.push_back(category);
         svg += fmt::format("<rect x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"><title>{} ({:.3f} ms)</title></rect>\n",
-                           x0, y, std::max(x1 - x0, 0.3), kLane - 2, colour(kind), html_escape(w.labels[ops[i].label]),
+                           x0, y, std::max(x1 - x0, 0.3), kLane - 2, category_colour(category), html_escape(w.labels[ops[i].label]),
                            (when.end - when.start).si() * 1e3);
       }
       y += kLane;
     }
     y += 8;
   }
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">{:.1f} ms</text><text x=\"{}\" y=\"{}\" font-size=\"11\" "
-                     "text-anchor=\"end\">{:.1f} ms</text>\n",
-                     kLaneLabelWidth, y + 12, from.si() * 1e3, kLaneLabelWidth + kPlotWidth, y + 12, to.si() * 1e3);
+  double x = kLaneLabelWidth;
+  const int legend = lanes_end + 36;
+  for (const auto& category : shown) {
+    svg += fmt::format("<rect x=\"{:.0f}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.0f}\" y=\"{}\" "
+                       "font-size=\"12\">{}</text>\n",
+                       x, legend, category_colour(category), x + 16, legend + 11, html_escape(category));
+    x += 30 + 7.0 * static_cast<double>(category.size());
+  }
   return svg + "</svg>\n";
 }
 

@@ -3,6 +3,7 @@
 // fetch, fixed number formatting so the same inputs give the same bytes.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/timeline.hpp"
@@ -14,7 +15,12 @@ struct StackedRow {
   std::vector<double> values;  // one per series, in the series' unit
 };
 
-// One horizontal bar per row made of its series' values stacked, with a legend.
+// The colour of a category (a series of stacked bars, a kind of timeline op): the same on every
+// chart of every page, so that "pipeline bubble" is one grey everywhere.
+std::string category_colour(std::string_view category);
+
+// One horizontal bar per row made of its series' values stacked, with a legend; each series
+// coloured by category_colour.
 std::string stacked_bar_chart(const std::string& title, const std::vector<std::string>& series,
                               const std::vector<StackedRow>& rows, const std::string& unit);
 

@@ -1,11 +1,12 @@
 // The trainsim executable as users run it: exit codes, outputs, and every shipped scenario.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
-#include <regex>
 #include <fstream>
+#include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -273,6 +274,29 @@ TEST(Cli, HtmlReportRendersInHeadlessChromium) {
   EXPECT_NE(rendered.find("Step time by schedule phase"), std::string::npos);
   ASSERT_EQ(std::system((browser + "--screenshot=" + png.string() + " file://" + html.string() + " > /dev/null 2>&1").c_str()), 0);
   EXPECT_GT(std::filesystem::file_size(png), 10000U);  // a blank page is a few kilobytes
+}
+
+// A page's charts agree on colours: a legend entry (swatch, then its label) has one colour
+// wherever it appears, and the timeline has a legend and a time axis.
+TEST(Cli, ReportChartsShareOneColourPerCategory) {
+  const auto scenario = write_temp("trainsim_colours.json", run_trainsim("init --no-search --gpus 16").out);
+  const auto html = std::filesystem::temp_directory_path() / "trainsim_colours.html";
+  const auto r = run_trainsim("simulate " + scenario.string() + " --engine analytic --report " + html.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto page = slurp(html);
+  const std::regex legend(R"re(<rect x="[0-9.]+" y="[0-9]+" width="12" height="12" fill="(#[0-9A-F]{6})"/><text [^>]*>([^<]+)</text>)re");
+  std::map<std::string, std::set<std::string>> colours;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), legend); it != std::sregex_iterator(); ++it) {
+    colours[(*it)[2].str()].insert((*it)[1].str());
+  }
+  for (const auto& [label, fills] : colours) EXPECT_EQ(fills.size(), 1U) << label;
+  for (const char* label : {"compute", "pipeline bubble", "bubble", "forward", "backward", "communication"}) {
+    EXPECT_TRUE(colours.contains(label)) << label;
+  }
+  EXPECT_EQ(colours["pipeline bubble"], colours["bubble"]);      // idle time is one grey
+  EXPECT_EQ(colours["optimizer + DP"], colours["optimizer"]);
+  EXPECT_NE(page.find("time in the step (ms)"), std::string::npos);
+  EXPECT_NE(page.find("white-space: nowrap"), std::string::npos);  // "19.264 s" stays on one line
 }
 
 TEST(Cli, CompareWritesEveryFormat) {
