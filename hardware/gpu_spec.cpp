@@ -1,5 +1,7 @@
 #include "hardware/gpu_spec.hpp"
 
+#include <regex>
+
 namespace trainsim {
 
 std::optional<FlopsPerSecond> GpuSpec::peak(Precision p) const {
@@ -47,6 +49,11 @@ GpuSpec parse_gpu_spec(ObjectReader& reader) {
     peaks.finish();
   }
   gpu.memory_capacity = reader.bytes("memory_capacity", Sign::positive);
+  gpu.memory_capacity_marketed = reader.optional_string("memory_capacity_marketed").value_or("");
+  if (!gpu.memory_capacity_marketed.empty() && !std::regex_match(gpu.memory_capacity_marketed, std::regex("[0-9]+(\\.[0-9]+)?GB"))) {
+    reader.diagnostics().error(child_pointer(reader.pointer(), "memory_capacity_marketed"),
+                               "expected the datasheet's figure, e.g. \"80GB\", got \"" + gpu.memory_capacity_marketed + "\"");
+  }
   gpu.memory_bandwidth = reader.byte_rate("memory_bandwidth");
   {
     auto scale_up = reader.object("scale_up");

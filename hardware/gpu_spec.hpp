@@ -38,6 +38,9 @@ struct GpuSpec {
   char confidence = 'U';  // V vendor/primary, S secondary, U unverified
   std::map<Precision, FlopsPerSecond> dense_peak;  // a precision absent here is unsupported
   Bytes memory_capacity;
+  // The capacity as the vendor's datasheet writes it ("80GB", whose GB is 2^30 bytes for HBM
+  // and is more than what CUDA reports); shown by `trainsim hardware`, never computed with.
+  std::string memory_capacity_marketed;
   BytesPerSecond memory_bandwidth;
   ScaleUpSpec scale_up;
   BytesPerSecond io_bandwidth_bidirectional;  // all chip I/O except memory (Oct-2022 rule)

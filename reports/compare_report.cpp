@@ -13,7 +13,7 @@ namespace {
 
 // One row's figures, formatted once for every text-like output.
 struct Cells {
-  std::string name, gpu, gpus, tpp, oct_2022, oct_2023, plan, step, days, gpu_hours, cost, energy, emissions, bottleneck;
+  std::string name, gpu, gpus, tpp, oct_2022, oct_2023, china, china_reason, plan, step, days, gpu_hours, cost, energy, emissions, bottleneck;
 };
 
 Cells cells(const ComparedScenario& r) {
@@ -26,6 +26,8 @@ Cells cells(const ComparedScenario& r) {
   c.tpp = fmt::format("{:.0f}", r.export_control.tpp);
   c.oct_2022 = to_string(r.export_control.oct_2022);
   c.oct_2023 = to_string(r.export_control.oct_2023);
+  c.china = to_string(r.export_control.china);
+  c.china_reason = r.export_control.china_reason;
   c.plan = plan_text(s.plan);
   c.step = r.estimate.headline ? seconds_text(r.estimate.headline->step_time) : "-";
   c.days = fmt::format("{:.1f}", run.days);
@@ -67,20 +69,22 @@ std::string compare_text(const std::vector<ComparedScenario>& rows) {
     table.push_back(cells(r));
     name_width = std::max(name_width, table.back().name.size());
   }
-  constexpr auto columns = "{:<12} {:>6} {:>6} {:<20} {:<20} {:>10} {:>7} {:>9} {:>9} {:>10} {:>8}\n";
+  constexpr auto columns = "{:<12} {:>6} {:>6} {:<20} {:<20} {:<24} {:>10} {:>7} {:>9} {:>9} {:>10} {:>8}\n";
   std::string out = fmt::format("{:<{}} ", "scenario", name_width) +
-                    fmt::format(columns, "GPU", "GPUs", "TPP", "Oct 2022", "Oct 2023", "step", "days", "GPU-hours", "cost",
-                                "energy", "CO2");
+                    fmt::format(columns, "GPU", "GPUs", "TPP", "Oct 2022", "Oct 2023", "China (2026)", "step", "days",
+                                "GPU-hours", "cost", "energy", "CO2");
   for (const auto& c : table) {
     out += fmt::format("{:<{}} ", c.name, name_width) + fmt::format(columns, c.gpu, c.gpus, c.tpp, c.oct_2022, c.oct_2023,
-                                                                     c.step, c.days, c.gpu_hours, c.cost, c.energy, c.emissions);
+                                                                     c.china, c.step, c.days, c.gpu_hours, c.cost, c.energy,
+                                                                     c.emissions);
   }
   out += "\nPlan and what limits the step (closed-form step with one resource doubled; memory capacity: the best plan of\n"
          "the planner's space with twice the memory):\n";
-  for (const auto& c : table) out += fmt::format("  {}\n    {}\n    {}\n", c.name, c.plan, c.bottleneck);
+  for (const auto& c : table) out += fmt::format("  {}\n    {}\n    {}\n    China: {}\n", c.name, c.plan, c.bottleneck, c.china_reason);
   out += "\nSources: TPP and classifications from hardware/catalog/gpus.json (trainsim hardware); prices, energy and\n"
          "emissions per scenario (trainsim estimate shows each input's source); steps from the "
          "scenario's engine run.\n";
+  out += china_rules_note() + "\n";
   return out;
 }
 
@@ -95,7 +99,10 @@ nlohmann::json compare_json(const std::vector<ComparedScenario>& rows) {
     row["gpus"] = s.cluster.gpu_count;
     row["export_control"] = {{"tpp", r.export_control.tpp},
                              {"oct_2022", to_string(r.export_control.oct_2022)},
-                             {"oct_2023", to_string(r.export_control.oct_2023)}};
+                             {"oct_2023", to_string(r.export_control.oct_2023)},
+                             {"china_2026", {{"access", to_string(r.export_control.china)},
+                                             {"reason", r.export_control.china_reason},
+                                             {"h20_class", r.export_control.h20_class}}}};
     if (r.export_control.performance_density) row["export_control"]["performance_density"] = *r.export_control.performance_density;
     row["bottleneck"] = {{"dominant", r.bottleneck.dominant},
                          {"closed_form_step_s", r.bottleneck.step.si()},
@@ -109,25 +116,25 @@ nlohmann::json compare_json(const std::vector<ComparedScenario>& rows) {
 
 std::string compare_markdown(const std::vector<ComparedScenario>& rows) {
   std::string out =
-      "| scenario | GPU | GPUs | TPP | Oct 2022 | Oct 2023 | step | days | GPU-hours | cost | energy | CO2 | bottleneck |\n"
-      "|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|\n";
+      "| scenario | GPU | GPUs | TPP | Oct 2022 | Oct 2023 | China (2026) | step | days | GPU-hours | cost | energy | CO2 | bottleneck |\n"
+      "|---|---|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& r : rows) {
     const auto c = cells(r);
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.name, c.gpu, c.gpus, c.tpp,
-                       c.oct_2022, c.oct_2023, c.step, c.days, c.gpu_hours, c.cost, c.energy, c.emissions, c.bottleneck);
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.name, c.gpu, c.gpus, c.tpp,
+                       c.oct_2022, c.oct_2023, c.china, c.step, c.days, c.gpu_hours, c.cost, c.energy, c.emissions, c.bottleneck);
   }
   return out;
 }
 
 std::string compare_csv(const std::vector<ComparedScenario>& rows) {
   std::string out =
-      "scenario,gpu,gpus,tpp,oct_2022,oct_2023,step_time_s,days,gpu_hours,cost_usd,energy_kwh,emissions_kg_co2,bottleneck\n";
+      "scenario,gpu,gpus,tpp,oct_2022,oct_2023,china_2026,step_time_s,days,gpu_hours,cost_usd,energy_kwh,emissions_kg_co2,bottleneck\n";
   for (const auto& r : rows) {
     const auto& run = r.estimate.run;
-    out += fmt::format("{},{},{},{:.1f},{},{},{:.6f},{:.4f},{:.1f},{:.2f},{:.1f},{:.1f},{}\n", r.scenario.name,
+    out += fmt::format("{},{},{},{:.1f},{},{},{},{:.6f},{:.4f},{:.1f},{:.2f},{:.1f},{:.1f},{}\n", r.scenario.name,
                        r.scenario.cluster.gpu.id, r.scenario.cluster.gpu_count, r.export_control.tpp,
                        to_string(r.export_control.oct_2022), to_string(r.export_control.oct_2023),
-                       r.estimate.headline ? r.estimate.headline->step_time.si() : 0.0, run.days, run.gpu_hours, run.cost_usd,
+                       to_string(r.export_control.china), r.estimate.headline ? r.estimate.headline->step_time.si() : 0.0, run.days, run.gpu_hours, run.cost_usd,
                        run.energy_kwh, run.emissions_kg, r.bottleneck.dominant);
   }
   return out;

@@ -88,7 +88,7 @@ std::string estimate_html(const Scenario& s, const RunEstimate& r, const StepSim
 
 std::string compare_html(const std::vector<ComparedScenario>& rows) {
   std::string body = "<h1>trainsim: scenarios compared</h1>\n<table>\n" +
-                     row({"scenario", "GPU", "GPUs", "TPP", "Oct 2022", "Oct 2023", "step", "days", "GPU-hours", "cost",
+                     row({"scenario", "GPU", "GPUs", "TPP", "Oct 2022", "Oct 2023", "China (2026)", "step", "days", "GPU-hours", "cost",
                           "energy", "CO2", "bottleneck"},
                          true);
   std::vector<StackedRow> days, cost, energy, step;
@@ -96,7 +96,7 @@ std::string compare_html(const std::vector<ComparedScenario>& rows) {
     const auto& run = r.estimate.run;
     body += row({r.scenario.name, r.scenario.cluster.gpu.id, std::to_string(r.scenario.cluster.gpu_count),
                  fmt::format("{:.0f}", r.export_control.tpp), to_string(r.export_control.oct_2022),
-                 to_string(r.export_control.oct_2023), r.estimate.headline ? seconds_text(r.estimate.headline->step_time) : "-",
+                 to_string(r.export_control.oct_2023), to_string(r.export_control.china), r.estimate.headline ? seconds_text(r.estimate.headline->step_time) : "-",
                  fmt::format("{:.1f}", run.days), short_count(run.gpu_hours, 3), usd_text(run.cost_usd),
                  fmt::format("{:.2f} GWh", run.energy_kwh / 1e6), fmt::format("{:.0f} t", run.emissions_kg / 1000.0),
                  bottleneck_text(r.bottleneck)});
@@ -116,7 +116,7 @@ std::string compare_html(const std::vector<ComparedScenario>& rows) {
                                    step, "s"));
   body += "<p class=\"source\">TPP and classifications: hardware/catalog/gpus.json; prices, energy and emissions: each "
           "scenario's inputs (trainsim estimate lists their sources); bottleneck: closed-form step with one resource "
-          "doubled.</p>\n";
+          "doubled.</p>\n<p class=\"source\">" + html_escape(china_rules_note()) + "</p>\n";
   return page("trainsim: scenarios compared", body);
 }
 

@@ -313,6 +313,8 @@ TEST(Cli, CompareWritesEveryFormat) {
   const auto j = nlohmann::json::parse(json.out)["scenarios"];
   ASSERT_EQ(j.size(), 2U);
   EXPECT_EQ(j[0]["export_control"]["oct_2023"], "3A090.a.1");
+  // H800: TPP 15,831 and 3,350 GB/s, under the January 2026 rule's 21,000 and 6,500 GB/s.
+  EXPECT_EQ(j[0]["export_control"]["china_2026"]["access"], "licence, case by case");
   EXPECT_TRUE(j[1]["bottleneck"].contains("step_reduction_when_doubled"));
   // Halving the fabric makes the fabric matter more.
   EXPECT_GT(j[1]["bottleneck"]["step_reduction_when_doubled"]["fabric"].get<double>(),

@@ -59,5 +59,54 @@ TEST(ExportControl, ThresholdEdges) {
   EXPECT_EQ(export_control_metrics(synthetic(250, std::nullopt, 0)).oct_2023, Oct2023Class::undetermined);
 }
 
+// ../shared/reference/hardware.md sec.3.2: what a buyer in China can get since January 2026.
+TEST(ExportControl, ChinaUnderTheRulesSinceOctober2023) {
+  const std::pair<const char*, ChinaAccess> rows[] = {
+      {"h20", ChinaAccess::case_by_case},         // a licence since April 2025 (H20 class), case by case
+      {"h800-sxm", ChinaAccess::case_by_case},    // 3A090.a, TPP 15,831 < 21,000 and 3,350 < 6,500 GB/s
+      {"h200-sxm", ChinaAccess::case_by_case},    // the January 2026 rule's own example
+      {"mi300x", ChinaAccess::case_by_case},      // TPP 20,919 just under 21,000; 5,300 GB/s
+      {"b200", ChinaAccess::presumed_denied},     // TPP 36,000 and 7,700 GB/s, over both
+      {"gb200", ChinaAccess::presumed_denied},
+      {"l20", ChinaAccess::no_licence},           // under 3A090 and under the H20's bandwidths
+      {"ascend-910b", ChinaAccess::domestic},     // a PRC design; its imported HBM is 3A090.c
+      {"ascend-910c", ChinaAccess::domestic},
+  };
+  for (const auto& [id, access] : rows) {
+    const auto m = export_control_metrics(*find_gpu(id));
+    EXPECT_EQ(m.china, access) << id << ": " << m.china_reason;
+  }
+  EXPECT_TRUE(export_control_metrics(*find_gpu("h20")).h20_class);
+  EXPECT_FALSE(export_control_metrics(*find_gpu("h800-sxm")).h20_class);  // already 3A090.a
+  EXPECT_FALSE(export_control_metrics(*find_gpu("l20")).h20_class);
+}
+
+TEST(ExportControl, ChinaThresholdEdges) {
+  // Under every 3A090 threshold (TPP 1,600 with no die area is undetermined; 1,000 is not).
+  auto g = synthetic(125, 800, 0);  // TPP 1,000
+  g.memory_bandwidth = BytesPerSecond(3.99e12);
+  g.scale_up.bandwidth_per_direction = BytesPerSecond(449e9);
+  EXPECT_EQ(export_control_metrics(g).china, ChinaAccess::no_licence);
+  // The H20's memory bandwidth (4.0 TB/s) or its interconnect (450 GB/s per direction) alone
+  // makes a part H20 class.
+  g.memory_bandwidth = BytesPerSecond(4.0e12);
+  EXPECT_TRUE(export_control_metrics(g).h20_class);
+  EXPECT_EQ(export_control_metrics(g).china, ChinaAccess::case_by_case);
+  g.memory_bandwidth = BytesPerSecond(3.99e12);
+  g.scale_up.bandwidth_per_direction = BytesPerSecond(450e9);
+  EXPECT_TRUE(export_control_metrics(g).h20_class);
+  // 3A090.a: case by case strictly below TPP 21,000 and 6,500 GB/s; at either, presumption of denial.
+  auto a = synthetic(2624, 800, 0);  // TPP 20,992
+  a.memory_bandwidth = BytesPerSecond(6.499e12);
+  EXPECT_EQ(export_control_metrics(a).china, ChinaAccess::case_by_case);
+  a.memory_bandwidth = BytesPerSecond(6.5e12);
+  EXPECT_EQ(export_control_metrics(a).china, ChinaAccess::presumed_denied);
+  auto b = synthetic(2625, 800, 0);  // TPP 21,000
+  EXPECT_EQ(export_control_metrics(b).china, ChinaAccess::presumed_denied);
+  // A PRC designer's part is domestic whatever its metrics.
+  b.vendor = "Huawei";
+  EXPECT_EQ(export_control_metrics(b).china, ChinaAccess::domestic);
+}
+
 }  // namespace
 }  // namespace trainsim
