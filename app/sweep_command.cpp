@@ -6,6 +6,7 @@
 #include "app/progress.hpp"
 #include "app/scenario_options.hpp"
 #include "planner/sweep.hpp"
+#include "sim/mpi_jobs.hpp"
 #include "reports/html_report.hpp"
 #include "reports/sweep_report.hpp"
 
@@ -52,6 +53,7 @@ void add_sweep_command(CLI::App& cli, Action& run) {
       sweep.jobs = jobs_or_cores(options->jobs);
       sweep.progress = terminal_progress("cases");
       const auto result = run_sweep(options->scenario, parse_overrides(options->sets), axes, sweep);
+      if (mpi_world().rank != 0) return kExitOk;  // under mpirun, rank 0 writes every output
       std::string text;
       if (options->format.format == "json") {
         text = json_output(sweep_json(result));

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cost/simulated_timer.hpp"
-#include "sim/child_process.hpp"
+#include "sim/mpi_jobs.hpp"
 
 namespace trainsim {
 namespace {
@@ -130,7 +130,8 @@ SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& 
     result.cases.push_back(std::move(c));
     jobs.emplace_back([path, changes = std::move(changes), engine = options.engine] { return run_case(path, changes, engine); });
   }
-  const auto done = run_in_child_processes(jobs, std::max(1, options.jobs), options.progress);
+  const auto done = run_across_ranks(jobs, std::max(1, options.jobs), options.progress);
+  if (done.size() != count) return result;  // an MPI rank other than 0: rank 0 has the results
   for (std::size_t i = 0; i < count; ++i) {
     auto& c = result.cases[i];
     if (!done[i].ok) {

@@ -56,7 +56,8 @@ struct SweepOptions {
 };
 
 // Runs every case of `axes` (one or two) over the scenario at `path` with `overrides` applied
-// first. Throws ConfigError when the scenario does not read with `overrides` alone, when an
+// first; under mpirun the cases are spread over the ranks (sim/mpi_jobs) and only rank 0's
+// result has them (mpi_world().rank says which this is). Throws ConfigError when the scenario does not read with `overrides` alone, when an
 // axis's pointer leads nowhere in it, or when there are more than kMaxSweepCases cases.
 SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& overrides,
                       const std::vector<SweepAxis>& axes, const SweepOptions& options);

@@ -11,6 +11,7 @@ packages=(
   libsimgrid-dev libboost-graph-dev libeigen3-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  openmpi-bin libopenmpi-dev
 )
 for option in "$@"; do
   case "$option" in
