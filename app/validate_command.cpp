@@ -9,6 +9,7 @@
 #include "app/output.hpp"
 #include "app/progress.hpp"
 #include "app/scenario_options.hpp"
+#include "reports/table_format.hpp"
 #include "reports/validation_report.hpp"
 
 namespace trainsim::app {
@@ -30,7 +31,7 @@ void add_validate_command(CLI::App& cli, Action& run) {
   add_set_option(cmd, options->sets);
   cmd->add_option("--engine", options->engine, "simgrid (flow-level contention) or analytic (contention-free)")
       ->check(CLI::IsMember({"simgrid", "analytic"}));
-  add_format_option(cmd, options->format, {"text", "json"});
+  add_format_option(cmd, options->format, {"text", "json", "csv", "md"});
   cmd->add_option("-o,--output", options->output, "Write the result to this file instead of stdout (the format follows its extension)");
   cmd->add_flag("--ci", options->ci, "Only the rows marked \"ci\" (the test suite's subset)");
   cmd->add_flag("--check", options->check,
@@ -51,8 +52,11 @@ void add_validate_command(CLI::App& cli, Action& run) {
       }
       const auto summary = validate(files, options->engine == "analytic" ? EngineKind::analytic : EngineKind::simgrid,
                                     parse_overrides(options->sets), terminal_progress("scenarios"));
-      write_output(options->output,
-                   options->format.format == "json" ? json_output(validation_json(summary)) : validation_text(summary));
+      const auto& format = options->format.format;
+      write_output(options->output, format == "json"  ? json_output(validation_json(summary))
+                                    : format == "csv" ? table_csv(validation_table(summary))
+                                    : format == "md"  ? table_markdown(validation_table(summary))
+                                                      : validation_text(summary));
       // Every row is reported first; a scenario that did not load still fails the command.
       if (summary.failed > 0) return kExitBadInput;
       if (!options->check) return kExitOk;

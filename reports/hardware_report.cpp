@@ -10,13 +10,13 @@ std::string peak_text(const GpuSpec& g, Precision p) {
   const auto peak = g.peak(p);
   return peak ? fmt::format("{:.0f}", to_tflops(*peak)) : "-";
 }
-}  // namespace
 
 // The memory as the vendor writes it ("80 GB"), else the capacity in GiB.
 std::string marketed_memory(const GpuSpec& g) {
   if (g.memory_capacity_marketed.empty()) return fmt::format("{:.0f} GiB", to_gib(g.memory_capacity));
   return g.memory_capacity_marketed.substr(0, g.memory_capacity_marketed.size() - 2) + " GB";
 }
+}  // namespace
 
 std::string hardware_text(const std::vector<GpuSpec>& gpus) {
   constexpr auto columns = "{:<13} {:>6} {:>6} {:>7} {:>6} {:>7} {:>9} {:>6} {:>7} {:>6}  {:<20} {:<22} {:<25} {}\n";
@@ -68,6 +68,21 @@ nlohmann::json hardware_json(const std::vector<GpuSpec>& gpus) {
     list.push_back(item);
   }
   return list;
+}
+
+Table hardware_table(const std::vector<GpuSpec>& gpus) {
+  Table t{{"gpu", "name", "bf16_tflops", "fp8_tflops", "memory", "usable_gib", "hbm_tb_per_s", "scale_up_gb_per_s_per_direction",
+           "tpp", "performance_density", "confidence", "oct_2022", "oct_2023", "china_2026"},
+          {}};
+  for (const auto& g : gpus) {
+    const auto e = export_control_metrics(g);
+    t.rows.push_back({g.id, g.name, peak_text(g, Precision::bf16), peak_text(g, Precision::fp8), marketed_memory(g),
+                      fmt::format("{:.1f}", to_gib(g.memory_capacity)), fmt::format("{:.2f}", g.memory_bandwidth.si() / 1e12),
+                      fmt::format("{:.0f}", to_gbps(g.scale_up.bandwidth_per_direction)), fmt::format("{:.0f}", e.tpp),
+                      e.performance_density ? fmt::format("{:.2f}", *e.performance_density) : "", std::string(1, g.confidence),
+                      to_string(e.oct_2022), to_string(e.oct_2023), to_string(e.china)});
+  }
+  return t;
 }
 
 }  // namespace trainsim

@@ -180,4 +180,21 @@ nlohmann::json validation_json(const ValidationSummary& s) {
   return out;
 }
 
+Table validation_table(const ValidationSummary& s) {
+  Table t{{"row", "gpu", "metric", "measured", "predicted", "error_percent", "status", "compute", "exposed_communication",
+           "bubble", "optimizer", "defaults", "convention", "reason"},
+          {}};
+  for (const auto& r : s.rows) {
+    const auto& t_ = r.target;
+    const auto& b = r.breakdown;
+    const bool ok = r.feasible();
+    t.rows.push_back({t_.row, r.gpu, unit(t_.metric), plain_number(t_.measured, 4), ok ? plain_number(r.predicted, 4) : "",
+                      ok ? fmt::format("{:+.1f}", 100.0 * r.error()) : "", std::string(to_string(r.status)),
+                      ok ? share(b.compute, b.total) : "", ok ? share(std::max(Seconds(0), b.exposed_communication), b.total) : "",
+                      ok ? share(b.pipeline_bubble, b.total) : "", ok ? share(b.optimizer, b.total) : "",
+                      ok ? defaults_text(r) : "", counted(t_), r.reason});
+  }
+  return t;
+}
+
 }  // namespace trainsim

@@ -326,6 +326,29 @@ TEST(Cli, CompareWritesEveryFormat) {
   EXPECT_NE(slurp(html).find("<svg"), std::string::npos);
 }
 
+// hardware, models and validate write csv and md as well as text and json: a row per item, the
+// same items as their JSON.
+TEST(Cli, CatalogsAndValidateWriteCsvAndMarkdown) {
+  for (const auto& [command, list_key] : std::vector<std::pair<std::string, std::string>>{
+           {"hardware", "gpus"}, {"models", "models"}, {"validate validation/runs/l3-1.json validation/runs/l3-2.json --engine analytic", "rows"}}) {
+    const auto json = run_trainsim(command + " --format json");
+    ASSERT_EQ(json.exit_code, 0) << command << json.err;
+    const auto items = nlohmann::json::parse(json.out)[list_key].size();
+    ASSERT_GE(items, 2U) << command;
+    const auto csv = run_trainsim(command + " --format csv");
+    ASSERT_EQ(csv.exit_code, 0) << command << csv.err;
+    EXPECT_EQ(static_cast<std::size_t>(std::count(csv.out.begin(), csv.out.end(), '\n')), items + 1) << command << "\n" << csv.out;
+    const auto md = run_trainsim(command + " --format md");
+    ASSERT_EQ(md.exit_code, 0) << command << md.err;
+    EXPECT_EQ(md.out.rfind("| ", 0), 0U) << command;
+    EXPECT_EQ(static_cast<std::size_t>(std::count(md.out.begin(), md.out.end(), '\n')), items + 2) << command;
+  }
+  // The format follows -o's extension here too.
+  const auto path = std::filesystem::temp_directory_path() / "trainsim_hardware.csv";
+  ASSERT_EQ(run_trainsim("hardware -o " + path.string()).exit_code, 0);
+  EXPECT_EQ(slurp(path).rfind("gpu,name,", 0), 0U);
+}
+
 // Every JSON output says what wrote it, and --version says the same.
 TEST(Cli, VersionInEveryJsonOutput) {
   const auto version = run_trainsim("--version");
