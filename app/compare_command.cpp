@@ -8,6 +8,7 @@
 #include "cost/simulated_timer.hpp"
 #include "reports/compare_report.hpp"
 #include "reports/html_report.hpp"
+#include "sim/simulation_size.hpp"
 
 namespace trainsim::app {
 
@@ -47,7 +48,7 @@ void add_compare_command(CLI::App& cli, Action& run) {
       for (const auto& path : options->scenarios) {
         ComparedScenario row{load_scenario(path, overrides), {}, {}, {}};
         const auto& s = row.scenario;
-        row.estimate = estimate_run_with(s, engine_choice(options->engine));
+        row.estimate = estimate_run_with(s, engine_choice(options->engine), available_memory());
         row.export_control = export_control_metrics(s.cluster.gpu);
         rows.push_back(std::move(row));
         if (progress) progress(static_cast<std::int64_t>(rows.size()), parts);

@@ -4,8 +4,14 @@
 
 namespace trainsim {
 
-SimulatedTimer::SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity, ProgressFn progress)
-    : scenario_(scenario), engine_(engine), fidelity_(fidelity), progress_(std::move(progress)), kernels_(kernel_model(scenario.cluster)) {}
+SimulatedTimer::SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity, ProgressFn progress,
+                               std::optional<Bytes> memory_limit)
+    : scenario_(scenario),
+      engine_(engine),
+      fidelity_(fidelity),
+      progress_(std::move(progress)),
+      memory_limit_(memory_limit),
+      kernels_(kernel_model(scenario.cluster)) {}
 
 StepTimer SimulatedTimer::timer() {
   return [this](const ParallelPlan& plan, const StepShape& shape) { return time(plan, shape); };
@@ -27,15 +33,15 @@ StepEstimate SimulatedTimer::time(const ParallelPlan& plan, const StepShape& sha
     return estimate_step(program);
   }
   simulations_.push_back(std::make_unique<StepSimulation>(
-      simulate_step(program, engine_, {.fidelity = fidelity_, .progress = progress_})));
+      simulate_step(program, engine_, {.fidelity = fidelity_, .memory_limit = memory_limit_, .progress = progress_})));
   const auto closed = estimate_step(program);
   done_.push_back({plan, shape, simulations_.size() - 1, simulations_.back()->estimate.step_time / closed.step_time});
   return simulations_.back()->estimate;
 }
 
-RunEstimate estimate_run_with(const Scenario& scenario, std::optional<EngineKind> engine) {
+RunEstimate estimate_run_with(const Scenario& scenario, std::optional<EngineKind> engine, Bytes memory_limit) {
   if (!engine) return estimate_run(scenario, closed_form_timer(scenario), false, "closed-form");
-  SimulatedTimer simulated(scenario, *engine, Fidelity::reduced);
+  SimulatedTimer simulated(scenario, *engine, Fidelity::reduced, {}, memory_limit);
   return estimate_run(scenario, simulated.timer(), false, std::string(to_string(*engine)));
 }
 

@@ -16,8 +16,10 @@ namespace trainsim {
 
 class SimulatedTimer {
  public:
-  // `progress` hears each SimGrid simulation's ops as they finish.
-  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity, ProgressFn progress = {});
+  // `progress` hears each SimGrid simulation's ops as they finish; a simulation estimated to
+  // need more than `memory_limit` is refused (SimulationTooLarge) before it starts.
+  SimulatedTimer(const Scenario& scenario, EngineKind engine, Fidelity fidelity, ProgressFn progress = {},
+                 std::optional<Bytes> memory_limit = std::nullopt);
   SimulatedTimer(const SimulatedTimer&) = delete;
   SimulatedTimer& operator=(const SimulatedTimer&) = delete;
 
@@ -41,6 +43,7 @@ class SimulatedTimer {
   EngineKind engine_;
   Fidelity fidelity_;
   ProgressFn progress_;
+  std::optional<Bytes> memory_limit_;
   bool dry_run_ = false;
   KernelTimeModel kernels_;
   struct Entry {
@@ -55,7 +58,8 @@ class SimulatedTimer {
 };
 
 // The whole run estimated by the closed form (`engine` nullopt) or with every step simulated at
-// reduced fidelity: what `compare` and `sweep` run per scenario.
-RunEstimate estimate_run_with(const Scenario& scenario, std::optional<EngineKind> engine);
+// reduced fidelity, each simulation refused (SimulationTooLarge) beyond `memory_limit`: what
+// `compare` and `sweep` run per scenario.
+RunEstimate estimate_run_with(const Scenario& scenario, std::optional<EngineKind> engine, Bytes memory_limit);
 
 }  // namespace trainsim

@@ -4,6 +4,7 @@
 
 #include "cost/simulated_timer.hpp"
 #include "sim/mpi_jobs.hpp"
+#include "sim/simulation_size.hpp"
 
 namespace trainsim {
 namespace {
@@ -39,11 +40,12 @@ std::vector<std::string> split_values(std::string_view list) {
 }
 
 // What one case sends back from its worker: the row's fields as JSON.
-std::string run_case(const std::string& path, const std::vector<JsonOverride>& overrides, std::optional<EngineKind> engine) {
+std::string run_case(const std::string& path, const std::vector<JsonOverride>& overrides, std::optional<EngineKind> engine,
+                     Bytes memory_limit) {
   nlohmann::json j;
   try {
     const auto scenario = load_scenario(path, overrides);
-    const auto e = estimate_run_with(scenario, engine);
+    const auto e = estimate_run_with(scenario, engine, memory_limit);
     j["status"] = "ok";
     if (e.headline) {
       const auto& h = *e.headline;
@@ -59,6 +61,8 @@ std::string run_case(const std::string& path, const std::vector<JsonOverride>& o
     j["cost_usd"] = e.run.cost_usd;
   } catch (const ConfigError& error) {
     j = {{"status", "invalid"}, {"detail", error.what()}};
+  } catch (const SizeOverflow& error) {  // sizes beyond what trainsim represents: bad input, as estimate says
+    j = {{"status", "invalid"}, {"detail", std::string("a size derived from it is beyond what trainsim represents (") + error.what() + ")"}};
   }
   return j.dump();
 }
@@ -116,6 +120,8 @@ SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& 
   result.scenario = base.name;
   result.engine = options.engine ? std::string(to_string(*options.engine)) : "closed-form";
   for (const auto& axis : axes) result.pointers.push_back(axis.pointer);
+  // The cases that run at once share this process's memory: each simulation is held to its share.
+  const Bytes memory_limit(available_memory().count() / std::max(1, options.jobs));
   std::vector<std::function<std::string()>> jobs;
   for (std::size_t i = 0; i < count; ++i) {
     SweepCase c;
@@ -128,7 +134,9 @@ SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& 
       changes.insert(changes.begin() + static_cast<std::ptrdiff_t>(overrides.size()), axes[a].values[k]);
     }
     result.cases.push_back(std::move(c));
-    jobs.emplace_back([path, changes = std::move(changes), engine = options.engine] { return run_case(path, changes, engine); });
+    jobs.emplace_back([path, changes = std::move(changes), engine = options.engine, memory_limit] {
+      return run_case(path, changes, engine, memory_limit);
+    });
   }
   const auto done = run_across_ranks(jobs, std::max(1, options.jobs), options.progress);
   if (done.size() != count) return result;  // an MPI rank other than 0: rank 0 has the results

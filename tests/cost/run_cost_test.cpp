@@ -4,11 +4,22 @@
 
 #include "cost/run_cost.hpp"
 #include "cost/run_estimate.hpp"
+#include "cost/simulated_timer.hpp"
+#include "sim/simulation_size.hpp"
 #include "scenario_fixture.hpp"
 
 namespace trainsim {
 namespace {
 using namespace testing;
+
+// compare and sweep size each simulation as simulate does: one beyond its memory is refused
+// before it starts (DeepSeek-V3's reduced step needs about 0.08 GiB: simulate --dry-run).
+TEST(RunCost, SimulatedRunsAreHeldToTheirMemory) {
+  const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
+  EXPECT_THROW((void)estimate_run_with(s, EngineKind::analytic, Bytes(1 << 20)), SimulationTooLarge);
+  EXPECT_NO_THROW((void)estimate_run_with(s, EngineKind::analytic, Bytes(std::int64_t{4} << 30)));
+  EXPECT_NO_THROW((void)estimate_run_with(s, std::nullopt, Bytes(1)));  // the closed form simulates nothing
+}
 
 TEST(RunCost, ReproducesDeepSeekBookkeepingFromGivenFigures) {
   const auto s = parse(scenario_json("scenarios/deepseek-v3-h800.json"));
