@@ -131,6 +131,7 @@ SweepResult run_sweep(const std::string& path, const std::vector<JsonOverride>& 
       const auto k = rest % axes[a].values.size();
       rest /= axes[a].values.size();
       c.labels.insert(c.labels.begin(), axes[a].labels[k]);
+      c.values.insert(c.values.begin(), axes[a].values[k].value);
       changes.insert(changes.begin() + static_cast<std::ptrdiff_t>(overrides.size()), axes[a].values[k]);
     }
     result.cases.push_back(std::move(c));

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/json_override.hpp"
 #include "core/progress.hpp"
 #include "sim/step_simulation.hpp"
@@ -30,7 +32,8 @@ enum class SweepStatus { ok, infeasible, invalid, failed };
 std::string_view to_string(SweepStatus status);
 
 struct SweepCase {
-  std::vector<std::string> labels;  // one per axis
+  std::vector<std::string> labels;     // one per axis, as given
+  std::vector<nlohmann::json> values;  // one per axis, as --set reads it (8192, "h20", [1, 2])
   SweepStatus status = SweepStatus::failed;
   std::string detail;  // why it is infeasible, invalid or failed
   // The headline step and the whole run (absent for invalid and failed cases, and for a run

@@ -111,7 +111,7 @@ nlohmann::json sweep_json(const SweepResult& r) {
   nlohmann::json cases = nlohmann::json::array();
   for (const auto& c : r.cases) {
     nlohmann::json j;
-    for (std::size_t a = 0; a < r.pointers.size(); ++a) j["values"][r.pointers[a]] = c.labels[a];
+    for (std::size_t a = 0; a < r.pointers.size(); ++a) j["values"][r.pointers[a]] = c.values[a];
     j["status"] = to_string(c.status);
     if (!c.detail.empty()) j["detail"] = c.detail;
     const auto put = [&](const char* key, const std::optional<double>& v) {

@@ -32,10 +32,11 @@ TEST(Sweep, EachCaseIsTheEstimateOfThatCase) {
   ASSERT_EQ(j["cases"].size(), 4U);
   // The first axis outermost, values in the order given.
   const std::vector<std::pair<std::string, std::string>> order = {{"8192", "4"}, {"8192", "8"}, {"16384", "4"}, {"16384", "8"}};
+  // Values are typed as --set reads them: numbers here, not their labels.
   for (std::size_t i = 0; i < order.size(); ++i) {
     const auto& c = j["cases"][i];
-    EXPECT_EQ(c["values"]["/cluster/gpu_count"], order[i].first);
-    EXPECT_EQ(c["values"]["/parallel/tensor_parallel"], order[i].second);
+    EXPECT_EQ(c["values"]["/cluster/gpu_count"], std::stoi(order[i].first));
+    EXPECT_EQ(c["values"]["/parallel/tensor_parallel"], std::stoi(order[i].second));
     const auto e = run_trainsim("estimate scenarios/llama-3.1-405b-h100.json --format json --set /parallel/data_parallel=auto "
                                 "--set /cluster/gpu_count=" + order[i].first + " --set /parallel/tensor_parallel=" + order[i].second);
     if (e.exit_code == 3) {  // does not read: an invalid case naming what is wrong
