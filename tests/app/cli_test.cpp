@@ -157,7 +157,7 @@ TEST(Cli, TheOutputFormatFollowsTheFileExtensionUnlessGiven) {
   ASSERT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json --format csv -o " + json.string()).exit_code, 0);
   EXPECT_EQ(slurp(json).rfind("scenario,engine,", 0), 0U);
   // An extension the command does not write, or HTML (written with --report), is a usage error.
-  EXPECT_EQ(run_trainsim("validate validation/runs/ds-v2.json -o " + (dir / "v.csv").string()).exit_code, 2);
+  EXPECT_EQ(run_trainsim("schema -o " + (dir / "s.csv").string()).exit_code, 2);
   EXPECT_EQ(run_trainsim("estimate scenarios/deepseek-v3-h800.json -o " + (dir / "e.html").string()).exit_code, 2);
 }
 
