@@ -15,10 +15,10 @@ bool present(LayerKind kind, const ModelSpec& model) {
   return (!has_experts(kind) || model.moe) && (!is_sliding(kind) || model.attention.sliding_window);
 }
 
-Seconds compute_time(const std::vector<Segment>& segments) {
+Seconds time_of(const std::vector<Segment>& segments, bool communication) {
   Seconds total;
   for (const auto& s : segments) {
-    if (!s.is_communication) total += s.duration;
+    if (s.is_communication == communication) total += s.duration;
   }
   return total;
 }
@@ -40,8 +40,9 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
     programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_));
     const auto& program = programs_.back();
     auto& cost = p.cost;
-    cost.forward_compute = compute_time(program.forward);
-    cost.backward_input_compute = compute_time(program.backward);
+    cost.forward_compute = time_of(program.forward, false);
+    cost.backward_input_compute = time_of(program.backward, false);
+    cost.communication = time_of(program.forward, true) + time_of(program.backward, true);
     cost.backward_weight_compute = program.weight_total();
     // Alone (no partner chunk to overlap with), a layer waits for the communication that its
     // own compute does not cover: the two-stream time beyond its compute.
@@ -63,7 +64,11 @@ LayerPrograms ChunkCostModel::programs(const PipelineChunk& chunk) const {
 }
 
 Seconds ChunkCostModel::overlapped_pair_time(const PipelineChunk& forward, const PipelineChunk& backward) const {
-  return two_stream_time(pair_units(programs(forward), programs(backward)));
+  const auto known = pair_times_.find(std::make_pair(&forward.layers, &backward.layers));
+  if (known != pair_times_.end()) return known->second;
+  const Seconds t = two_stream_time(pair_units(programs(forward), programs(backward)));
+  pair_times_.emplace(std::make_pair(forward.layers, backward.layers), t);
+  return t;
 }
 
 LayerKindCosts ChunkCostModel::layer_kind_costs() const {
@@ -88,6 +93,7 @@ ChunkCost ChunkCostModel::chunk(const PipelineChunk& chunk) const {
     total.backward_weight_compute += c.backward_weight_compute;
     total.forward_exposed_communication += c.forward_exposed_communication;
     total.backward_exposed_communication += c.backward_exposed_communication;
+    total.communication += c.communication;
     total.saved_activations += c.saved_activations;
     total.transient = std::max(total.transient, c.transient);
     total.parameters += c.parameters;

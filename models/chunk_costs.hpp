@@ -1,6 +1,9 @@
 #pragma once
 // Times, memory and parameters of one pipeline chunk for one micro-batch, on one cluster:
 // the layer operation lists priced with the kernel time model and alpha-beta communication.
+#include <map>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "hardware/kernel_time_model.hpp"
@@ -17,6 +20,7 @@ struct ChunkCost {
   Seconds backward_weight_compute;
   Seconds forward_exposed_communication;   // what a schedule without overlap waits for
   Seconds backward_exposed_communication;
+  Seconds communication;  // every communication step of both passes, end to end on one stream
   Bytes saved_activations;
   Bytes transient;  // the largest single tensor a kernel writes (logits, say)
   std::int64_t parameters = 0;
@@ -37,6 +41,8 @@ class ChunkCostModel {
   // The priced segments of each layer of `chunk`, in forward order (they point into this model).
   [[nodiscard]] LayerPrograms programs(const PipelineChunk& chunk) const;
   // One forward chunk overlapped with one backward chunk (DualPipe), on two streams.
+  // Memoized by the chunks' layer kinds: pipelines of one priced model pair the same
+  // compositions over and over (the planner, every rank of a replay).
   [[nodiscard]] Seconds overlapped_pair_time(const PipelineChunk& forward, const PipelineChunk& backward) const;
   // Compute slowdown from SMs reserved for communication kernels (DeepSeek-V3: 20 of 132).
   [[nodiscard]] double sm_slowdown() const { return sm_slowdown_; }
@@ -56,6 +62,17 @@ class ChunkCostModel {
   // on the data-parallel or pipeline degrees, so one model serves plans that differ in those).
   CommunicationModel comm_;
   double sm_slowdown_ = 1.0;
+  using Kinds = std::vector<LayerKind>;
+  // Orders stored (forward, backward) kind lists and looked-up pointers to them alike, so that
+  // a lookup copies nothing.
+  struct ByKinds {
+    using is_transparent = void;
+    static auto tied(const std::pair<Kinds, Kinds>& k) { return std::tie(k.first, k.second); }
+    static auto tied(const std::pair<const Kinds*, const Kinds*>& k) { return std::tie(*k.first, *k.second); }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const { return tied(a) < tied(b); }
+  };
+  mutable std::map<std::pair<Kinds, Kinds>, Seconds, ByKinds> pair_times_;
 };
 
 }  // namespace trainsim

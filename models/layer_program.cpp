@@ -1,6 +1,7 @@
 #include "models/layer_program.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -58,19 +59,25 @@ Seconds ProgramUnit::duration() const {
 
 namespace {
 
-bool ends_its_part(const std::vector<Segment>& segments, std::size_t index) {
-  const auto& s = segments[index];
-  return !s.is_communication &&
-         std::none_of(segments.begin() + static_cast<std::ptrdiff_t>(index) + 1, segments.end(),
-                      [&](const Segment& later) { return !later.is_communication && later.part == s.part; });
+// Each part's last compute segment in `segments` (the largest size_t: none), after which its weight
+// gradients run.
+using PartEnds = std::array<std::size_t, 4>;
+PartEnds part_ends(const std::vector<Segment>& segments) {
+  PartEnds ends;
+  ends.fill(std::numeric_limits<std::size_t>::max());
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (!segments[i].is_communication) ends[static_cast<std::size_t>(segments[i].part)] = i;
+  }
+  return ends;
 }
 
 void append_backward_segment(std::vector<ProgramUnit>& units, const LayerProgram& p, std::size_t index,
-                             bool with_weights, bool backward_chain) {
+                             const PartEnds* ends, bool backward_chain) {
   const auto& s = p.backward[index];
   units.push_back({backward_chain, &p, &s, LayerPart::attention});
-  if (!with_weights || !ends_its_part(p.backward, index)) return;
-  if (p.weight[static_cast<std::size_t>(s.part)] > Seconds(0)) units.push_back({backward_chain, &p, nullptr, s.part});
+  const auto part = static_cast<std::size_t>(s.part);
+  if (ends == nullptr || (*ends)[part] != index) return;
+  if (p.weight[part] > Seconds(0)) units.push_back({backward_chain, &p, nullptr, s.part});
 }
 
 void append_forward(std::vector<ProgramUnit>& units, const LayerProgram& p) {
@@ -78,7 +85,10 @@ void append_forward(std::vector<ProgramUnit>& units, const LayerProgram& p) {
 }
 
 void append_backward(std::vector<ProgramUnit>& units, const LayerProgram& p, bool with_weights, bool backward_chain) {
-  for (std::size_t j = 0; j < p.backward.size(); ++j) append_backward_segment(units, p, j, with_weights, backward_chain);
+  const auto ends = part_ends(p.backward);
+  for (std::size_t j = 0; j < p.backward.size(); ++j) {
+    append_backward_segment(units, p, j, with_weights ? &ends : nullptr, backward_chain);
+  }
 }
 
 }  // namespace
@@ -101,10 +111,11 @@ std::vector<ProgramUnit> pair_units(const LayerPrograms& forward, const LayerPro
   for (std::size_t k = 0; k < common; ++k) {
     const auto& f = *forward[k];
     const auto& b = *backward[backward.size() - 1 - k];
+    const auto ends = part_ends(b.backward);
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < f.forward.size() || j < b.backward.size()) {
-      if (j < b.backward.size()) append_backward_segment(units, b, j++, true, true);
+      if (j < b.backward.size()) append_backward_segment(units, b, j++, &ends, true);
       if (i < f.forward.size()) units.push_back({false, &f, &f.forward[i++], LayerPart::attention});
     }
   }

@@ -83,6 +83,10 @@ struct ParallelPlan {
   [[nodiscard]] std::int64_t gpus() const { return saturating_product({tensor, pipeline, data, context}); }
   bool operator==(const ParallelPlan&) const = default;
   [[nodiscard]] std::int64_t expert_tensor_degree() const { return expert_tensor > 0 ? expert_tensor : tensor; }
+  // Micro-batches each pipeline runs per step of `global_batch_size` sequences.
+  [[nodiscard]] std::int64_t micro_batches(std::int64_t global_batch_size) const {
+    return global_batch_size / (data * micro_batch_size);
+  }
   // Parallel folding (Liu et al., arXiv:2504.14960): the MoE layers lay expert tensor x expert x
   // expert data parallelism over the same tensor x context x data ranks of a pipeline stage
   // that the attention part uses, so EP need not divide data x context.

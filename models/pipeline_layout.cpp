@@ -97,6 +97,8 @@ class SplitCost {
 
 }  // namespace
 
+PipelineChunk whole_model_chunk(const ModelSpec& model) { return build_chunks(model, {model.num_layers}).front(); }
+
 PipelineLayout pipeline_layout(const ModelSpec& model, const ParallelPlan& plan,
                                const std::optional<LayerKindCosts>& costs) {
   PipelineLayout layout;

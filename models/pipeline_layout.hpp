@@ -36,4 +36,7 @@ using LayerKindCosts = std::array<double, kLayerKinds>;
 PipelineLayout pipeline_layout(const ModelSpec& model, const ParallelPlan& plan,
                                const std::optional<LayerKindCosts>& costs = std::nullopt);
 
+// Every layer of the model as one chunk: what any layout splits.
+PipelineChunk whole_model_chunk(const ModelSpec& model);
+
 }  // namespace trainsim

@@ -14,6 +14,7 @@ RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>&
     t.weight_compute += k.backward_weight_compute * share;
     t.forward_exposed += k.forward_exposed_communication * share;
     t.backward_exposed += k.backward_exposed_communication * share;
+    t.communication += k.communication * share;
   }
   return t;
 }
@@ -83,7 +84,7 @@ StepProgram::StepProgram(std::shared_ptr<const ChunkCostModel> priced, std::shar
 }
 
 void StepProgram::build() {
-  micro_batches_ = shape_.global_batch_size / (plan_.data * plan_.micro_batch_size);
+  micro_batches_ = plan_.micro_batches(shape_.global_batch_size);
   stage_boundary_ = stage_boundary_bytes(model_, plan_, {shape_.sequence_length, plan_.micro_batch_size});
   const auto& layout = pipeline_->layout;
   // A rank's dense parameters travel over the data group, its routed experts over the

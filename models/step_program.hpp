@@ -31,6 +31,7 @@ struct StepShape {
 struct RankTimes {
   Seconds forward_compute, backward_compute, weight_compute;
   Seconds forward_exposed, backward_exposed;
+  Seconds communication;  // all of it, exposed or hidden
   [[nodiscard]] Seconds forward_alone() const { return forward_compute + forward_exposed; }
   [[nodiscard]] Seconds backward_alone() const { return backward_compute + weight_compute + backward_exposed; }
 };

@@ -1,7 +1,6 @@
 #include "models/step_replay.hpp"
 
 #include <algorithm>
-#include <map>
 #include <stdexcept>
 
 namespace trainsim {
@@ -63,7 +62,7 @@ class Replay {
   [[nodiscard]] Seconds input(const PassTimes& sent, const ChunkRef& source, int rank, Seconds& p2p_free) const;
   // When the output of pass `ref`, ending at `end`, is there for chunk `to_chunk`'s rank.
   [[nodiscard]] Seconds output(const ChunkRef& ref, int to_chunk, int rank, Seconds end, Seconds& p2p_free) const;
-  [[nodiscard]] Seconds duration(const ScheduleItem& item);
+  [[nodiscard]] Seconds duration(const ScheduleItem& item) const;
   [[nodiscard]] Seconds compute(const ScheduleItem& item) const;
   [[nodiscard]] Seconds time_of(const std::vector<CollectiveStep>& steps) const;
   [[nodiscard]] const ChunkCost& chunk(int c) const { return p_.pipeline().chunks[static_cast<std::size_t>(c)]; }
@@ -73,7 +72,6 @@ class Replay {
   std::int64_t depth_;
   PassTimes forward_sent_, backward_sent_;
   std::vector<std::vector<ScheduleItem>> orders_;
-  std::map<std::pair<int, int>, Seconds> pairs_;  // overlapped pair time by (forward, backward) chunk
   std::vector<Seconds> gathers_;           // per chunk: ZeRO-3's weight gathers before a pass
   std::vector<Seconds> reduce_scatters_;   // per chunk: ZeRO-2/3's gradient reduce-scatters after one
 };
@@ -99,7 +97,7 @@ Seconds Replay::output(const ChunkRef& ref, int to_chunk, int rank, Seconds end,
   return p2p_free;
 }
 
-Seconds Replay::duration(const ScheduleItem& item) {
+Seconds Replay::duration(const ScheduleItem& item) const {
   switch (item.kind) {
     case ItemKind::forward: return chunk(item.forward.chunk).forward_compute + chunk(item.forward.chunk).forward_exposed_communication;
     case ItemKind::backward: {
@@ -109,15 +107,9 @@ Seconds Replay::duration(const ScheduleItem& item) {
     }
     case ItemKind::weight: return chunk(item.backward.chunk).backward_weight_compute;
     case ItemKind::forward_backward: {
-      const auto key = std::make_pair(item.forward.chunk, item.backward.chunk);
-      auto it = pairs_.find(key);
-      if (it == pairs_.end()) {
-        const auto& chunks = p_.layout().chunks;
-        it = pairs_.emplace(key, p_.priced().overlapped_pair_time(chunks[static_cast<std::size_t>(key.first)],
-                                                                  chunks[static_cast<std::size_t>(key.second)]))
-                 .first;
-      }
-      return it->second;
+      const auto& chunks = p_.layout().chunks;
+      return p_.priced().overlapped_pair_time(chunks[static_cast<std::size_t>(item.forward.chunk)],
+                                              chunks[static_cast<std::size_t>(item.backward.chunk)]);
     }
     case ItemKind::optimizer: break;
   }
@@ -268,16 +260,43 @@ StepReplay replay_step(const StepProgram& program) {
   return b;
 }
 
+Seconds average_rank_lower_bound(const ChunkCost& whole_model, const ParallelPlan& plan, std::int64_t micro_batches) {
+  const auto& schedule = schedule_traits(plan.schedule);
+  std::vector<std::int64_t> holders(static_cast<std::size_t>(schedule.chunk_count(plan)), 0);
+  for (int r = 0; r < plan.pipeline; ++r) {
+    for (const int c : schedule.chunks_of_rank(plan, r)) ++holders[static_cast<std::size_t>(c)];
+  }
+  if (holders.empty() || std::any_of(holders.begin(), holders.end(), [&](std::int64_t h) { return h != holders.front(); })) {
+    return Seconds(0);
+  }
+  // Summed over the ranks, their per-micro-batch times (step_lower_bound's) weigh every layer
+  // by the chunk share once per rank holding it; the same sums of the layers' costs, whichever
+  // way the layout splits them. The busier stream's sum bounds a pair schedule's ranks on
+  // average as it bounds each.
+  const auto& w = whole_model;
+  const Seconds compute = w.forward_compute + w.backward_input_compute + w.backward_weight_compute;
+  const Seconds per_micro_batch = schedule.overlapped_pairs()
+                                      ? max(compute, w.communication)
+                                      : compute + w.forward_exposed_communication + w.backward_exposed_communication;
+  const double weight = schedule.chunk_share() * static_cast<double>(holders.front()) / static_cast<double>(plan.pipeline);
+  // Lowered by a hair: summed in another order, the layout's bound may round below it.
+  constexpr double kRounding = 1.0 - 1e-12;
+  return per_micro_batch * (weight * static_cast<double>(micro_batches) * kRounding);
+}
+
 Seconds step_lower_bound(const StepProgram& program) {
   const auto& schedule = program.schedule();
   const auto n = static_cast<double>(program.micro_batches());
   Seconds bound(0);
   for (const auto& t : program.pipeline().ranks) {
     // Each pass is one block of its compute and its exposed communication; an overlapped pair
-    // (DualPipe) hides communication under the other pass, so only compute counts there. The
-    // rank's times already weigh each chunk by the share of micro-batches that cross it.
-    const Seconds per_micro_batch = schedule.overlapped_pairs() ? t.forward_compute + t.backward_compute + t.weight_compute
-                                                                : t.forward_alone() + t.backward_alone();
+    // (DualPipe) hides communication under the other pass, but its two streams each run in
+    // order, so a pair takes at least its compute and at least its communication (as does a
+    // pass alone). The rank's times already weigh each chunk by the share of micro-batches that
+    // cross it.
+    const Seconds per_micro_batch =
+        schedule.overlapped_pairs() ? max(t.forward_compute + t.backward_compute + t.weight_compute, t.communication)
+                                    : t.forward_alone() + t.backward_alone();
     bound = max(bound, per_micro_batch * n);
   }
   return bound;

@@ -40,8 +40,13 @@ StepReplay replay_step(const StepProgram& program);
 // A lower bound on replay_step(program).makespan that costs no replay: a rank runs its items one
 // after another, so its step takes at least every pass it makes (each chunk's forward, backward
 // and weight passes once per micro-batch that crosses it, with their exposed communication;
-// compute only inside DualPipe's overlapped pairs). A search for the fastest plan skips the
+// inside DualPipe's overlapped pairs the larger of their compute and their communication). A search for the fastest plan skips the
 // replay of a plan whose bound is already slower than its best.
 Seconds step_lower_bound(const StepProgram& program);
+// A looser bound that needs no pipeline layout: the average pipeline rank's passes (the
+// busiest carries at least as much), from `whole_model`, the priced chunk of every layer
+// (whole_model_chunk), at `micro_batches` per pipeline. Zero for a schedule whose ranks do not
+// hold every chunk equally often. Never above step_lower_bound of any layout of the plan.
+Seconds average_rank_lower_bound(const ChunkCost& whole_model, const ParallelPlan& plan, std::int64_t micro_batches);
 
 }  // namespace trainsim

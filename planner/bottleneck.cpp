@@ -4,6 +4,8 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <queue>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -38,10 +40,13 @@ struct BestSteps {
 };
 
 // The fastest closed-form steps of the scenario's plan space, with the GPU's memory and with
-// twice it, in one pass over the space: each plan is accounted once on the roomier GPU (it fits
-// the real one when it leaves the planner's min_headroom there), then the plans are timed in
-// the order of their lower bounds until the bound reaches the best step found. Exact as long as
-// the bound never exceeds the step, which a test holds over every schedule.
+// twice it, in one pass over the space, refining each plan's lower bound only when it could
+// still win: every plan starts with its layout-free bound; the smallest bound is taken next:
+// a plan not yet accounted is laid out and accounted on the roomier GPU (it fits the real one
+// when it leaves the planner's min_headroom there) and goes back with its layout's bound; an
+// accounted one is timed. Once the smallest bound reaches the best step that fits, nothing left
+// beats either best. Exact as long as each bound never exceeds the step, which a test holds
+// over every schedule.
 BestSteps best_plans(const Scenario& scenario) {
   auto roomier = scenario;
   const Bytes capacity = scenario.cluster.gpu.memory_capacity;
@@ -49,26 +54,42 @@ BestSteps best_plans(const Scenario& scenario) {
   const auto space = plan_space(scenario);
   const auto& seg = first_shape(scenario);
   PlanEvaluator evaluator(roomier, {seg.sequence_length, seg.global_batch_size}, space.min_headroom);
-  struct Candidate {
-    Seconds bound;
-    bool fits;  // in the real GPU's memory
+  struct Plan {
     ParallelPlan plan;
     std::int64_t gpus;
+    bool accounted = false;
+    bool fits = false;  // in the real GPU's memory, once accounted
   };
-  std::vector<Candidate> candidates;
+  std::vector<Plan> plans;
+  struct Bound {
+    double seconds;
+    std::size_t plan;  // ties in the order of the space, so that the walk is deterministic
+    bool operator>(const Bound& other) const { return std::tie(seconds, plan) > std::tie(other.seconds, other.plan); }
+  };
+  std::priority_queue<Bound, std::vector<Bound>, std::greater<>> queue;
   for_each_plan(space, seg.plan, [&](const ParallelPlan& p, std::int64_t gpus) {
-    (void)evaluator.evaluate_if(p, gpus, [&](const StepEstimate& accounting, Seconds bound) {
-      candidates.push_back({bound, accounting.memory.total() + space.min_headroom <= capacity, p, gpus});
-      return false;
-    });
+    const auto bound = evaluator.layout_free_bound(p, gpus);
+    if (!bound) return;
+    queue.push({bound->si(), plans.size()});
+    plans.push_back({p, gpus});
   });
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.bound < b.bound; });
   constexpr double kNone = std::numeric_limits<double>::infinity();
   double best = kNone;  // fits the GPU
   double best_roomier = kNone;
-  for (const auto& c : candidates) {
-    if (c.bound.si() >= best) break;  // nothing later beats either best (best_roomier <= best)
-    if (c.bound.si() >= best_roomier && !c.fits) continue;
+  while (!queue.empty() && queue.top().seconds < best) {  // nothing later beats either best (best_roomier <= best)
+    const auto next = queue.top();
+    queue.pop();
+    auto& c = plans[next.plan];
+    if (!c.accounted) {
+      (void)evaluator.evaluate_if(c.plan, c.gpus, [&](const StepEstimate& accounting, Seconds bound) {
+        c.accounted = true;
+        c.fits = accounting.memory.total() + space.min_headroom <= capacity;
+        queue.push({std::max(next.seconds, bound.si()), next.plan});
+        return false;
+      });
+      continue;  // infeasible even with twice the memory: dropped
+    }
+    if (next.seconds >= best_roomier && !c.fits) continue;
     const double step = evaluator.evaluate(c.plan, c.gpus).estimate.step_time.si();
     best_roomier = std::min(best_roomier, step);
     if (c.fits) best = std::min(best, step);

@@ -1,29 +1,12 @@
 #include "planner/plan_evaluator.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "hardware/kernel_time_model.hpp"
 #include "models/plan_rules.hpp"
 #include "models/step_replay.hpp"
 
 namespace trainsim {
-
-namespace {
-
-// The plan fields the layer prices depend on: the tensor, context and expert groups (their
-// layouts do not depend on the data or pipeline degree), the routing, and what shapes the
-// layers' kernels.
-std::string priced_key(const ParallelPlan& p, std::int64_t gpus) {
-  const auto& r = p.routing;
-  return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} routing {} {} {} {} {}", gpus, p.tensor, p.expert,
-                     p.expert_tensor_degree(), p.context, p.micro_batch_size,
-                     p.recompute.bits(), static_cast<int>(p.precision), static_cast<int>(p.gradient_precision),
-                     p.communication_sms, p.sequence_parallel, static_cast<int>(p.attention_kernel),
-                     static_cast<int>(r.distribution), r.zipf_exponent, r.seed, r.redundant_experts, fmt::join(r.expert_loads, ","));
-}
-
-}  // namespace
 
 PlanEvaluator::PlanEvaluator(const Scenario& scenario, const StepShape& shape, Bytes min_headroom)
     : scenario_(scenario), shape_(shape), min_headroom_(min_headroom), kernels_(kernel_model(scenario.cluster)) {}
@@ -38,24 +21,42 @@ PlanOutcome PlanEvaluator::evaluate(const ParallelPlan& plan, std::int64_t gpu_c
   return evaluate_if(plan, gpu_count, nullptr);
 }
 
+std::optional<PlanIssue> PlanEvaluator::rule_issue(const ParallelPlan& plan, std::int64_t gpu_count) {
+  auto issues = plan_issues(scenario_.model, cluster(gpu_count), plan, shape_.sequence_length, shape_.global_batch_size);
+  if (issues.empty()) return std::nullopt;
+  return std::move(issues.front());
+}
+
+const PlanEvaluator::Priced& PlanEvaluator::priced(const ParallelPlan& plan, std::int64_t gpu_count) {
+  const auto& r = plan.routing;
+  auto& priced = priced_[PricedKey{gpu_count, plan.tensor, plan.expert, plan.expert_tensor_degree(), plan.context,
+                                   plan.micro_batch_size, plan.recompute.bits(), plan.precision, plan.gradient_precision,
+                                   plan.communication_sms, plan.sequence_parallel, plan.attention_kernel, r.distribution,
+                                   r.zipf_exponent, r.seed, r.redundant_experts, r.expert_loads}];
+  if (!priced.model) {
+    priced.model = std::make_shared<const ChunkCostModel>(scenario_.model, plan, cluster(gpu_count), kernels_,
+                                                          MicroBatchShape{shape_.sequence_length, plan.micro_batch_size});
+    priced.whole_model = priced.model->chunk(whole_model_chunk(scenario_.model));
+  }
+  return priced;
+}
+
+std::optional<Seconds> PlanEvaluator::layout_free_bound(const ParallelPlan& plan, std::int64_t gpu_count) {
+  if (rule_issue(plan, gpu_count)) return std::nullopt;
+  return average_rank_lower_bound(priced(plan, gpu_count).whole_model, plan, plan.micro_batches(shape_.global_batch_size));
+}
+
 PlanOutcome PlanEvaluator::evaluate_if(const ParallelPlan& plan, std::int64_t gpu_count, const WorthTiming& worth) {
   PlanOutcome out;
-  const auto& c = cluster(gpu_count);
-  const auto issues = plan_issues(scenario_.model, c, plan, shape_.sequence_length, shape_.global_batch_size);
-  if (!issues.empty()) {
-    out.issue = issues.front();
+  if (auto issue = rule_issue(plan, gpu_count)) {
+    out.issue = std::move(*issue);
     return out;
   }
-  const auto key = priced_key(plan, gpu_count);
-  auto& priced = priced_[key];
-  if (!priced) {
-    priced = std::make_shared<const ChunkCostModel>(scenario_.model, plan, c, kernels_,
-                                                    MicroBatchShape{shape_.sequence_length, plan.micro_batch_size});
-  }
-  const auto pipeline_key = fmt::format("{}|{} {} {}", key, plan.pipeline, plan.virtual_stages, static_cast<int>(plan.schedule));
-  auto& pipeline = pipelines_[pipeline_key];
-  if (!pipeline) pipeline = std::make_shared<const PipelineCosts>(pipeline_costs(*priced, scenario_.model, plan));
-  const StepProgram program(priced, pipeline, scenario_.model, c, plan, kernels_, shape_);
+  const auto& c = cluster(gpu_count);
+  const auto& priced_model = priced(plan, gpu_count).model;
+  auto& pipeline = pipelines_[PipelineKey{priced_model.get(), plan.pipeline, plan.virtual_stages, plan.schedule}];
+  if (!pipeline) pipeline = std::make_shared<const PipelineCosts>(pipeline_costs(*priced_model, scenario_.model, plan));
+  const StepProgram program(priced_model, pipeline, scenario_.model, c, plan, kernels_, shape_);
   // Memory first: a plan that does not fit is not timed.
   out.estimate = step_accounting(program);
   out.feasible = out.estimate.feasible();

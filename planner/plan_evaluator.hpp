@@ -4,10 +4,14 @@
 // (tensor, expert and context degrees, micro-batch, recomputation, precision, ...), and a
 // pipeline once per priced layers, pipeline degree and schedule; each plan's step program is
 // built on them. A test checks that cached and uncached estimates agree exactly.
+#include <compare>
 #include <functional>
+#include <map>
 #include <memory>
-#include <string>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "models/chunk_costs.hpp"
 #include "models/plan_issue.hpp"
@@ -41,17 +45,47 @@ class PlanEvaluator {
   // The same, timing the plan only when `worth` says so (a search for the fastest plan skips
   // plans that cannot beat its best).
   PlanOutcome evaluate_if(const ParallelPlan& plan, std::int64_t gpu_count, const WorthTiming& worth);
+  // A lower bound on the plan's step from its priced layers alone, before any pipeline layout
+  // or memory accounting (average_rank_lower_bound); none when the plan breaks a rule.
+  std::optional<Seconds> layout_free_bound(const ParallelPlan& plan, std::int64_t gpu_count);
   [[nodiscard]] const ClusterSpec& cluster(std::int64_t gpu_count);
   [[nodiscard]] const KernelTimeModel& kernels() const { return kernels_; }
 
  private:
+  // The plan fields the layer prices depend on: the tensor, context and expert groups (their
+  // layouts do not depend on the data or pipeline degree), the routing, and what shapes the
+  // layers' kernels.
+  struct PricedKey {
+    std::int64_t gpus, tensor, expert, expert_tensor, context, micro_batch_size;
+    unsigned recompute;
+    Precision precision, gradient_precision;
+    std::int64_t communication_sms;
+    bool sequence_parallel;
+    AttentionKernel attention_kernel;
+    RoutingDistribution distribution;
+    double zipf_exponent;
+    std::uint64_t seed;
+    std::int64_t redundant_experts;
+    std::vector<double> expert_loads;
+    auto operator<=>(const PricedKey&) const = default;
+  };
+  struct Priced {
+    std::shared_ptr<const ChunkCostModel> model;
+    ChunkCost whole_model;  // every layer as one chunk
+  };
+  // The first rule the plan breaks, if any.
+  std::optional<PlanIssue> rule_issue(const ParallelPlan& plan, std::int64_t gpu_count);
+  const Priced& priced(const ParallelPlan& plan, std::int64_t gpu_count);
+  // One priced model's pipeline: its pipeline degree, virtual stages and schedule.
+  using PipelineKey = std::tuple<const ChunkCostModel*, std::int64_t, std::int64_t, Schedule>;
+
   const Scenario& scenario_;
   StepShape shape_;
   Bytes min_headroom_;
   KernelTimeModel kernels_;
   std::unordered_map<std::int64_t, ClusterSpec> clusters_;
-  std::unordered_map<std::string, std::shared_ptr<const ChunkCostModel>> priced_;
-  std::unordered_map<std::string, std::shared_ptr<const PipelineCosts>> pipelines_;
+  std::map<PricedKey, Priced> priced_;
+  std::map<PipelineKey, std::shared_ptr<const PipelineCosts>> pipelines_;
 };
 
 }  // namespace trainsim
