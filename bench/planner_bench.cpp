@@ -1,11 +1,15 @@
 // The planner's speed: closed-form plans evaluated per second over DeepSeek-V3's whole plan
-// space on 2,048 H800 (one core, no simulation), and the wall time of the full search with
-// its shortlist simulated by SimGrid in worker processes on every core.
+// space on 2,048 H800 (one core, no simulation), the wall time of the full search with its
+// shortlist simulated by SimGrid in worker processes on every core, and of compare's
+// bottleneck analyses (two best-plan searches each) of the eight export-control scenarios.
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <benchmark/benchmark.h>
 
+#include "planner/bottleneck.hpp"
 #include "planner/plan_evaluator.hpp"
 #include "planner/plan_search.hpp"
 
@@ -42,8 +46,24 @@ void BM_FullSearchDeepSeekV3(benchmark::State& state) {
   }
 }
 
+void BM_ExportControlBottlenecks(benchmark::State& state) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(TRAINSIM_SOURCE_DIR) + "/scenarios/export-controls")) {
+    files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Scenario> scenarios;
+  for (const auto& f : files) scenarios.push_back(load_scenario(f.string()));
+  std::vector<const Scenario*> pointers;
+  for (const auto& s : scenarios) pointers.push_back(&s);
+  const int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  for (auto _ : state) benchmark::DoNotOptimize(analyze_bottlenecks(pointers, jobs, {}));
+  state.counters["scenarios"] = static_cast<double>(scenarios.size());
+}
+
 BENCHMARK(BM_ClosedFormPlansDeepSeekV3)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(BM_FullSearchDeepSeekV3)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_ExportControlBottlenecks)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 }  // namespace
 }  // namespace trainsim
