@@ -40,8 +40,9 @@ StepReplay replay_step(const StepProgram& program);
 // A lower bound on replay_step(program).makespan that costs no replay: a rank runs its items one
 // after another, so its step takes at least every pass it makes (each chunk's forward, backward
 // and weight passes once per micro-batch that crosses it, with their exposed communication;
-// inside DualPipe's overlapped pairs the larger of their compute and their communication). A search for the fastest plan skips the
-// replay of a plan whose bound is already slower than its best.
+// inside DualPipe's overlapped pairs the larger of their compute and their communication). A
+// search for the fastest plan skips the replay of a plan whose bound is already slower than
+// its best.
 Seconds step_lower_bound(const StepProgram& program);
 // A looser bound that needs no pipeline layout: the average pipeline rank's passes (the
 // busiest carries at least as much), from `whole_model`, the priced chunk of every layer
