@@ -1,6 +1,7 @@
 #include "models/collective_time.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace trainsim {
 
@@ -11,13 +12,8 @@ LinkRates link_rates(const ClusterSpec& c, const KernelTimeModel& k) {
   r.scale_up_latency = c.network.scale_up_latency;
   r.scale_out_latency = c.network.scale_out_latency;
   r.oversubscription = c.network.oversubscription;
+  r.intra = c.gpu.scale_up.topology == ScaleUpTopology::pcie ? IntraNodeLink::pcie : IntraNodeLink::nvlink;
   return r;
-}
-
-int tree_depth(std::int64_t members) {
-  int depth = 0;
-  while ((std::int64_t{1} << depth) < members + 1) ++depth;
-  return depth;
 }
 
 namespace {
@@ -25,7 +21,7 @@ namespace {
 Seconds intra_node_ring(Bytes total, const GroupLayout& g, const LinkRates& r) {
   const auto local = static_cast<double>(g.ranks_per_node);
   if (local <= 1.0) return Seconds(0);
-  return total.scaled((local - 1.0) / local / static_cast<double>(g.nodes())) / r.scale_up + r.scale_up_latency * (local - 1.0);
+  return total.scaled((local - 1.0) / local / static_cast<double>(g.nodes())) / r.scale_up;
 }
 
 double fabric_slowdown(const GroupLayout& g, const LinkRates& r) { return g.crosses_leaves ? r.oversubscription : 1.0; }
@@ -33,12 +29,11 @@ double fabric_slowdown(const GroupLayout& g, const LinkRates& r) { return g.cros
 // Ring reduce-scatter or all-gather of a `total` tensor: inside nodes, then across them, where
 // each rank carries 1/local of the node-level ring.
 Seconds ring_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
-  if (g.ranks <= 1) return Seconds(0);
   const auto nodes = static_cast<double>(g.nodes());
   Seconds t = intra_node_ring(total, g, r);
   if (nodes > 1) {
     const Bytes share = total.scaled((nodes - 1.0) / nodes / static_cast<double>(g.ranks_per_node));
-    t += share / r.scale_out * fabric_slowdown(g, r) + r.scale_out_latency * (nodes - 1.0);
+    t += share / r.scale_out * fabric_slowdown(g, r);
   }
   return t;
 }
@@ -47,39 +42,79 @@ Seconds ring_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
 // two trees: about its share up and its share down), all-gather inside nodes.
 Seconds tree_all_reduce_time(Bytes total, const GroupLayout& g, const LinkRates& r) {
   const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
-  return intra_node_ring(total, g, r) * 2.0 + share.scaled(2.0) / r.scale_out * fabric_slowdown(g, r) +
-         r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
+  return intra_node_ring(total, g, r) * 2.0 + share.scaled(2.0) / r.scale_out * fabric_slowdown(g, r);
 }
 
 // One hop of a ring pass: the slowest hop of a ring that spans nodes crosses the fabric.
 Seconds ring_pass_time(Bytes shard, const GroupLayout& g, const LinkRates& r) {
-  if (g.ranks <= 1) return Seconds(0);
   const Seconds hop = g.nodes() == 1 ? shard / r.scale_up + r.scale_up_latency
                                      : shard / r.scale_out * fabric_slowdown(g, r) + r.scale_out_latency;
   return hop * static_cast<double>(g.ranks - 1);
 }
+
+// NCCL's bus bytes of a collective per rank (nccl-tests' busBw convention): what LL's ceiling
+// bounds.
+Bytes bus_bytes(Collective c, Bytes total, const GroupLayout& g) {
+  const double n = static_cast<double>(g.ranks);
+  return total.scaled((c == Collective::all_reduce ? 2.0 : 1.0) * (n - 1.0) / n);
+}
+
+// Bytes on the wire per payload byte: the inverse of the protocol's payload share, or more
+// where LL's ceiling across nodes binds.
+double wire_factor(Collective c, CollectiveAlgorithm a, Protocol p, Bytes total, const GroupLayout& g, Seconds transfer) {
+  double factor = 1.0 / nccl_payload_share(a, p);
+  const auto ceiling = p == Protocol::ll ? nccl_ll_bus_ceiling(g) : std::nullopt;
+  if (ceiling && transfer > Seconds(0)) factor = std::max(factor, (bus_bytes(c, total, g) / *ceiling) / transfer);
+  return factor;
+}
 }  // namespace
 
-CollectiveAlgorithm all_reduce_algorithm(Bytes total, const GroupLayout& g, const LinkRates& r) {
-  const auto nodes = static_cast<double>(g.nodes());
-  if (nodes <= 2.0) return CollectiveAlgorithm::ring;
-  const Bytes share = total.scaled(1.0 / static_cast<double>(g.ranks_per_node));
-  const Seconds ring = share.scaled(2.0 * (nodes - 1.0) / nodes) / r.scale_out + r.scale_out_latency * (2.0 * (nodes - 1.0));
-  const Seconds tree = share.scaled(2.0) / r.scale_out + r.scale_out_latency * (2.0 * tree_depth(g.nodes()));
-  return tree < ring ? CollectiveAlgorithm::double_binary_tree : CollectiveAlgorithm::ring;
+Seconds transfer_time(Collective collective, CollectiveAlgorithm algorithm, Bytes payload, const GroupLayout& g,
+                      const LinkRates& r) {
+  if (g.ranks <= 1) return Seconds(0);
+  switch (collective) {
+    case Collective::all_gather:
+    case Collective::reduce_scatter: return ring_time(payload, g, r);
+    case Collective::all_reduce:
+      return algorithm == CollectiveAlgorithm::double_binary_tree ? tree_all_reduce_time(payload, g, r)
+                                                                  : ring_time(payload, g, r) * 2.0;
+    case Collective::ring_pass: return ring_pass_time(payload, g, r);
+  }
+  return Seconds(0);
+}
+
+CollectiveStep choose_collective(Collective collective, CommGroup group, Bytes payload, const GroupLayout& g,
+                                 const LinkRates& r) {
+  CollectiveStep best;
+  best.collective = collective;
+  best.group = group;
+  best.payload = payload;
+  if (g.ranks <= 1 || collective == Collective::ring_pass) return best;
+  std::vector<CollectiveAlgorithm> algorithms{CollectiveAlgorithm::ring};
+  if (collective == Collective::all_reduce && g.nodes() >= 3) algorithms.push_back(CollectiveAlgorithm::double_binary_tree);
+  Seconds best_time(0);
+  bool have = false;
+  for (const auto algorithm : algorithms) {
+    const Seconds transfer = transfer_time(collective, algorithm, payload, g, r);
+    for (const auto protocol : {Protocol::simple, Protocol::ll128, Protocol::ll}) {
+      CollectiveStep s = best;
+      s.algorithm = algorithm;
+      s.protocol = protocol;
+      s.latency = nccl_latency(collective, algorithm, protocol, g, r.intra);
+      s.wire_factor = wire_factor(collective, algorithm, protocol, payload, g, transfer);
+      const Seconds t = s.latency + transfer * s.wire_factor;
+      if (!have || t < best_time) {
+        best = s;
+        best_time = t;
+        have = true;
+      }
+    }
+  }
+  return best;
 }
 
 Seconds collective_time(const CollectiveStep& s, const GroupLayout& g, const LinkRates& r) {
-  if (g.ranks <= 1) return Seconds(0);
-  switch (s.collective) {
-    case Collective::all_gather:
-    case Collective::reduce_scatter: return ring_time(s.payload, g, r);
-    case Collective::all_reduce:
-      return s.algorithm == CollectiveAlgorithm::double_binary_tree ? tree_all_reduce_time(s.payload, g, r)
-                                                                    : ring_time(s.payload, g, r) * 2.0;
-    case Collective::ring_pass: return ring_pass_time(s.payload, g, r);
-  }
-  return Seconds(0);
+  return s.latency + transfer_time(s.collective, s.algorithm, s.payload, g, r) * s.wire_factor;
 }
 
 CommunicationModel::CommunicationModel(const ParallelPlan& plan, const ClusterSpec& cluster, const LinkRates& rates)
@@ -90,9 +125,7 @@ CommunicationModel::CommunicationModel(const ParallelPlan& plan, const ClusterSp
 }
 
 CollectiveStep CommunicationModel::collective(Collective collective, CommGroup group, Bytes payload) const {
-  CollectiveStep s{collective, group, CollectiveAlgorithm::ring, payload};
-  if (collective == Collective::all_reduce) s.algorithm = all_reduce_algorithm(payload, layout(group), rates_);
-  return s;
+  return choose_collective(collective, group, payload, layout(group), rates_);
 }
 
 Seconds CommunicationModel::time(const CollectiveStep& s) const { return collective_time(s, layout(s.group), rates_); }

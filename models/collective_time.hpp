@@ -9,6 +9,7 @@
 #include "hardware/cluster_spec.hpp"
 #include "hardware/kernel_time_model.hpp"
 #include "models/communication.hpp"
+#include "models/nccl_tuning.hpp"
 
 namespace trainsim {
 
@@ -16,23 +17,28 @@ namespace trainsim {
 struct LinkRates {
   BytesPerSecond scale_up;   // NVLink-class, to one peer
   BytesPerSecond scale_out;  // NIC(s) of one GPU
-  Seconds scale_up_latency;
+  Seconds scale_up_latency;  // point-to-point messages; collectives pay NCCL's latencies
   Seconds scale_out_latency;
   double oversubscription = 1.0;  // slowdown of traffic that crosses leaf up-links
+  IntraNodeLink intra = IntraNodeLink::nvlink;
 };
 
 LinkRates link_rates(const ClusterSpec& cluster, const KernelTimeModel& kernels);
 
-// Levels of a binary tree over `members` (heap order): the hops a tree reduction climbs.
-int tree_depth(std::int64_t members);
-
-// A collective on a group laid out as `layout`. Ring reduce-scatter and all-gather run inside
-// nodes over scale-up, then across nodes over scale-out; an all-reduce is a reduce-scatter and
-// an all-gather, across nodes by ring or by double binary tree; a ring pass is one shard per hop.
+// The time of a collective's bytes on the links of a group laid out as `layout`, at the full
+// link rates: ring reduce-scatter and all-gather run inside nodes over scale-up, then across
+// nodes over scale-out; an all-reduce is a reduce-scatter and an all-gather, across nodes by
+// ring or by double binary tree; a ring pass is one shard per hop, its message latencies
+// included (a point-to-point ring, not an NCCL collective).
+Seconds transfer_time(Collective collective, CollectiveAlgorithm algorithm, Bytes payload, const GroupLayout& layout,
+                      const LinkRates& rates);
+// A collective on `layout` by NCCL's choice: of the algorithms it may take (the double binary
+// tree for an all-reduce across three or more nodes, else the ring) and the three protocols,
+// the pair whose NCCL latency plus transfer time at the protocol's payload share is least.
+CollectiveStep choose_collective(Collective collective, CommGroup group, Bytes payload, const GroupLayout& layout,
+                                 const LinkRates& rates);
+// A chosen step's time: its latency and its transfer time on the wire.
 Seconds collective_time(const CollectiveStep& step, const GroupLayout& layout, const LinkRates& rates);
-// The all-reduce algorithm NCCL's tuner would pick for the size: the double binary tree where
-// its 2 x depth latencies beat the ring's 2 (N - 1), across three or more nodes.
-CollectiveAlgorithm all_reduce_algorithm(Bytes total, const GroupLayout& layout, const LinkRates& rates);
 
 // A plan's groups as they sit on a cluster, and its link rates: what builds communication steps
 // (choosing their algorithm once) and prices them.

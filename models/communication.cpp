@@ -35,6 +35,15 @@ std::string_view to_string(CollectiveAlgorithm a) {
   return "?";
 }
 
+std::string_view to_string(Protocol p) {
+  switch (p) {
+    case Protocol::ll: return "LL";
+    case Protocol::ll128: return "LL128";
+    case Protocol::simple: return "Simple";
+  }
+  return "?";
+}
+
 std::string_view to_string(AllToAllPhase p) { return p == AllToAllPhase::dispatch ? "dispatch" : "combine"; }
 
 namespace {

@@ -37,11 +37,22 @@ enum class CollectiveAlgorithm {
 };
 std::string_view to_string(CollectiveAlgorithm a);
 
+// NCCL's protocols: LL and LL128 write data with its flags (low latency, part of each line is
+// flag), Simple moves plain data behind a flag per step (the most bandwidth, more latency).
+enum class Protocol { ll, ll128, simple };
+std::string_view to_string(Protocol p);
+
+// A collective as CommunicationModel::collective chose it (models/collective_time).
 struct CollectiveStep {
   Collective collective = Collective::all_gather;
   CommGroup group = CommGroup::tensor;
   CollectiveAlgorithm algorithm = CollectiveAlgorithm::ring;
   Bytes payload;  // the whole (gathered or reduced) tensor; ring_pass: one shard
+  Protocol protocol = Protocol::simple;
+  // What the step costs beyond its bytes' time on the links (NCCL's latency of its algorithm
+  // and protocol), and the bytes its protocol puts on the wire per payload byte.
+  Seconds latency;
+  double wire_factor = 1.0;
 };
 
 enum class AllToAllPhase { dispatch, combine };

@@ -1,6 +1,7 @@
 #include "models/layer_builder.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace trainsim {
 namespace {
@@ -54,9 +55,8 @@ void LayerBuilder::linear(const LinearOp& l) {
   op.backward_weight.push_back(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad));
   const Bytes input(rows * l.k * (fp8 ? 1 : 2));
   if (l.input_shards > 1) {
-    LayerStep gather = communication_step(
-        l.name + ".input_gather", Pass::backward_input, l.part,
-        CollectiveStep{.collective = Collective::all_gather, .group = CommGroup::tensor, .payload = input});
+    LayerStep gather = communication_step(l.name + ".input_gather", Pass::backward_input, l.part,
+                                          chosen(Collective::all_gather, CommGroup::tensor, input));
     gather.overlaps_next = true;
     op.backward_input.insert(op.backward_input.begin(), gather);
   }
@@ -136,10 +136,8 @@ void LayerBuilder::unfused_attention(const AttentionOp& a, double dropout) {
 void LayerBuilder::ring_attention(const AttentionOp& a, const ContextRing& r) {
   // Forward: [ring | ranks - 1 blocks] then one block; backward (reversed): one block, then
   // [ring of keys, values and their gradients | ranks - 1 blocks].
-  const auto ring_pass = [](Bytes shard) {
-    return CollectiveStep{.collective = Collective::ring_pass, .group = CommGroup::context, .payload = shard};
-  };
-  collective(a.name + ".cp_ring", a.part, ring_pass(r.kv_shard), ring_pass(r.kv_shard * 2));
+  collective(a.name + ".cp_ring", a.part, chosen(Collective::ring_pass, CommGroup::context, r.kv_shard),
+             chosen(Collective::ring_pass, CommGroup::context, r.kv_shard * 2));
   auto ring = ops_.back();
   ops_.pop_back();
   ring.recomputed = a.recomputed;
@@ -175,6 +173,11 @@ void LayerBuilder::collective(const std::string& name, LayerPart part, const Col
 void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward,
                               const AllToAllStep& backward) {
   communication(name, part, forward, backward);
+}
+
+CollectiveStep LayerBuilder::chosen(Collective collective, CommGroup group, Bytes payload) const {
+  if (comm_ == nullptr) throw std::logic_error("a layer with collectives of its own needs a communication model");
+  return comm_->collective(collective, group, payload);
 }
 
 void LayerBuilder::parameters(std::int64_t count) { costs_.parameters += count; }

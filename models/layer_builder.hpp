@@ -57,7 +57,10 @@ struct ContextRing {
 class LayerBuilder {
  public:
   // `gradient_precision`: the buffer weight gradients accumulate into across micro-batches.
-  LayerBuilder(LayerKind kind, Precision gradient_precision) : gradient_precision_(gradient_precision) {
+  // `comm` chooses the collectives the builder adds itself (a linear's input gather, the
+  // context ring); a layer without them may have none.
+  LayerBuilder(LayerKind kind, Precision gradient_precision, const CommunicationModel* comm = nullptr)
+      : gradient_precision_(gradient_precision), comm_(comm) {
     costs_.kind = kind;
   }
 
@@ -105,10 +108,12 @@ class LayerBuilder {
   void batched_product(const std::string& name, LayerPart part, const BatchedProduct& product, bool recomputed);
   // A communication step in forward and its counterpart in backward.
   void communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward);
+  [[nodiscard]] CollectiveStep chosen(Collective collective, CommGroup group, Bytes payload) const;
 
   std::vector<Op> ops_;
   LayerCosts costs_;
   Precision gradient_precision_;
+  const CommunicationModel* comm_;
 };
 
 }  // namespace trainsim

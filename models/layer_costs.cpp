@@ -431,7 +431,7 @@ Bytes stage_boundary_bytes(const ModelSpec& model, const ParallelPlan& plan, con
 LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
                        const CommunicationModel& comm, const MicroBatchShape& shape) {
   const Context c = make_context(kind, model, plan, cluster, comm, shape);
-  LayerBuilder b(kind, plan.gradient_precision);
+  LayerBuilder b(kind, plan.gradient_precision, &comm);
   switch (kind) {
     case LayerKind::dense:
     case LayerKind::moe:

@@ -10,14 +10,13 @@ namespace trainsim {
 namespace {
 
 // A ring step: send `bytes` to the next member, receive as much from the previous one.
-ExchangeStep ring_step(const std::vector<std::int32_t>& ring, std::int32_t self, Bytes bytes, Seconds extra) {
+ExchangeStep ring_step(const std::vector<std::int32_t>& ring, std::int32_t self, Bytes bytes) {
   const auto it = std::find(ring.begin(), ring.end(), self);
   const auto position = static_cast<std::size_t>(it - ring.begin());
   const auto n = ring.size();
   ExchangeStep s;
   s.flows.push_back({ring[(position + 1) % n], bytes, true});
   s.flows.push_back({ring[(position + n - 1) % n], bytes, false});
-  s.extra_latency = extra;
   return s;
 }
 
@@ -45,22 +44,20 @@ NodeGroups node_groups(const std::vector<std::int32_t>& group, std::int32_t self
   return g;
 }
 
-std::optional<ExchangeStep> intra_node_step(const NodeGroups& g, std::int32_t self, const Topology& topo, Bytes total,
-                                            const CollectiveContext& ctx) {
+std::optional<ExchangeStep> intra_node_step(const NodeGroups& g, std::int32_t self, const Topology& topo, Bytes total) {
   if (g.local <= 1.0) return std::nullopt;
   const Bytes share = total.scaled((g.local - 1.0) / g.local / g.nodes);
-  return ring_step(g.by_node.at(topo.node_of(self)), self, share, ctx.rates.scale_up_latency * std::max(0.0, g.local - 2.0));
+  return ring_step(g.by_node.at(topo.node_of(self)), self, share);
 }
 
-ExchangeStep inter_node_ring_step(const NodeGroups& g, std::int32_t self, Bytes total, const CollectiveContext& ctx) {
+ExchangeStep inter_node_ring_step(const NodeGroups& g, std::int32_t self, Bytes total) {
   const Bytes share = total.scaled((g.nodes - 1.0) / g.nodes / g.local);
-  return ring_step(g.same_place(), self, share, ctx.rates.scale_out_latency * std::max(0.0, g.nodes - 2.0));
+  return ring_step(g.same_place(), self, share);
 }
 
 // Double binary tree over `members` (NCCL): tree A in heap order, tree B over the mirrored
 // order, each carrying half of `bytes`. `up`: the reduction (to parents), else the broadcast.
-ExchangeStep tree_step(const std::vector<std::int32_t>& members, std::int32_t self, Bytes bytes, bool up,
-                       Seconds hop_latency) {
+ExchangeStep tree_step(const std::vector<std::int32_t>& members, std::int32_t self, Bytes bytes, bool up) {
   const auto n = static_cast<std::int64_t>(members.size());
   const auto i = static_cast<std::int64_t>(std::find(members.begin(), members.end(), self) - members.begin());
   const Bytes half = bytes.scaled(0.5);
@@ -73,7 +70,6 @@ ExchangeStep tree_step(const std::vector<std::int32_t>& members, std::int32_t se
       if (child < n) s.flows.push_back({at(child), half, !up});
     }
   }
-  s.extra_latency = hop_latency * static_cast<double>(std::max(0, tree_depth(n) - 1));
   return s;
 }
 
@@ -82,8 +78,8 @@ std::vector<ExchangeStep> ring_exchange_steps(const std::vector<std::int32_t>& g
   std::vector<ExchangeStep> steps;
   if (group.size() <= 1) return steps;
   const auto g = node_groups(group, self, ctx.topology);
-  if (const auto intra = intra_node_step(g, self, ctx.topology, total, ctx)) steps.push_back(*intra);
-  if (g.nodes > 1.0) steps.push_back(inter_node_ring_step(g, self, total, ctx));
+  if (const auto intra = intra_node_step(g, self, ctx.topology, total)) steps.push_back(*intra);
+  if (g.nodes > 1.0) steps.push_back(inter_node_ring_step(g, self, total));
   return steps;
 }
 
@@ -92,16 +88,16 @@ std::vector<ExchangeStep> all_reduce_steps(const std::vector<std::int32_t>& grou
   std::vector<ExchangeStep> steps;
   if (group.size() <= 1) return steps;
   const auto g = node_groups(group, self, ctx.topology);
-  const auto intra = intra_node_step(g, self, ctx.topology, total, ctx);
+  const auto intra = intra_node_step(g, self, ctx.topology, total);
   if (intra) steps.push_back(*intra);
   if (g.nodes > 1.0) {
     if (algorithm == CollectiveAlgorithm::double_binary_tree) {
       const Bytes share = total.scaled(1.0 / g.local);
-      steps.push_back(tree_step(g.same_place(), self, share, true, ctx.rates.scale_out_latency));
-      steps.push_back(tree_step(g.same_place(), self, share, false, ctx.rates.scale_out_latency));
+      steps.push_back(tree_step(g.same_place(), self, share, true));
+      steps.push_back(tree_step(g.same_place(), self, share, false));
     } else {
-      steps.push_back(inter_node_ring_step(g, self, total, ctx));
-      steps.push_back(inter_node_ring_step(g, self, total, ctx));
+      steps.push_back(inter_node_ring_step(g, self, total));
+      steps.push_back(inter_node_ring_step(g, self, total));
     }
   }
   if (intra) steps.push_back(*intra);
@@ -116,7 +112,7 @@ std::vector<ExchangeStep> context_ring_steps(const std::vector<std::int32_t>& gr
                                              const CollectiveContext& ctx) {
   std::vector<ExchangeStep> steps;
   if (group.size() <= 1) return steps;
-  ExchangeStep hop = ring_step(group, self, shard, Seconds(0));
+  ExchangeStep hop = ring_step(group, self, shard);
   if (ctx.ranks.fidelity() == Fidelity::reduced) {
     const auto position = static_cast<std::size_t>(std::find(group.begin(), group.end(), self) - group.begin());
     for (std::size_t k = 1; k < group.size(); ++k) {
@@ -129,6 +125,30 @@ std::vector<ExchangeStep> context_ring_steps(const std::vector<std::int32_t>& gr
   }
   steps.assign(group.size() - 1, hop);
   return steps;
+}
+
+// The latency a step's flows already pay on their routes: the slowest of them, as they run at
+// once.
+Seconds route_latency(const ExchangeStep& step, std::int32_t self, const Topology& topology) {
+  Seconds slowest(0);
+  for (const auto& f : step.flows) {
+    Seconds route(0);
+    for (const int link : topology.route(self, f.peer)) route += topology.links()[static_cast<std::size_t>(link)].latency;
+    slowest = max(slowest, route);
+  }
+  return slowest;
+}
+
+// NCCL's protocol on the wire: every flow carries its payload times the step's wire factor,
+// and what NCCL's latency exceeds the routes' own is paid once, before the first exchange.
+void apply_protocol(const CollectiveStep& s, std::int32_t self, const Topology& topology, std::vector<ExchangeStep>& steps) {
+  if (steps.empty()) return;
+  Seconds routes(0);
+  for (auto& step : steps) {
+    for (auto& f : step.flows) f.bytes = f.bytes.scaled(s.wire_factor);
+    routes += route_latency(step, self, topology);
+  }
+  steps.front().extra_latency = max(Seconds(0), s.latency - routes);
 }
 
 }  // namespace
@@ -170,13 +190,15 @@ std::vector<ExchangeStep> exchange_steps(const AllToAllStep& s, std::int32_t sel
 
 std::vector<ExchangeStep> exchange_steps(const CollectiveStep& s, std::int32_t self, const CollectiveContext& ctx) {
   const auto members = ctx.ranks.group(s.group, self);
+  std::vector<ExchangeStep> steps;
   switch (s.collective) {
     case Collective::all_gather:
-    case Collective::reduce_scatter: return ring_exchange_steps(members, self, s.payload, ctx);
-    case Collective::all_reduce: return all_reduce_steps(members, self, s.payload, s.algorithm, ctx);
+    case Collective::reduce_scatter: steps = ring_exchange_steps(members, self, s.payload, ctx); break;
+    case Collective::all_reduce: steps = all_reduce_steps(members, self, s.payload, s.algorithm, ctx); break;
     case Collective::ring_pass: return context_ring_steps(members, self, s.payload, ctx);
   }
-  return {};
+  apply_protocol(s, self, ctx.topology, steps);
+  return steps;
 }
 
 std::vector<ExchangeStep> exchange_steps(const LayerStep& s, std::int32_t self, const CollectiveContext& ctx) {

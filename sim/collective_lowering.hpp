@@ -25,7 +25,7 @@ struct PeerFlow {
 
 struct ExchangeStep {
   std::vector<PeerFlow> flows;
-  Seconds extra_latency;  // ring hops beyond the one a flow's route already charges
+  Seconds extra_latency;  // NCCL latency beyond what the flows' routes already charge
 };
 
 struct CollectiveContext {

@@ -130,8 +130,10 @@ TEST(Collectives, AllReduceRunsAtItsAlphaBetaPriceByRingOrTree) {
     const double price = comm.time(step).si();
     EXPECT_NEAR(simgrid_makespan(w, t), price, price * 0.03) << total.count();
   }
-  EXPECT_EQ(all_reduce_algorithm(Bytes(4'000'000'000), layout, rates), CollectiveAlgorithm::ring);
-  EXPECT_EQ(all_reduce_algorithm(Bytes(8'000'000), layout, rates), CollectiveAlgorithm::double_binary_tree);
+  EXPECT_EQ(choose_collective(Collective::all_reduce, CommGroup::data, Bytes(4'000'000'000), layout, rates).algorithm,
+            CollectiveAlgorithm::ring);
+  EXPECT_EQ(choose_collective(Collective::all_reduce, CommGroup::data, Bytes(8'000'000), layout, rates).algorithm,
+            CollectiveAlgorithm::double_binary_tree);
 }
 
 TEST(Topology, RoutesArePathsInTheGraph) {

@@ -20,6 +20,7 @@
 //     and only in the fill and drain, where a rank's pairs can find one direction's input a
 //     chunk pass ahead of the other's: at most pp pairs per rank, each by at most one chunk's
 //     forward pass alone. That one-sided allowance is added for those schedules.
+#include <iomanip>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -240,12 +241,15 @@ TEST_F(StepProgramProperty, ClosedFormAgreesWithTheAnalyticBackend) {
 }
 
 TEST_F(StepProgramProperty, SimGridIsNeverFasterThanTheAnalyticBackend) {
+  // SimGrid dates events to its timing precision (precision/timing, 1e-9 s by default), so a
+  // step's chain of transfers and latency sleeps may come out a few nanoseconds early.
+  constexpr double kSimGridTiming_s = 10e-9;
   const auto kernels = kernel_model(cluster_);
   for (const auto& c : cases_) {
     const StepProgram program(c.model, c.cluster, c.plan, kernels, c.shape);
     const double analytic = simulate_step(program, EngineKind::analytic).estimate.step_time.si();
     const double simgrid = simulate_step(program, EngineKind::simgrid).estimate.step_time.si();
-    EXPECT_GE(simgrid, analytic * (1.0 - 1e-9)) << describe(c);
+    EXPECT_GE(simgrid, analytic * (1.0 - 1e-9) - kSimGridTiming_s) << std::setprecision(17) << simgrid << " " << analytic << " " << describe(c);
   }
 }
 
