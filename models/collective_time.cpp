@@ -1,7 +1,6 @@
 #include "models/collective_time.hpp"
 
 #include <algorithm>
-#include <vector>
 
 namespace trainsim {
 
@@ -90,11 +89,11 @@ CollectiveStep choose_collective(Collective collective, CommGroup group, Bytes p
   best.group = group;
   best.payload = payload;
   if (g.ranks <= 1 || collective == Collective::ring_pass) return best;
-  std::vector<CollectiveAlgorithm> algorithms{CollectiveAlgorithm::ring};
-  if (collective == Collective::all_reduce && g.nodes() >= 3) algorithms.push_back(CollectiveAlgorithm::double_binary_tree);
+  const bool tree_allowed = collective == Collective::all_reduce && g.nodes() >= 3;
   Seconds best_time(0);
   bool have = false;
-  for (const auto algorithm : algorithms) {
+  for (const auto algorithm : {CollectiveAlgorithm::ring, CollectiveAlgorithm::double_binary_tree}) {
+    if (algorithm == CollectiveAlgorithm::double_binary_tree && !tree_allowed) continue;
     const Seconds transfer = transfer_time(collective, algorithm, payload, g, r);
     for (const auto protocol : {Protocol::simple, Protocol::ll128, Protocol::ll}) {
       CollectiveStep s = best;

@@ -26,6 +26,7 @@ constexpr double kNetOverhead = 1.0;
 constexpr double kSimpleNetOverheadFactor = 3.0;
 // ncclTopoGetAlgoTime (lines 647-650): a ring Simple all-reduce across nodes pays 1.4 x its
 // latency once it carries 64 bytes per channel and rank (SM80 and later; NCCL's "plateau").
+// Charged here at every size: below that (kilobytes) Simple never wins anyway.
 constexpr double kRingSimplePlateau = 1.4;
 // Lines 327-337: ring LL at 0.5 and LL128 at 0.92 of the links; the tree at 0.92, its LL a
 // further 1/3.8, its LL128 120/128 across nodes.
