@@ -28,7 +28,7 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root, const GpuSpec* gpu) {
       root.diagnostics().error(child_pointer(element.pointer, "class"), "unknown kernel class \"" + class_name + "\"",
                                "one of gemm_bf16, gemm_fp8, grouped_gemm_bf16, grouped_gemm_fp8, attention_forward, "
                                "attention_backward, attention_fa2_forward, attention_fa2_backward, memory_bound, "
-                               "scale_up_transfer, scale_out_transfer");
+                               "row_reduction, scale_up_transfer, scale_out_transfer");
       continue;
     }
     row.source = r.string("source");
@@ -60,7 +60,8 @@ std::vector<CalibrationRow> parse_rows(ObjectReader& root, const GpuSpec* gpu) {
           break;
         }
         case KernelClass::memory_bound:
-          row.kernel = memory_kernel(r.bytes("bytes", Sign::positive), Bytes(0));
+        case KernelClass::row_reduction:
+          row.kernel = memory_kernel(r.bytes("bytes", Sign::positive), Bytes(0), row.kind);
           byte_rate = r.optional_byte_rate("achieved");
           break;
         case KernelClass::scale_up_transfer:

@@ -60,7 +60,8 @@ std::vector<int> fit_order(KernelClass kind) {
     case KernelClass::attention_backward:
     case KernelClass::attention_fa2_forward:
     case KernelClass::attention_fa2_backward: return {1, 0, 2};
-    case KernelClass::memory_bound: return {1, 0};
+    case KernelClass::memory_bound:
+    case KernelClass::row_reduction: return {1, 0};
     case KernelClass::scale_up_transfer:
     case KernelClass::scale_out_transfer: return {0};  // index 0 is their bandwidth term
     default: return {1, 0, 2, 3};
@@ -81,7 +82,8 @@ Features kernel_features(const Kernel& kernel, const GpuSpec& gpu, GemmTile tile
   const double read_s = kernel.bytes_read.as_double() / bandwidth;
   const double write_s = kernel.bytes_written.as_double() / bandwidth;
   switch (kernel.kind) {
-    case KernelClass::memory_bound: return {kMicrosecond, read_s + write_s, 0.0, 0.0};
+    case KernelClass::memory_bound:
+    case KernelClass::row_reduction: return {kMicrosecond, read_s + write_s, 0.0, 0.0};
     case KernelClass::attention_forward:
     case KernelClass::attention_backward:
     case KernelClass::attention_fa2_forward:
@@ -115,7 +117,8 @@ Features default_coefficients(KernelClass kind) {
     case KernelClass::attention_fa2_forward: return {0.0, 1.0 / 0.50, 0.0, 0.0};
     case KernelClass::attention_backward:
     case KernelClass::attention_fa2_backward: return {0.0, 1.0 / 0.40, 0.0, 0.0};
-    case KernelClass::memory_bound: return {0.0, 1.0 / 0.80, 0.0, 0.0};
+    case KernelClass::memory_bound:
+    case KernelClass::row_reduction: return {0.0, 1.0 / 0.80, 0.0, 0.0};
     case KernelClass::scale_up_transfer:
     case KernelClass::scale_out_transfer: return {1.0 / 0.80, 0.0, 0.0, 0.0};
     default: return {0.0, 1.0 / 0.80, 0.0, 0.0};

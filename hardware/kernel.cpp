@@ -1,6 +1,7 @@
 #include "hardware/kernel.hpp"
 
 #include <array>
+#include <stdexcept>
 #include <utility>
 
 namespace trainsim {
@@ -15,6 +16,7 @@ constexpr std::array<std::pair<KernelClass, std::string_view>, kKernelClassCount
     {KernelClass::attention_fa2_forward, "attention_fa2_forward"},
     {KernelClass::attention_fa2_backward, "attention_fa2_backward"},
     {KernelClass::memory_bound, "memory_bound"},
+    {KernelClass::row_reduction, "row_reduction"},
     {KernelClass::scale_up_transfer, "scale_up_transfer"},
     {KernelClass::scale_out_transfer, "scale_out_transfer"},
 }};
@@ -90,9 +92,10 @@ Kernel attention_kernel(const AttentionShape& s, bool backward, FusedAttention g
   return k;
 }
 
-Kernel memory_kernel(Bytes read, Bytes written) {
+Kernel memory_kernel(Bytes read, Bytes written, KernelClass kind) {
+  if (!is_memory_bound(kind)) throw std::logic_error("memory_kernel of a class not timed by bytes alone");
   Kernel k;
-  k.kind = KernelClass::memory_bound;
+  k.kind = kind;
   k.bytes_read = read;
   k.bytes_written = written;
   return k;

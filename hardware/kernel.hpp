@@ -18,11 +18,15 @@ enum class KernelClass {
   attention_backward,
   attention_fa2_forward,   // FlashAttention-2 generation: runs that state it, or that predate FA3
   attention_fa2_backward,
-  memory_bound,        // elementwise, normalisation, casts, permutes: time follows bytes moved
+  memory_bound,        // elementwise, casts, permutes, copies: time follows bytes moved
+  // A reduction along each row and a pass over it (RMSNorm and LayerNorm with their residual
+  // add, softmax, cross-entropy, top-k): bytes too, but our H100 probe runs its fused
+  // add + RMSNorm at 2.0-2.5 TB/s where copies reach 3.0, so one byte curve cannot serve both.
+  row_reduction,
   scale_up_transfer,   // NVLink-class traffic inside a node
   scale_out_transfer,  // NIC traffic across nodes
 };
-inline constexpr int kKernelClassCount = 11;
+inline constexpr int kKernelClassCount = 12;
 
 std::string_view to_string(KernelClass c);
 // Parses a class name as written in calibration files; false when unknown.
@@ -41,6 +45,10 @@ constexpr bool is_gemm(KernelClass c) {
 // The tensor precision whose peak a compute class's rates are relative to.
 constexpr Precision tensor_precision(KernelClass c) {
   return (c == KernelClass::gemm_fp8 || c == KernelClass::grouped_gemm_fp8) ? Precision::fp8 : Precision::bf16;
+}
+// Classes timed by the bytes they move alone.
+constexpr bool is_memory_bound(KernelClass c) {
+  return c == KernelClass::memory_bound || c == KernelClass::row_reduction;
 }
 constexpr bool is_transfer(KernelClass c) {
   return c == KernelClass::scale_up_transfer || c == KernelClass::scale_out_transfer;
@@ -81,7 +89,8 @@ double attention_pairs_per_head(const AttentionShape& shape);
 // Fused attention in FlashAttention's FLOP convention: forward 2*s_q*s_kv*(d_qk+d_v) per head,
 // backward 2*s_q*s_kv*(3*d_qk+2*d_v) (it recomputes the scores); causal masks halve both.
 Kernel attention_kernel(const AttentionShape& shape, bool backward, FusedAttention generation);
-// A memory-bound kernel that reads and writes the given bytes.
-Kernel memory_kernel(Bytes read, Bytes written);
+// A memory-bound kernel that reads and writes the given bytes: a stream (memory_bound) or a
+// row reduction.
+Kernel memory_kernel(Bytes read, Bytes written, KernelClass kind = KernelClass::memory_bound);
 
 }  // namespace trainsim

@@ -19,13 +19,16 @@ std::string_view to_string(CurveOrigin origin) {
 namespace {
 // The class whose fit stands in when a class has no rows: a grouped GEMM runs the same tensor
 // cores as a dense GEMM of its precision; FlashAttention-2 is the newest fused attention of a
-// GPU that has no later generation (Ampere), and an upper bound where it has one.
+// GPU that has no later generation (Ampere), and an upper bound where it has one; streams and
+// row reductions are both bounded by the same HBM, the reductions a little below it.
 std::optional<KernelClass> stand_in(KernelClass kind) {
   switch (kind) {
     case KernelClass::grouped_gemm_bf16: return KernelClass::gemm_bf16;
     case KernelClass::grouped_gemm_fp8: return KernelClass::gemm_fp8;
     case KernelClass::attention_fa2_forward: return KernelClass::attention_forward;
     case KernelClass::attention_fa2_backward: return KernelClass::attention_backward;
+    case KernelClass::row_reduction: return KernelClass::memory_bound;
+    case KernelClass::memory_bound: return KernelClass::row_reduction;
     default: return std::nullopt;
   }
 }
@@ -81,7 +84,7 @@ KernelTimeModel::KernelTimeModel(GpuSpec gpu, const Calibration* calibration) : 
 Seconds KernelTimeModel::time(const Kernel& kernel) const {
   const Features f = kernel_features(kernel, gpu_, tiles_[index(kernel.kind)]);
   double seconds = curve_seconds(kernel.kind, coefficients_[index(kernel.kind)], f);
-  if (kernel.kind != KernelClass::memory_bound && !is_transfer(kernel.kind)) {
+  if (!is_memory_bound(kernel.kind) && !is_transfer(kernel.kind)) {
     // The roofline's other side: no kernel moves its operands faster than this GPU's
     // memory-bound kernels move bytes. A compute curve fitted on rows with little traffic (one
     // best-shape GEMM, or GEMMs whose K is large) says nothing about a GEMM that writes a

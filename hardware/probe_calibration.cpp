@@ -68,6 +68,8 @@ std::string chosen_scaling(const nlohmann::json& probe, const ProbeCalibrationOp
   return kUnnamedScaling;
 }
 
+// Probe memory kernels that reduce along each row (hardware/probe/memory_probe.cu).
+const std::set<std::string> kRowReductions = {"add_rmsnorm"};
 const std::set<std::string> kRecordedOnly = {"host_to_device", "device_to_host", "nccl_all_reduce", "nccl_all_to_all"};
 
 struct ProbeRun {
@@ -142,7 +144,9 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
       return {row, ""};
     }
     case KernelClass::memory_bound: {
-      m.string("kernel");
+      // The probe files every bandwidth kernel under memory_bound; the fused norm reduces
+      // along each row, which the time model keeps apart.
+      if (kRowReductions.contains(m.string("kernel"))) row["class"] = std::string(to_string(KernelClass::row_reduction));
       for (const auto* key : {"tokens", "hidden", "width"}) m.optional_integer(key, 1);
       row["bytes"] = fmt::format("{}B", m.integer("bytes_read", 0, limits::kMaxKernelBytes) +
                                             m.integer("bytes_written", 0, limits::kMaxKernelBytes));

@@ -78,10 +78,11 @@ void LayerBuilder::linear(const LinearOp& l) {
 void LayerBuilder::memory(const MemoryOp& m) {
   Op op;
   op.recomputed = m.recomputed;
-  op.forward = compute_step(m.name, Pass::forward, m.part, memory_kernel(m.read, m.written));
+  const KernelClass kind = m.row_reduction ? KernelClass::row_reduction : KernelClass::memory_bound;
+  op.forward = compute_step(m.name, Pass::forward, m.part, memory_kernel(m.read, m.written, kind));
   if (m.backward_read.count() + m.backward_written.count() > 0) {
     op.backward_input.push_back(compute_step(m.name + ".grad", Pass::backward_input, m.part,
-                                             memory_kernel(m.backward_read, m.backward_written)));
+                                             memory_kernel(m.backward_read, m.backward_written, kind)));
   }
   ops_.push_back(op);
   costs_.saved_activations += m.saved;
@@ -122,7 +123,7 @@ void LayerBuilder::unfused_attention(const AttentionOp& a, double dropout) {
   // backward instead of being kept.
   const Bytes kept = recomputed ? Bytes(0) : scores;
   memory({.name = name + ".softmax", .part = part, .read = scores, .written = scores, .backward_read = scores * 2,
-          .backward_written = scores, .saved = kept, .recomputed = recomputed});
+          .backward_written = scores, .saved = kept, .recomputed = recomputed, .row_reduction = true});
   if (dropout > 0.0) {
     const Bytes mask(elements);
     memory({.name = name + ".dropout", .part = part, .read = scores, .written = scores + mask,

@@ -27,7 +27,8 @@ struct LinearOp {
 };
 
 // A memory-bound kernel and, when it has one, its gradient kernel (zero bytes: none): what
-// each reads and writes, what the forward keeps for backward, and whether backward reruns it.
+// each reads and writes, what the forward keeps for backward, whether backward reruns it, and
+// whether it reduces along each row (norms, softmax, cross-entropy, top-k) rather than streams.
 struct MemoryOp {
   std::string name;
   LayerPart part = LayerPart::attention;
@@ -35,6 +36,7 @@ struct MemoryOp {
   Bytes backward_read{}, backward_written{};
   Bytes saved{};
   bool recomputed = false;
+  bool row_reduction = false;
 };
 
 // An attention core: its shape, the fused kernel generation that times it (unfused attention

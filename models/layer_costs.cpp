@@ -102,7 +102,8 @@ void tp_collective(LayerBuilder& b, const Context& c, const std::string& name, L
 void norm(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, std::int64_t rows) {
   const Bytes x = c.hidden_bytes(rows);
   b.memory({.name = name, .part = part, .read = x * 2, .written = x * 2, .backward_read = x * 3,
-            .backward_written = x * 2, .saved = x, .recomputed = c.recompute(RecomputePart::norm)});
+            .backward_written = x * 2, .saved = x, .recomputed = c.recompute(RecomputePart::norm),
+            .row_reduction = true});
 }
 
 // Tensor-parallel collectives around a block: gather the sequence shards before it and
@@ -166,7 +167,7 @@ void gqa_block(LayerBuilder& b, const Context& c) {
   const Bytes qk_bytes(c.tokens * (heads + kv_heads) * a.head_dim * kBf16);
   if (a.qk_norm) b.memory({.name = "attention.qk_norm", .part = LayerPart::attention, .read = qk_bytes,
                            .written = qk_bytes, .backward_read = qk_bytes * 2, .backward_written = qk_bytes,
-                           .saved = qk_bytes});
+                           .saved = qk_bytes, .row_reduction = true});
   if (c.model.position_embedding == PositionEmbedding::rope) {
     b.memory({.name = "attention.rope", .part = LayerPart::attention, .read = qk_bytes, .written = qk_bytes,
               .backward_read = qk_bytes, .backward_written = qk_bytes});
@@ -196,7 +197,8 @@ void mla_block(LayerBuilder& b, const Context& c) {
               .precision = c.gemm, .input_saved = !norm_recomputed, .input_shards = c.gathered_shards()});
     const Bytes q_c(c.tokens * mla.q_lora_rank * kBf16);
     b.memory({.name = "attention.q_norm", .part = LayerPart::attention, .read = q_c, .written = q_c,
-              .backward_read = q_c * 2, .backward_written = q_c, .saved = q_c, .recomputed = norm_recomputed});
+              .backward_read = q_c * 2, .backward_written = q_c, .saved = q_c, .recomputed = norm_recomputed,
+              .row_reduction = true});
     b.linear({.name = "attention.q_up", .part = LayerPart::attention, .m = c.tokens, .n = heads * qk,
               .k = mla.q_lora_rank, .precision = c.gemm, .input_saved = !norm_recomputed, .recomputed = up_recomputed});
     replicated += c.h * mla.q_lora_rank;
@@ -212,7 +214,8 @@ void mla_block(LayerBuilder& b, const Context& c) {
             .input_shards = c.gathered_shards()});
   const Bytes kv_c(c.tokens * mla.kv_lora_rank * kBf16);
   b.memory({.name = "attention.kv_norm", .part = LayerPart::attention, .read = kv_c, .written = kv_c,
-            .backward_read = kv_c * 2, .backward_written = kv_c, .saved = kv_c, .recomputed = norm_recomputed});
+            .backward_read = kv_c * 2, .backward_written = kv_c, .saved = kv_c, .recomputed = norm_recomputed,
+            .row_reduction = true});
   b.linear({.name = "attention.kv_up", .part = LayerPart::attention, .m = c.tokens,
             .n = heads * (mla.qk_nope_head_dim + mla.v_head_dim), .k = mla.kv_lora_rank, .precision = c.gemm,
             .input_saved = !norm_recomputed, .recomputed = up_recomputed});
@@ -326,7 +329,7 @@ void moe_block(LayerBuilder& b, const Context& c) {
             .input_shards = input_shards});
   const Bytes scores(rows * experts * 4);
   b.memory({.name = "moe.topk", .part = LayerPart::attention, .read = scores, .written = Bytes(rows * moe.top_k * 8),
-            .backward_read = scores, .backward_written = scores, .saved = scores});
+            .backward_read = scores, .backward_written = scores, .saved = scores, .row_reduction = true});
   const Bytes tokens_in = c.hidden_bytes(rows);
   const Bytes tokens_wire(rows * c.h * (fp8 ? 1 : kBf16));
   b.memory({.name = "moe.permute", .part = LayerPart::attention, .read = tokens_in, .written = tokens_wire,
@@ -418,7 +421,8 @@ void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
             .precision = Precision::bf16, .input_shards = c.gathered_shards()});
   const Bytes logits(c.tokens * vocab * kBf16);
   // Fused cross-entropy: its gradient is produced in the same pass, nothing is kept.
-  b.memory({.name = name + ".cross_entropy", .part = LayerPart::mlp, .read = logits, .written = logits});
+  b.memory({.name = name + ".cross_entropy", .part = LayerPart::mlp, .read = logits, .written = logits,
+            .row_reduction = true});
 }
 
 }  // namespace
@@ -445,7 +449,7 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       const Bytes x = c.hidden_bytes(c.sp_tokens);
       b.memory({.name = "mtp.norms", .part = LayerPart::attention, .read = x * 2, .written = x * 2,
                 .backward_read = x * 4, .backward_written = x * 2, .saved = x * 2,
-                .recomputed = c.recompute(RecomputePart::norm)});
+                .recomputed = c.recompute(RecomputePart::norm), .row_reduction = true});
       b.linear({.name = "mtp.projection", .part = LayerPart::attention, .m = c.sp_tokens, .n = c.h, .k = 2 * c.h,
                 .precision = c.gemm});
       b.parameters(2 * c.h * c.h + 3 * norm_params(model, c.h));
@@ -464,7 +468,7 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       }
       if (model.embedding_norm) {  // BLOOM's LayerNorm of the embedded tokens: no residual to add
         b.memory({.name = "embedding.norm", .part = LayerPart::attention, .read = x, .written = x,
-                  .backward_read = x * 2, .backward_written = x, .saved = x});
+                  .backward_read = x * 2, .backward_written = x, .saved = x, .row_reduction = true});
       }
       const auto params = count_parameters(model);
       b.parameters(params.embedding / c.tp + params.position_embedding + params.embedding_norm);

@@ -159,8 +159,10 @@ std::vector<Measurement> probe_memory(const Device& device, const Options& optio
     }
   }
 
-  // Fused add + RMSNorm over DeepSeek-V3's and Llama 3 405B's hidden sizes.
-  for (const auto& shape : {std::pair<std::int64_t, std::int64_t>{4096, 7168}, {16384, 7168}, {8192, 16384}}) {
+  // Fused add + RMSNorm over DeepSeek-V3's and Llama 3 405B's hidden sizes, and short ones (a
+  // TP8 shard of 4096 tokens, Llama 3 8B's 4096) where a fixed cost shows.
+  for (const auto& shape : {std::pair<std::int64_t, std::int64_t>{512, 4096}, {512, 7168}, {2048, 4096}, {4096, 7168},
+                            {16384, 7168}, {8192, 16384}}) {
     const std::int64_t tokens = shape.first;
     const std::int64_t hidden = shape.second;
     const auto elements = static_cast<std::size_t>(tokens * hidden);

@@ -11,7 +11,7 @@
 
 namespace probe {
 
-inline constexpr const char* kProbeVersion = "1.1";
+inline constexpr const char* kProbeVersion = "1.2";
 
 // Aborts with the failing call and its location: a probe that half-works would write a file
 // that looks like a measurement and is not one.

@@ -101,9 +101,10 @@ TEST(BuiltinCalibrations, ReproduceTheirRows) {
     ASSERT_NE(c, nullptr) << name;
     EXPECT_FALSE(c->fits.empty()) << name;
     for (const auto& [kind, fit] : c->fits) {
-      // The memory-bound class mixes hand-tuned and generated kernels on purpose; the
-      // others are kernels of one kind and must be reproduced closely.
-      const double limit = kind == KernelClass::memory_bound ? 0.30 : 0.10;
+      // The row reductions mix hand-tuned and generated kernels on purpose (h100-published's
+      // softmax rows: 3.0 against 1.9 TB/s); the others are kernels of one kind and must be
+      // reproduced closely.
+      const double limit = kind == KernelClass::row_reduction ? 0.30 : 0.10;
       EXPECT_LT(fit.median_relative_error, limit) << name << " " << to_string(kind);
     }
     for (const auto& row : c->rows) EXPECT_FALSE(row.source.empty()) << name;
@@ -140,6 +141,14 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   // A100 has no grouped-GEMM rows: its dense GEMM fit stands in.
   const KernelTimeModel a100(*find_gpu("a100-sxm"), find_builtin_calibration("a100-published"));
   EXPECT_EQ(a100.curve_use(KernelClass::grouped_gemm_bf16).origin, CurveOrigin::borrowed);
+  // Streams and row reductions stand in for each other: A100 has stream rows only (gpu-stream),
+  // B200 a norm row only (CUTLASS RMSNorm); the label names the class lent.
+  EXPECT_EQ(a100.curve_use(KernelClass::row_reduction).origin, CurveOrigin::borrowed);
+  EXPECT_NE(a100.curve_use(KernelClass::row_reduction).label.find("memory_bound fit"), std::string::npos);
+  EXPECT_EQ(b200.curve_use(KernelClass::row_reduction).origin, CurveOrigin::calibrated);
+  EXPECT_EQ(b200.curve_use(KernelClass::memory_bound).origin, CurveOrigin::borrowed);
+  EXPECT_NE(b200.curve_use(KernelClass::memory_bound).label.find("row_reduction fit"), std::string::npos);
+  EXPECT_EQ(model.curve_use(KernelClass::row_reduction).origin, CurveOrigin::calibrated);
   EXPECT_EQ(model.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::assumed);
   const auto uncalibrated = model.uncalibrated_classes();
   EXPECT_EQ(uncalibrated, std::vector<KernelClass>{KernelClass::scale_up_transfer});

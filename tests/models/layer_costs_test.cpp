@@ -61,9 +61,11 @@ TEST(LayerCosts, UnfusedAttentionComputesTheWholeScoreMatrixAndMovesIt) {
     EXPECT_NE(step.kernel()->kind, KernelClass::attention_forward) << step.name;
     // Batched over heads: one launch of many GEMMs, the grouped class.
     if (step.pass == Pass::forward && step.kernel()->kind == KernelClass::grouped_gemm_bf16) attention_gemms += step.kernel()->flops;
-    if (step.kernel()->kind != KernelClass::memory_bound) continue;
-    (step.name.find(".dropout") != std::string::npos ? dropout_traffic : softmax_traffic) +=
-        step.kernel()->bytes_read + step.kernel()->bytes_written;
+    if (!is_memory_bound(step.kernel()->kind)) continue;
+    const bool dropout = step.name.find(".dropout") != std::string::npos;
+    // The softmax reduces along each row of scores; dropout streams over them.
+    EXPECT_EQ(step.kernel()->kind, dropout ? KernelClass::memory_bound : KernelClass::row_reduction) << step.name;
+    (dropout ? dropout_traffic : softmax_traffic) += step.kernel()->bytes_read + step.kernel()->bytes_written;
   }
   // Q K^T and P V over the full matrix: 2 x 2 x scores x head_dim, nothing halved by the mask.
   EXPECT_DOUBLE_EQ(attention_gemms.si(), 4.0 * scores * 96.0);
