@@ -167,8 +167,11 @@ void LayerBuilder::communication(const std::string& name, LayerPart part, LayerW
 }
 
 void LayerBuilder::collective(const std::string& name, LayerPart part, const CollectiveStep& forward,
-                              const CollectiveStep& backward) {
+                              const CollectiveStep& backward, TensorOverlap forward_overlap,
+                              TensorOverlap backward_overlap) {
   communication(name, part, forward, backward);
+  ops_.back().forward.tensor_overlap = forward_overlap;
+  ops_.back().backward_input.front().tensor_overlap = backward_overlap;
 }
 
 void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward,

@@ -80,8 +80,10 @@ class LayerBuilder {
   // them) circulate while the blocks they complete compute, and the block of the last shard to
   // arrive runs after the ring (forward) or the local block before it (backward).
   void ring_attention(const AttentionOp& op, const ContextRing& ring);
-  // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine).
-  void collective(const std::string& name, LayerPart part, const CollectiveStep& forward, const CollectiveStep& backward);
+  // A collective with its backward counterpart (gather <-> scatter, dispatch <-> combine), and
+  // how each overlaps its GEMM under --tp-comm-overlap (models/tensor_overlap.hpp).
+  void collective(const std::string& name, LayerPart part, const CollectiveStep& forward, const CollectiveStep& backward,
+                  TensorOverlap forward_overlap = TensorOverlap::none, TensorOverlap backward_overlap = TensorOverlap::none);
   void all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward, const AllToAllStep& backward);
   // Parameters this rank holds: dense ones, and routed experts' (sharded over expert
   // parallelism rather than data parallelism).

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/layer_builder.hpp"
+#include "models/tensor_overlap.hpp"
 #include "models/parameter_count.hpp"
 
 namespace trainsim {
@@ -89,12 +90,14 @@ Context make_context(LayerKind kind, const ModelSpec& m, const ParallelPlan& p, 
   return {m, p, c, comm, tokens, sp ? tokens / p.tensor : tokens, p.tensor, m.hidden_size, p.precision, window};
 }
 
-// A tensor-parallel collective over the micro-batch's hidden states and its backward counterpart.
+// A tensor-parallel collective over the micro-batch's hidden states and its backward
+// counterpart, and how each overlaps its GEMM under --tp-comm-overlap.
 void tp_collective(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, Collective forward,
-                   Collective backward) {
+                   Collective backward, TensorOverlap forward_overlap = TensorOverlap::none,
+                   TensorOverlap backward_overlap = TensorOverlap::none) {
   const Bytes states = c.hidden_bytes(c.tokens);
   b.collective(name, part, c.comm.collective(forward, CommGroup::tensor, states),
-               c.comm.collective(backward, CommGroup::tensor, states));
+               c.comm.collective(backward, CommGroup::tensor, states), forward_overlap, backward_overlap);
 }
 
 // Fused residual-add + normalisation over `rows` tokens: reads input and residual, writes the
@@ -108,13 +111,22 @@ void norm(LayerBuilder& b, const Context& c, const std::string& name, LayerPart 
 
 // Tensor-parallel collectives around a block: gather the sequence shards before it and
 // scatter-reduce after it (sequence parallelism), or one all-reduce after it without.
-void tp_enter(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
-  if (c.tp > 1 && c.plan.sequence_parallel) tp_collective(b, c, name, part, Collective::all_gather, Collective::reduce_scatter);
+// `userbuffers`: the block's GEMMs are Transformer Engine's userbuffers GEMMs, which
+// --tp-comm-overlap overlaps with these collectives (Megatron-Core's qkv, proj, fc1 and fc2).
+void tp_enter(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, bool userbuffers = false) {
+  if (c.tp <= 1 || !c.plan.sequence_parallel) return;
+  const bool overlap = userbuffers && c.plan.tp_comm_overlap;
+  tp_collective(b, c, name, part, Collective::all_gather, Collective::reduce_scatter,
+                overlap ? TensorOverlap::ring_gather : TensorOverlap::none,
+                overlap ? TensorOverlap::bulk_scatter : TensorOverlap::none);
 }
-void tp_exit(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part) {
+void tp_exit(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, bool userbuffers = false) {
   if (c.tp <= 1) return;
   if (c.plan.sequence_parallel) {
-    tp_collective(b, c, name, part, Collective::reduce_scatter, Collective::all_gather);
+    const bool overlap = userbuffers && c.plan.tp_comm_overlap;
+    tp_collective(b, c, name, part, Collective::reduce_scatter, Collective::all_gather,
+                  overlap ? TensorOverlap::pipelined_scatter : TensorOverlap::none,
+                  overlap ? TensorOverlap::ring_gather : TensorOverlap::none);
   } else {
     tp_collective(b, c, name, part, Collective::all_reduce, Collective::all_reduce);
   }
@@ -250,9 +262,10 @@ void residual_dropout(LayerBuilder& b, const Context& c, const std::string& name
 
 void attention_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "attention.norm", LayerPart::attention, c.sp_tokens);
-  tp_enter(b, c, "attention.tp_gather", LayerPart::attention);
+  // Megatron-Core's MLA down-projections are not userbuffers GEMMs; its output projection is.
+  tp_enter(b, c, "attention.tp_gather", LayerPart::attention, c.model.attention.kind != AttentionKind::mla);
   attention_projections(b, c);
-  tp_exit(b, c, "attention.tp_scatter", LayerPart::attention);
+  tp_exit(b, c, "attention.tp_scatter", LayerPart::attention, true);
   residual_dropout(b, c, "attention.dropout", LayerPart::attention);
   b.parameters(layer_norm_params(c.model));
 }
@@ -285,9 +298,9 @@ void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_
 
 void dense_block(LayerBuilder& b, const Context& c) {
   norm(b, c, "mlp.norm", LayerPart::mlp, c.sp_tokens);
-  tp_enter(b, c, "mlp.tp_gather", LayerPart::mlp);
+  tp_enter(b, c, "mlp.tp_gather", LayerPart::mlp, true);
   ffn(b, c, "mlp", c.tokens, c.model.ffn.intermediate_size, c.tp, {.shards = c.gathered_shards()});
-  tp_exit(b, c, "mlp.tp_scatter", LayerPart::mlp);
+  tp_exit(b, c, "mlp.tp_scatter", LayerPart::mlp, true);
   residual_dropout(b, c, "mlp.dropout", LayerPart::mlp);
 }
 
@@ -485,7 +498,9 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
   if (transformer && plan.recompute.has(RecomputePart::full_layer)) {
     b.recompute_everything(c.hidden_bytes(c.sp_tokens) * (kind == LayerKind::mtp ? 2 : 1));
   }
-  return b.finish();
+  LayerCosts costs = b.finish();
+  if (plan.tp_comm_overlap) overlap_tensor_collectives(costs.steps, comm, c.tp, userbuffer_gemm_sm_share(cluster.gpu));
+  return costs;
 }
 
 }  // namespace trainsim

@@ -28,16 +28,26 @@ std::string_view to_string(LayerPart p);
 // A kernel of the layer, timed by the kernel time model.
 struct KernelStep {
   Kernel kernel;
+  // The share of the GPU's SMs it runs on: less than 1 beside communication kernels that hold
+  // SMs of their own (Transformer Engine's userbuffers reduce-scatters).
+  double sm_share = 1.0;
 };
 // What a layer step does: run a kernel, a collective (TP all-gather, reduce-scatter or
 // all-reduce; CP's key/value ring) or an MoE all-to-all.
 using LayerWork = std::variant<KernelStep, CollectiveStep, AllToAllStep>;
+
+// How a tensor-parallel collective overlaps the GEMM next to it under Megatron-Core's
+// --tp-comm-overlap (Transformer Engine's userbuffers; models/tensor_overlap.hpp): an all-gather
+// ring-exchanged chunk by chunk into the GEMM after it, a reduce-scatter pipelined out of the
+// GEMM before it, or a backward reduce-scatter beside the weight-gradient GEMM ("bulk").
+enum class TensorOverlap { none, ring_gather, pipelined_scatter, bulk_scatter };
 
 struct LayerStep {
   std::string name;
   Pass pass = Pass::forward;
   LayerPart part = LayerPart::attention;
   LayerWork work;
+  TensorOverlap tensor_overlap = TensorOverlap::none;  // tensor-parallel collectives
   // Communication that runs beside the next compute step instead of before it; the step after
   // that waits for both (ring attention: keys and values travel while blocks compute).
   bool overlaps_next = false;

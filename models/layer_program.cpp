@@ -38,7 +38,7 @@ LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kerne
         [&](const auto& work) {
           using Work = std::decay_t<decltype(work)>;
           if constexpr (std::is_same_v<Work, KernelStep>) {
-            return kernels.time(work.kernel) * slowdown;
+            return kernels.time(work.kernel) * (slowdown / work.sm_share);
           } else {
             return comm.time(work);
           }

@@ -176,6 +176,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std:
   p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
   p.attention_kernel = r.optional_choice("attention_kernel", kAttentionKernels).value_or(defaults.attention_kernel);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
+  p.tp_comm_overlap = r.optional_boolean("tp_comm_overlap").value_or(defaults.tp_comm_overlap);
   // Stated default: 4 GiB per GPU for the CUDA context, NCCL/DeepEP buffers and allocator slack
   // (README.md, "Memory model"); scenarios override it with evidence when they have some.
   p.memory_overhead = r.optional_bytes("memory_overhead").value_or(base != nullptr ? defaults.memory_overhead : Bytes(4LL << 30));

@@ -75,6 +75,10 @@ struct ParallelPlan {
   // weights' all-gather with the next first forward. Off by default, like Megatron-LM's
   // --overlap-grad-reduce and --overlap-param-gather.
   bool overlap_data_parallel = false;
+  // Tensor-parallel collectives overlapped with the GEMMs beside them, as Megatron-Core's
+  // --tp-comm-overlap runs Transformer Engine's userbuffers (models/tensor_overlap.hpp). Off by
+  // default, like Megatron-Core's tp_comm_overlap.
+  bool tp_comm_overlap = false;
   Bytes memory_overhead;  // CUDA context, allocator slack, communication buffers
   std::vector<std::int64_t> layers_per_chunk;  // explicit pipeline split; empty: balanced by cost
   MoeRouting routing;  // routing skew and redundant experts; balanced by default

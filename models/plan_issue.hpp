@@ -16,6 +16,7 @@ enum class InfeasibleReason {
   experts_split,          // routed experts do not split over expert parallelism
   expert_placement,       // expert x expert tensor parallelism does not divide a pipeline stage's ranks
   moe_without_sequence_parallel,  // MoE layers at tensor parallelism > 1 without sequence parallelism
+  tp_overlap_without_sequence_parallel,  // --tp-comm-overlap at tensor parallelism > 1 without it
   routing,                // a routing table or redundant experts that do not match the experts
   ring_attention_kernel,  // context parallelism without fused attention kernels
   ring_attention_window,  // context parallelism on sliding-window attention (not modelled)
@@ -32,7 +33,7 @@ enum class InfeasibleReason {
   out_of_memory,          // the fullest rank needs more than the GPU holds
   below_headroom,         // it fits, with less memory left than the planner's min_headroom
 };
-inline constexpr int kInfeasibleReasonCount = 22;
+inline constexpr int kInfeasibleReasonCount = 23;
 // A short phrase naming the reason ("out of memory").
 std::string_view to_string(InfeasibleReason reason);
 

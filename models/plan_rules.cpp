@@ -38,6 +38,14 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
   }
   check_divides(issues, InfeasibleReason::width_split, "tensor_parallel", p.tensor, m.ffn.intermediate_size,
                 "ffn intermediate_size");
+  // Megatron-LM asserts it (arguments.py, --tp-comm-overlap): userbuffers overlap the gathers
+  // and scatters of sequence parallelism. At tensor_parallel 1 there is nothing to overlap.
+  if (p.tp_comm_overlap && p.tensor > 1 && !p.sequence_parallel) {
+    issues.push_back({InfeasibleReason::tp_overlap_without_sequence_parallel, "tp_comm_overlap",
+                      "tp_comm_overlap at tensor_parallel " + std::to_string(p.tensor) +
+                          " needs sequence parallelism (Megatron-LM refuses --tp-comm-overlap without it)",
+                      "set \"sequence_parallel\": true, or \"tp_comm_overlap\": false"});
+  }
   if (p.expert > 1 && !m.moe) {
     issues.push_back({InfeasibleReason::experts_without_moe, "expert_parallel", "expert_parallel > 1 needs a mixture-of-experts model", ""});
   }

@@ -61,6 +61,7 @@ class PlanEvaluator {
     Precision precision, gradient_precision;
     std::int64_t communication_sms;
     bool sequence_parallel;
+    bool tp_comm_overlap;
     AttentionKernel attention_kernel;
     RoutingDistribution distribution;
     double zipf_exponent;

@@ -16,6 +16,7 @@ std::string plan_text(const ParallelPlan& p) {
   text += fmt::format(", {}, micro-batch {}, ZeRO-{}, {}, recompute {}", to_string(p.schedule), p.micro_batch_size,
                       p.zero_stage, to_string(p.precision), p.recompute.describe());
   if (p.communication_sms > 0) text += fmt::format(", {} SMs for communication", p.communication_sms);
+  if (p.tp_comm_overlap && p.tensor > 1) text += ", TP comm overlap";
   if (!p.routing.is_default()) text += ", routing " + p.routing.describe();
   return text;
 }

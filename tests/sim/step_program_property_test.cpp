@@ -141,12 +141,13 @@ std::optional<Timed> time(const Case& c, const KernelTimeModel& kernels) {
 
 std::string describe(const Case& c) {
   const auto& p = c.plan;
-  return fmt::format("{} on {} GPUs: TP{} PP{} DP{} CP{} EP{} ETP{} {} v{} mb{} ZeRO-{} overlap {} recompute {} {} SP {} SMs {} seq {} batch {}",
+  return fmt::format("{} on {} GPUs: TP{} PP{} DP{} CP{} EP{} ETP{} {} v{} mb{} ZeRO-{} overlap {} recompute {} {} SP {} "
+                     "TP overlap {} SMs {} seq {} batch {}",
                      c.model.id, c.cluster.gpu_count, p.tensor, p.pipeline, p.data, p.context, p.expert,
                      p.expert_tensor_degree(), to_string(p.schedule),
                      p.virtual_stages, p.micro_batch_size, p.zero_stage, p.overlap_data_parallel, p.recompute.describe(),
-                     p.precision == Precision::fp8 ? "fp8" : "bf16", p.sequence_parallel, p.communication_sms,
-                     c.shape.sequence_length, c.shape.global_batch_size);
+                     p.precision == Precision::fp8 ? "fp8" : "bf16", p.sequence_parallel, p.tp_comm_overlap,
+                     p.communication_sms, c.shape.sequence_length, c.shape.global_batch_size);
 }
 
 // H100 nodes of 8 on the default scenario's network.
@@ -181,6 +182,7 @@ std::vector<std::pair<std::string, Case>> one_field_changes(const Case& c) {
   add("sequence_parallel", [](ParallelPlan& p) { p.sequence_parallel = !p.sequence_parallel; });
   add("communication_sms", [](ParallelPlan& p) { p.communication_sms = p.communication_sms > 0 ? 0 : 32; });
   add("expert_tensor_parallel", [](ParallelPlan& p) { p.expert_tensor = p.expert_tensor == 1 ? 0 : 1; });
+  add("tp_comm_overlap", [](ParallelPlan& p) { p.tp_comm_overlap = !p.tp_comm_overlap; });
   return out;
 }
 
