@@ -143,6 +143,7 @@ Converted convert(ObjectReader& m, const std::string& kind, const GpuSpec* gpu, 
       }
       return {row, ""};
     }
+    case KernelClass::row_reduction:
     case KernelClass::memory_bound: {
       // The probe files every bandwidth kernel under memory_bound; the fused norm reduces
       // along each row, which the time model keeps apart.

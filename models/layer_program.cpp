@@ -136,8 +136,11 @@ Seconds two_stream_time(const std::vector<ProgramUnit>& units) {
   for (const auto& u : units) {
     auto& stream = stream_free[u.is_communication() ? 1 : 0];
     auto& chain = chains[u.backward_chain ? 1 : 0];
-    Seconds start = max(stream, chain.ready);
-    if (chain.beside == 1) start = max(start, chain.beside_end);
+    // The unit after next waits for an overlapping communication; if that unit overlaps in turn,
+    // the wait passes on to the unit beside it (a bulk scatter after a gather's data gradient:
+    // the weight gradient beside the scatter needs the gathered input).
+    if (chain.beside == 1) chain.ready = max(chain.ready, chain.beside_end);
+    const Seconds start = max(stream, chain.ready);
     const Seconds finish = start + u.duration();
     stream = finish;
     end = max(end, finish);

@@ -12,7 +12,6 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::expert_placement: return "expert groups do not tile a pipeline stage";
     case InfeasibleReason::routing: return "routing does not match the experts";
     case InfeasibleReason::moe_without_sequence_parallel: return "MoE with tensor parallelism needs sequence parallelism";
-    case InfeasibleReason::tp_overlap_without_sequence_parallel: return "tensor-parallel overlap needs sequence parallelism";
     case InfeasibleReason::ring_attention_kernel: return "context parallelism needs fused attention";
     case InfeasibleReason::ring_attention_window: return "context parallelism with sliding-window attention";
     case InfeasibleReason::schedule_shape: return "schedule does not accept the pipeline degree or virtual stages";
@@ -27,6 +26,7 @@ std::string_view to_string(InfeasibleReason reason) {
     case InfeasibleReason::micro_batch_too_large: return "micro-batch beyond the size limit";
     case InfeasibleReason::out_of_memory: return "out of memory";
     case InfeasibleReason::below_headroom: return "less memory headroom than planner.min_headroom";
+    case InfeasibleReason::tp_comm_overlap: return "tensor-parallel overlap not possible with this plan";
   }
   return "?";
 }

@@ -16,7 +16,6 @@ enum class InfeasibleReason {
   experts_split,          // routed experts do not split over expert parallelism
   expert_placement,       // expert x expert tensor parallelism does not divide a pipeline stage's ranks
   moe_without_sequence_parallel,  // MoE layers at tensor parallelism > 1 without sequence parallelism
-  tp_overlap_without_sequence_parallel,  // --tp-comm-overlap at tensor parallelism > 1 without it
   routing,                // a routing table or redundant experts that do not match the experts
   ring_attention_kernel,  // context parallelism without fused attention kernels
   ring_attention_window,  // context parallelism on sliding-window attention (not modelled)
@@ -32,6 +31,7 @@ enum class InfeasibleReason {
   micro_batch_too_large,  // more tokens in one micro-batch than trainsim accepts (core/scale_limits.hpp)
   out_of_memory,          // the fullest rank needs more than the GPU holds
   below_headroom,         // it fits, with less memory left than the planner's min_headroom
+  tp_comm_overlap,        // userbuffers overlap where Megatron-Core or Transformer Engine refuse it
 };
 inline constexpr int kInfeasibleReasonCount = 23;
 // A short phrase naming the reason ("out of memory").

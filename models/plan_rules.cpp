@@ -18,6 +18,35 @@ void check_divides(PlanIssues& issues, InfeasibleReason reason, const char* fiel
   }
 }
 
+// Where the frameworks refuse userbuffers overlap. At tensor_parallel 1 there is nothing to
+// overlap and nothing to refuse.
+void check_tp_comm_overlap(const ClusterSpec& c, const ParallelPlan& p, PlanIssues& issues) {
+  const auto refuse = [&](const std::string& why, const std::string& hint) {
+    issues.push_back({InfeasibleReason::tp_comm_overlap, "tp_comm_overlap", why, hint});
+  };
+  // Megatron-LM asserts it (arguments.py, --tp-comm-overlap): userbuffers overlap the gathers
+  // and scatters of sequence parallelism.
+  if (!p.sequence_parallel) {
+    refuse("tp_comm_overlap at tensor_parallel " + std::to_string(p.tensor) +
+               " needs sequence parallelism (Megatron-LM refuses --tp-comm-overlap without it)",
+           "set \"sequence_parallel\": true, or \"tp_comm_overlap\": false");
+  }
+  // The bulk reduce-scatter runs beside the weight gradient, which these schedules defer:
+  // Transformer Engine asserts "ub_bulk_wgrad is not supported when enabling delay_wgrad_compute".
+  if (schedule_traits(p.schedule).defers_weight_gradients()) {
+    refuse(std::string("tp_comm_overlap cannot run with schedule ") + std::string(to_string(p.schedule)) +
+               ", which defers weight gradients (Transformer Engine refuses userbuffers' bulk overlap with delayed "
+               "weight gradients)",
+           "a schedule that keeps weight gradients in the backward pass, or \"tp_comm_overlap\": false");
+  }
+  // Userbuffers exchange through peer memory: the tensor group must share one NVLink domain.
+  if (p.tensor > c.gpus_per_node) {
+    refuse("tp_comm_overlap needs the tensor group (" + std::to_string(p.tensor) + " GPUs) inside one NVLink domain of " +
+               std::to_string(c.gpus_per_node) + " GPUs (userbuffers exchange through peer memory)",
+           "tensor_parallel at most the NVLink domain, or \"tp_comm_overlap\": false");
+  }
+}
+
 }  // namespace
 
 PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const ParallelPlan& p) {
@@ -38,14 +67,7 @@ PlanIssues plan_structure_issues(const ModelSpec& m, const ClusterSpec& c, const
   }
   check_divides(issues, InfeasibleReason::width_split, "tensor_parallel", p.tensor, m.ffn.intermediate_size,
                 "ffn intermediate_size");
-  // Megatron-LM asserts it (arguments.py, --tp-comm-overlap): userbuffers overlap the gathers
-  // and scatters of sequence parallelism. At tensor_parallel 1 there is nothing to overlap.
-  if (p.tp_comm_overlap && p.tensor > 1 && !p.sequence_parallel) {
-    issues.push_back({InfeasibleReason::tp_overlap_without_sequence_parallel, "tp_comm_overlap",
-                      "tp_comm_overlap at tensor_parallel " + std::to_string(p.tensor) +
-                          " needs sequence parallelism (Megatron-LM refuses --tp-comm-overlap without it)",
-                      "set \"sequence_parallel\": true, or \"tp_comm_overlap\": false"});
-  }
+  if (p.tp_comm_overlap && p.tensor > 1) check_tp_comm_overlap(c, p, issues);
   if (p.expert > 1 && !m.moe) {
     issues.push_back({InfeasibleReason::experts_without_moe, "expert_parallel", "expert_parallel > 1 needs a mixture-of-experts model", ""});
   }

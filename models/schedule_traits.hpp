@@ -76,6 +76,8 @@ class ScheduleTraits {
   [[nodiscard]] virtual bool overlapped_pairs() const { return false; }
   // The plan's virtual_stages means something (interleaved 1F1B).
   [[nodiscard]] virtual bool uses_virtual_stages() const { return false; }
+  // Some backward items leave their weight gradients to later items (zero bubble, DualPipe).
+  [[nodiscard]] virtual bool defers_weight_gradients() const { return false; }
 
   // Idle time per step of a pipeline rank by the schedule's published formula.
   [[nodiscard]] virtual Seconds bubble(const ParallelPlan& plan, const ChunkTimes& t) const = 0;

@@ -1,5 +1,7 @@
 #include "models/tensor_overlap.hpp"
 
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace trainsim {
@@ -50,6 +52,10 @@ RowChunks split_rows(const LayerStep& s, std::int64_t parts) {
 
 void set_sm_share(LayerStep& s, double share) { std::get<KernelStep>(s.work).sm_share = share; }
 
+[[noreturn]] void unmatched(const LayerStep& s, const char* what) {
+  throw std::logic_error("tensor overlap: " + s.name + " has no " + what);
+}
+
 class Rewriter {
  public:
   Rewriter(std::vector<LayerStep>& steps, const CommunicationModel& comm, std::int64_t tp, double share)
@@ -70,8 +76,10 @@ class Rewriter {
   }
 
  private:
-  // The all-gather and the GEMM it feeds, the next one of its pass; compute between them (FP8
-  // casts of the shard) runs first, as TE casts before it gathers. Returns the last index used.
+  // The all-gather and the GEMM it feeds, the next one of its pass. Under FP8 the GEMM's input
+  // cast sits between them: TE casts the rank's shard and gathers FP8 into the userbuffer
+  // (fp8_buf, on by default for the gathers), so the cast moves ahead on 1/tp of the rows and
+  // the gather carries one byte per element. Returns the last index used.
   std::size_t ring_gather(std::size_t at) {
     LayerStep gather = steps_[at];
     std::size_t g = at + 1;
@@ -79,13 +87,25 @@ class Rewriter {
            dense_gemm(steps_[g]) == nullptr) {
       ++g;
     }
-    if (g == steps_.size() || steps_[g].pass != gather.pass || dense_gemm(steps_[g]) == nullptr) {
-      out_.push_back(gather);
-      return at;
+    if (g == steps_.size() || steps_[g].pass != gather.pass || dense_gemm(steps_[g]) == nullptr) unmatched(gather, "GEMM after it");
+    bool fp8 = false;
+    for (std::size_t k = at + 1; k < g; ++k) {
+      LayerStep cast = steps_[k];
+      if (cast.name.ends_with(".cast") || cast.name.ends_with(".cast_grad")) {
+        auto& kernel = std::get<KernelStep>(cast.work).kernel;
+        const double shard = 1.0 / static_cast<double>(tp_);
+        kernel = memory_kernel(kernel.bytes_read.scaled(shard), kernel.bytes_written.scaled(shard), kernel.kind);
+        fp8 = true;
+      }
+      out_.push_back(std::move(cast));
     }
-    out_.insert(out_.end(), steps_.begin() + static_cast<std::ptrdiff_t>(at + 1), steps_.begin() + static_cast<std::ptrdiff_t>(g));
     auto [one, rest] = split_rows(steps_[g], tp_);
+    if (fp8) {
+      const auto& c = *collective_of(gather);
+      gather.work = comm_.collective(c.collective, c.group, c.payload.scaled(0.5));
+    }
     gather.overlaps_next = true;
+    gather.tensor_overlap = TensorOverlap::none;
     out_.push_back(gather);
     out_.push_back(std::move(rest));
     out_.push_back(std::move(one));
@@ -95,8 +115,7 @@ class Rewriter {
   // The reduce-scatter of the GEMM just before it, chunk by chunk.
   void pipelined_scatter(const LayerStep& scatter) {
     if (out_.empty() || out_.back().pass != scatter.pass || dense_gemm(out_.back()) == nullptr) {
-      out_.push_back(scatter);
-      return;
+      unmatched(scatter, "GEMM before it");
     }
     LayerStep gemm = out_.back();
     out_.pop_back();
@@ -104,12 +123,15 @@ class Rewriter {
     auto [one, rest] = split_rows(gemm, kPipelinedScatterChunks);
     const auto& c = *collective_of(scatter);
     const double chunks = static_cast<double>(kPipelinedScatterChunks);
+    const Bytes hidden_payload = c.payload.scaled((chunks - 1.0) / chunks);
     LayerStep hidden = scatter;
-    hidden.work = comm_.collective(c.collective, c.group, c.payload.scaled((chunks - 1.0) / chunks));
+    hidden.work = comm_.collective(c.collective, c.group, hidden_payload);
     hidden.overlaps_next = true;
-    LayerStep last = scatter;
+    hidden.tensor_overlap = TensorOverlap::none;
+    LayerStep last = hidden;
     last.name += ".last_chunk";
-    last.work = comm_.collective(c.collective, c.group, c.payload.scaled(1.0 / chunks));
+    last.work = comm_.collective(c.collective, c.group, c.payload - hidden_payload);
+    last.overlaps_next = false;
     out_.push_back(std::move(one));
     out_.push_back(std::move(hidden));
     out_.push_back(std::move(rest));
@@ -130,10 +152,7 @@ class Rewriter {
         if (!moved_[j] && steps_[j].pass == Pass::backward_weight && steps_[j].name == wgrad) w = j;
       }
     }
-    if (w == steps_.size()) {
-      out_.push_back(scatter);
-      return;
-    }
+    if (w == steps_.size()) unmatched(scatter, "data gradient before it with its weight gradient");
     // The builder's all-gather of the GEMM's input runs beside the data gradient the same way.
     if (out_.size() >= 2 && out_[out_.size() - 2].overlaps_next && collective_of(out_[out_.size() - 2]) != nullptr) {
       set_sm_share(out_.back(), share_);
@@ -143,6 +162,7 @@ class Rewriter {
     wgrad.pass = scatter.pass;
     set_sm_share(wgrad, share_);
     scatter.overlaps_next = true;
+    scatter.tensor_overlap = TensorOverlap::none;
     out_.push_back(std::move(scatter));
     out_.push_back(std::move(wgrad));
   }

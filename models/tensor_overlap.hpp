@@ -12,7 +12,8 @@
 //   weight-gradient GEMM, and the input's all-gather beside the data-gradient GEMM, each on
 //   16 SMs.
 // A GEMM beside SM-driven communication runs on the SMs the collective leaves it (TE 2.x's
-// set_sm_margin; in 1.x both share all SMs, which costs the GEMM about as much).
+// set_sm_margin; in 1.x both share all SMs, which costs the GEMM about as much). Under FP8 the
+// ring-exchanged gathers carry FP8 (fp8_buf), cast on the rank's shard before they start.
 #include <cstdint>
 #include <vector>
 
@@ -33,8 +34,8 @@ double userbuffer_gemm_sm_share(const GpuSpec& gpu);
 // Rewrites a layer's steps (LayerCosts order) so that each collective marked with a
 // TensorOverlap runs beside its GEMM as above: the GEMMs split into chunks (`tp` for a ring
 // exchange), the collectives marked overlaps_next, the bulk reduce-scatter's weight-gradient
-// GEMM moved beside it into the backward pass. A marked collective with no GEMM where its
-// method needs one stays as it was.
+// GEMM moved beside it into the backward pass; rewritten steps lose their mark. The builder
+// marks only collectives next to their GEMMs: one without throws std::logic_error.
 void overlap_tensor_collectives(std::vector<LayerStep>& steps, const CommunicationModel& comm, std::int64_t tp,
                                 double gemm_sm_share);
 

@@ -54,7 +54,8 @@ nlohmann::json plan_json(const ParallelPlan& p) {
           {"expert_parallel", p.expert},   {"expert_tensor_parallel", p.expert_tensor_degree()},
           {"context_parallel", p.context},    {"schedule", to_string(p.schedule)},
           {"virtual_stages", p.virtual_stages}, {"micro_batch_size", p.micro_batch_size}, {"zero_stage", p.zero_stage},
-          {"recomputation", p.recompute.describe()}, {"precision", to_string(p.precision)}};
+          {"recomputation", p.recompute.describe()}, {"precision", to_string(p.precision)},
+          {"tp_comm_overlap", p.tp_comm_overlap}};
 }
 }  // namespace
 

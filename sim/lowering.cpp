@@ -22,17 +22,21 @@ struct Chain {
   // after that waits for it too.
   std::optional<Dependency> beside;
   int beside_wait = 0;
+  // The wait an overlapping communication took over from the one before it, which the op
+  // beside it owes too (as the closed form's two_stream_time passes it on).
+  std::optional<Dependency> carried;
 
   // Appends what an op on `stream` must wait for beyond its stream's order.
   std::uint32_t add_deps(std::vector<Dependency>& deps, StreamId stream) {
     std::uint32_t count = 0;
-    for (const auto& d : {last, beside_wait == 1 ? beside : std::nullopt}) {
+    for (const auto& d : {last, beside_wait == 1 ? beside : std::nullopt, carried}) {
       if (d && d->stream != stream) {
         deps.push_back(*d);
         ++count;
       }
     }
     if (beside_wait > 0) --beside_wait;
+    carried.reset();
     return count;
   }
 };
@@ -183,11 +187,13 @@ void Lowerer::emit_units(Chain& forward, Chain& backward, const std::vector<Prog
       const auto steps = exchange_steps(step, self_, ctx_);
       if (steps.empty()) continue;
       const auto before = chain.last;
+      const auto owed = chain.beside_wait == 1 ? chain.beside : std::nullopt;
       emit_exchange(chain, StreamId::collective, channel_of(step), steps, u.segment->label);
       if (u.segment->overlaps_next) {
         chain.beside = chain.last;
         chain.beside_wait = 2;
         chain.last = before;
+        chain.carried = owed;
       }
     }
   }

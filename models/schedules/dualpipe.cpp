@@ -114,6 +114,7 @@ class DualSchedule : public Placement {
 class DualPipe final : public DualSchedule<ScheduleTraits> {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::dualpipe; }
+  [[nodiscard]] bool defers_weight_gradients() const override { return true; }
   [[nodiscard]] std::string_view name() const override { return "dualpipe"; }
   [[nodiscard]] std::vector<int> chunks_of_rank(const ParallelPlan& plan, int rank) const override {
     return {rank, static_cast<int>(plan.pipeline) - 1 - rank};
@@ -148,6 +149,7 @@ class DualPipe final : public DualSchedule<ScheduleTraits> {
 class DualPipeV final : public DualSchedule<VPlacement> {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::dualpipe_v; }
+  [[nodiscard]] bool defers_weight_gradients() const override { return true; }
   [[nodiscard]] std::string_view name() const override { return "dualpipe_v"; }
   // DualPipeV over PP ranks behaves as DualPipe over 2 PP: (PP - 1)(F&B + B - 3W).
   [[nodiscard]] Seconds bubble(const ParallelPlan& plan, const ChunkTimes& t) const override {

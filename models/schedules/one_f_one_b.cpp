@@ -56,6 +56,7 @@ class OneFOneB final : public ScheduleTraits {
 class ZeroBubbleH1 final : public ScheduleTraits {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::zb_h1; }
+  [[nodiscard]] bool defers_weight_gradients() const override { return true; }
   [[nodiscard]] std::string_view name() const override { return "zb_h1"; }
   // (PP - 1)(F + B - 2W), DeepSeek-V3 Table 2 (ZB1P).
   [[nodiscard]] Seconds bubble(const ParallelPlan& plan, const ChunkTimes& t) const override {

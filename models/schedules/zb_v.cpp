@@ -17,6 +17,7 @@ namespace {
 class ZeroBubbleV final : public VPlacement {
  public:
   [[nodiscard]] Schedule id() const override { return Schedule::zb_v; }
+  [[nodiscard]] bool defers_weight_gradients() const override { return true; }
   [[nodiscard]] std::string_view name() const override { return "zb_v"; }
 
   // The paper's case, a chunk's F, B (input gradient) and W passes equal: no idle slot after

@@ -28,6 +28,16 @@ TEST(LayerProgram, OverlappingCommunicationRunsBesideTheNextSegment) {
   EXPECT_DOUBLE_EQ(two_stream_time(forward_units({&p})).si(), 6.0);
 }
 
+TEST(LayerProgram, AWaitPassesOnThroughBackToBackOverlaps) {
+  // Userbuffers' bulk pair: [gather 3 | data gradient 1], then [scatter 1 | weight gradient 5].
+  // The scatter waits for the gather, and so does the weight gradient beside it, which reads
+  // the gathered input: both start at 3, and 3 + max(1, 5) = 8 (starting the weight gradient
+  // at 1, after the data gradient alone, would give 6).
+  LayerProgram p;
+  p.forward = {comm(3, true), compute(1), comm(1, true), compute(5)};
+  EXPECT_DOUBLE_EQ(two_stream_time(forward_units({&p})).si(), 8.0);
+}
+
 TEST(LayerProgram, OverlappedPairAlternatesBackwardAndForwardSegments) {
   // Units B c3, F c1, B x, F x, B c4, F c2. Compute stream: B 0-2, F 2-3; communication:
   // B 2-4, F 4-6; compute again: B 4-6 (after its exchange), F 6-7 (after its exchange).

@@ -89,6 +89,7 @@ TEST(TensorOverlap, PipelinesTheScatterOutOfTheGemmBeforeIt) {
   const auto& hidden = std::get<CollectiveStep>(steps[last - 2].work);
   const auto& exposed = std::get<CollectiveStep>(steps[last].work);
   EXPECT_NEAR(exposed.payload.as_double() * 3.0, hidden.payload.as_double(), 3.0);
+  EXPECT_EQ((hidden.payload + exposed.payload).count(), 4096 * 7168 * 2);  // the whole BF16 output
   // 16 of H100's 132 SMs run the reduce-scatter.
   EXPECT_DOUBLE_EQ(kernel_step(steps[last - 1]).sm_share, 116.0 / 132.0);
   EXPECT_DOUBLE_EQ(kernel_step(steps[last - 3]).sm_share, 116.0 / 132.0);
