@@ -149,9 +149,12 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   EXPECT_EQ(b200.curve_use(KernelClass::memory_bound).origin, CurveOrigin::borrowed);
   EXPECT_NE(b200.curve_use(KernelClass::memory_bound).label.find("row_reduction fit"), std::string::npos);
   EXPECT_EQ(model.curve_use(KernelClass::row_reduction).origin, CurveOrigin::calibrated);
-  EXPECT_EQ(model.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::assumed);
-  const auto uncalibrated = model.uncalibrated_classes();
-  EXPECT_EQ(uncalibrated, std::vector<KernelClass>{KernelClass::scale_up_transfer});
+  // NVLink from Together's nccl-tests rings: every H100 class has rows now, and H200 borrows them.
+  EXPECT_EQ(model.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::calibrated);
+  EXPECT_TRUE(model.uncalibrated_classes().empty());
+  const KernelTimeModel h200(*find_gpu("h200-sxm"), find_builtin_calibration("h200-published"));
+  EXPECT_EQ(h200.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::borrowed);
+  EXPECT_TRUE(h200.uncalibrated_classes().empty());
 
   const KernelTimeModel bare(*find_gpu("h20"), nullptr);
   EXPECT_EQ(bare.uncalibrated_classes().size(), static_cast<std::size_t>(kKernelClassCount));

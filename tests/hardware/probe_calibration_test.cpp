@@ -172,14 +172,14 @@ TEST(ProbeCalibration, FillsTheClassesItDidNotMeasureFromAPublishedCalibration) 
   const auto result = calibrate_probe(synthetic_probe(), "synthetic-probe.json", o);
   const auto& includes = result.document.at("include");
   ASSERT_EQ(includes.size(), 2U);
-  // h100-published brings fused attention of both generations and row reductions (its own
-  // rows; the synthetic probe times no norm); the probe's GEMM and memory-bound fits stay the
-  // probe's; h800-published adds what neither has.
+  // h100-published brings fused attention of both generations, row reductions and NVLink (its
+  // own rows; the synthetic probe times no norm and no peer copy); the probe's GEMM and
+  // memory-bound fits stay the probe's; h800-published adds what neither has.
   EXPECT_EQ(includes[0].at("calibration"), "h100-published");
   EXPECT_EQ(includes[0].at("classes"), nlohmann::json({"attention_forward", "attention_backward", "attention_fa2_forward",
-                                                       "attention_fa2_backward", "row_reduction"}));
+                                                       "attention_fa2_backward", "row_reduction", "scale_up_transfer"}));
   EXPECT_EQ(includes[1].at("calibration"), "h800-published");
-  EXPECT_EQ(includes[1].at("classes"), nlohmann::json({"gemm_fp8", "grouped_gemm_fp8", "scale_up_transfer", "scale_out_transfer"}));
+  EXPECT_EQ(includes[1].at("classes"), nlohmann::json({"gemm_fp8", "grouped_gemm_fp8", "scale_out_transfer"}));
   const auto& c = result.calibration;
   EXPECT_TRUE(c.fits.contains(KernelClass::attention_forward));
   EXPECT_NEAR(1.0 / c.fits.at(KernelClass::gemm_bf16).coefficients[1], kGemmEfficiency, 1e-3);
