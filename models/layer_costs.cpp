@@ -376,7 +376,7 @@ void moe_block(LayerBuilder& b, const Context& c) {
   const std::int64_t local_experts = loads.slots_per_rank;  // redundant replicas included
   const std::int64_t per_expert = shard_rows / local_experts;
   const std::int64_t inner = moe.expert_intermediate_size / etp;
-  const bool act_recomputed = c.recompute(RecomputePart::activation);
+  const bool act_recomputed = c.recompute(RecomputePart::activation) || c.recompute(RecomputePart::expert_activation);
   const bool gated = is_gated(c.model.ffn.activation);
   b.linear({.name = "moe.experts.up", .part = LayerPart::mlp, .m = per_expert, .n = (gated ? 2 : 1) * inner, .k = c.h,
             .groups = local_experts, .precision = c.gemm, .input_is_fp8 = fp8});

@@ -1,5 +1,7 @@
 #include "models/parallel_plan.hpp"
 
+#include <algorithm>
+
 #include "core/scale_limits.hpp"
 #include "core/unit_parser.hpp"
 #include "models/schedule_traits.hpp"
@@ -21,6 +23,7 @@ std::string RecomputeSet::describe() const {
   add(RecomputePart::mla_up_projection, "mla_up_projection");
   add(RecomputePart::attention_core, "attention_core");
   add(RecomputePart::activation, "activation");
+  add(RecomputePart::expert_activation, "expert_activation");
   return text;
 }
 
@@ -38,7 +41,17 @@ const std::vector<Choice<RecomputePart>> kRecomputeParts{
     {"mla_up_projection", RecomputePart::mla_up_projection},
     {"attention_core", RecomputePart::attention_core},
     {"activation", RecomputePart::activation},
+    {"expert_activation", RecomputePart::expert_activation},
+    // Megatron-Core's --recompute-modules names (transformer_config.py recompute_modules) for the
+    // same parts; a scenario can write what its recipe wrote.
+    {"core_attn", RecomputePart::attention_core},
+    {"layernorm", RecomputePart::norm},
+    {"mla_up_proj", RecomputePart::mla_up_projection},
+    {"moe_act", RecomputePart::expert_activation},
 };
+
+// Megatron-Core modules recomputed whole, which trainsim does not model yet: refused by name.
+const std::vector<std::string_view> kWholeModules{"mlp", "moe", "shared_experts"};
 
 }  // namespace
 
@@ -56,7 +69,8 @@ const std::vector<Choice<Precision>>& gemm_precision_choices() {
 std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostics& diag) {
   const auto& node = *field.node;
   const std::string hint = "\"none\", \"selective\" (attention core), \"full\", or a list of parts: norm, "
-                           "mla_up_projection, attention_core, activation";
+                           "mla_up_projection, attention_core, activation, expert_activation (or Megatron-Core's "
+                           "layernorm, mla_up_proj, core_attn, moe_act)";
   if (node.is_string()) {
     const auto& text = node.get_ref<const std::string&>();
     if (text == "none") return RecomputeSet();
@@ -74,7 +88,13 @@ std::optional<RecomputeSet> parse_recomputation(const JsonRef& field, Diagnostic
         }
       }
       if (!found) {
-        diag.error(child_pointer(field.pointer, i), "unknown recomputation part " + describe_json(node[i]), hint);
+        const bool whole = node[i].is_string() && std::find(kWholeModules.begin(), kWholeModules.end(),
+                                                            node[i].get_ref<const std::string&>()) != kWholeModules.end();
+        diag.error(child_pointer(field.pointer, i),
+                   whole ? "Megatron-Core's recomputation of the whole " + node[i].get<std::string>() +
+                               " module is not modelled yet"
+                         : "unknown recomputation part " + describe_json(node[i]),
+                   hint);
         ok = false;
       }
     }
@@ -90,9 +110,12 @@ nlohmann::json recomputation_json(RecomputeSet recompute) {
   if (recompute.has(RecomputePart::full_layer)) return "full";
   if (recompute == RecomputeSet(static_cast<unsigned>(RecomputePart::attention_core))) return "selective";
   nlohmann::json parts = nlohmann::json::array();
+  unsigned written = 0;  // each part once, by trainsim's name (listed first)
   for (const auto& part : kRecomputeParts) {
-    if ((recompute.bits() & static_cast<unsigned>(part.value)) != 0) {
+    const auto bit = static_cast<unsigned>(part.value);
+    if ((recompute.bits() & bit) != 0 && (written & bit) == 0) {
       parts.push_back(std::string(part.name));
+      written |= bit;
     }
   }
   return parts;

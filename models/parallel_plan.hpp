@@ -33,6 +33,7 @@ enum class RecomputePart : unsigned {
   attention_core = 1U << 2,     // softmax(QK^T)V: Megatron "selective" recomputation
   activation = 1U << 3,         // the FFN activation (DeepSeek-V3 sec.3.3.3 recomputes SwiGLU)
   full_layer = 1U << 4,         // the whole layer's forward: Megatron "full"
+  expert_activation = 1U << 5,  // the routed experts' activation only (Megatron-Core "moe_act")
 };
 
 class RecomputeSet {

@@ -218,3 +218,41 @@ TEST(MoeTraffic, FlatAllToAllWithoutANodeLimit) {
 
 }  // namespace
 }  // namespace trainsim
+
+namespace trainsim {
+namespace {
+
+bool has_step(const LayerCosts& c, const std::string& name) {
+  for (const auto& s : c.steps) {
+    if (s.name == name) return true;
+  }
+  return false;
+}
+
+// Megatron-Core's --recompute-modules names mean trainsim's parts; moe_act recomputes the routed
+// experts' activation and not the dense layers' (DeepSeek-V3's first three layers are dense).
+TEST(Recomputation, MegatronModuleNamesAreTheSameParts) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["parallel"]["recomputation"] = {"core_attn", "layernorm", "mla_up_proj"};
+  const auto megatron = parse(doc).plan.recompute;
+  doc["parallel"]["recomputation"] = {"attention_core", "norm", "mla_up_projection"};
+  EXPECT_EQ(megatron, parse(doc).plan.recompute);
+
+  doc["parallel"]["recomputation"] = {"moe_act"};
+  const auto s = parse(doc);
+  const MicroBatchShape mb{4096, 1};
+  EXPECT_TRUE(has_step(costs_of(LayerKind::moe, s, s.plan, mb), "moe.experts.activation.recompute"));
+  EXPECT_FALSE(has_step(costs_of(LayerKind::dense, s, s.plan, mb), "mlp.activation.recompute"));
+  doc["parallel"]["recomputation"] = {"activation"};
+  const auto both = parse(doc);
+  EXPECT_TRUE(has_step(costs_of(LayerKind::dense, both, both.plan, mb), "mlp.activation.recompute"));
+}
+
+TEST(Recomputation, WholeModulesAreRefusedByName) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["parallel"]["recomputation"] = {"layernorm", "mlp"};
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/recomputation/1", "whole mlp module is not modelled yet"));
+}
+
+}  // namespace
+}  // namespace trainsim
