@@ -98,6 +98,9 @@ void for_each_plan(const PlanSpace& space, const ParallelPlan& base,
   const auto visit_settings = [&](std::int64_t gpus) {
     for (const auto schedule : space.schedules) {
       p.schedule = schedule;
+      // The scenario's userbuffers overlap where Transformer Engine allows it: with a schedule
+      // that defers weight gradients one would run without it (the plan rules refuse the two).
+      p.tp_comm_overlap = base.tp_comm_overlap && !schedule_traits(schedule).defers_weight_gradients();
       const bool virtual_stages = schedule_traits(schedule).uses_virtual_stages();
       for (const auto vpp : virtual_stages ? space.virtual_stages : std::vector<std::int64_t>{1}) {
         p.virtual_stages = vpp;

@@ -80,6 +80,31 @@ TEST(PlanSpace, ExpertTensorDegreesAreVisitedOnceAndTheBaseIsOneOfThem) {
   EXPECT_EQ(base, 1);
 }
 
+// A scenario's --tp-comm-overlap follows its candidates where Transformer Engine allows it and
+// is off where it does not (schedules that defer weight gradients), so that no candidate is
+// refused for it; the scenario's own plan is still found as itself.
+TEST(PlanSpace, TensorOverlapIsKeptWhereTheScheduleAllowsIt) {
+  const auto s = parse(scenario_json("validation/runs/dgxc-70b-64-bf16.json"));
+  ASSERT_TRUE(s.plan.tp_comm_overlap);
+  auto space = plan_space(s);
+  space.virtual_stages.push_back(s.plan.virtual_stages);  // the recipe's 5, beside the default 2 and 4
+  auto own = s.plan;
+  own.layers_per_chunk.clear();  // the recipe's explicit split; the planner balances its own
+  int base = 0;
+  int overlapped = 0;
+  int deferring = 0;
+  for_each_plan(space, s.plan, [&](const ParallelPlan& p, std::int64_t) {
+    base += p == own ? 1 : 0;
+    const bool defers = schedule_traits(p.schedule).defers_weight_gradients();
+    EXPECT_EQ(p.tp_comm_overlap, !defers) << to_string(p.schedule);
+    overlapped += p.tp_comm_overlap ? 1 : 0;
+    deferring += defers ? 1 : 0;
+  });
+  EXPECT_EQ(base, 1);
+  EXPECT_GT(overlapped, 0);
+  EXPECT_GT(deferring, 0);
+}
+
 TEST(PlanEvaluator, SharedWorkGivesTheEstimatesComputedAlone) {
   // Plans that share priced layers and pipelines, evaluated in an order that fills the caches,
   // against the uncached closed form: equal to the last bit.
