@@ -10,23 +10,6 @@ namespace trainsim {
 
 std::string_view to_string(Schedule s) { return schedule_traits(s).name(); }
 
-std::string RecomputeSet::describe() const {
-  if (bits_ == 0) return "none";
-  if (has(RecomputePart::full_layer)) return "full";
-  std::string text;
-  const auto add = [&](RecomputePart p, const char* name) {
-    if ((bits_ & static_cast<unsigned>(p)) == 0) return;
-    if (!text.empty()) text += '+';
-    text += name;
-  };
-  add(RecomputePart::norm, "norm");
-  add(RecomputePart::mla_up_projection, "mla_up_projection");
-  add(RecomputePart::attention_core, "attention_core");
-  add(RecomputePart::activation, "activation");
-  add(RecomputePart::expert_activation, "expert_activation");
-  return text;
-}
-
 namespace {
 
 
@@ -53,7 +36,32 @@ const std::vector<Choice<RecomputePart>> kRecomputeParts{
 // Megatron-Core modules recomputed whole, which trainsim does not model yet: refused by name.
 const std::vector<std::string_view> kWholeModules{"mlp", "moe", "shared_experts"};
 
+// The parts in `bits`, each once, by trainsim's name (listed before Megatron-Core's).
+std::vector<std::string_view> part_names(unsigned bits) {
+  std::vector<std::string_view> names;
+  unsigned named = 0;
+  for (const auto& part : kRecomputeParts) {
+    const auto bit = static_cast<unsigned>(part.value);
+    if ((bits & bit) != 0 && (named & bit) == 0) {
+      names.push_back(part.name);
+      named |= bit;
+    }
+  }
+  return names;
+}
+
 }  // namespace
+
+std::string RecomputeSet::describe() const {
+  if (bits_ == 0) return "none";
+  if (has(RecomputePart::full_layer)) return "full";
+  std::string text;
+  for (const auto name : part_names(bits_)) {
+    if (!text.empty()) text += '+';
+    text += name;
+  }
+  return text;
+}
 
 std::vector<Choice<Schedule>> schedule_choices() {
   std::vector<Choice<Schedule>> choices;
@@ -110,14 +118,7 @@ nlohmann::json recomputation_json(RecomputeSet recompute) {
   if (recompute.has(RecomputePart::full_layer)) return "full";
   if (recompute == RecomputeSet(static_cast<unsigned>(RecomputePart::attention_core))) return "selective";
   nlohmann::json parts = nlohmann::json::array();
-  unsigned written = 0;  // each part once, by trainsim's name (listed first)
-  for (const auto& part : kRecomputeParts) {
-    const auto bit = static_cast<unsigned>(part.value);
-    if ((recompute.bits() & bit) != 0 && (written & bit) == 0) {
-      parts.push_back(std::string(part.name));
-      written |= bit;
-    }
-  }
+  for (const auto name : part_names(recompute.bits())) parts.push_back(std::string(name));
   return parts;
 }
 
