@@ -37,7 +37,7 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
     priced_.push_back(std::move(p));
   }
   for (auto& p : priced_) {
-    programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_));
+    programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_, HostIssue{HostCosts{}, plan.cuda_graphs}));
     const auto& program = programs_.back();
     auto& cost = p.cost;
     cost.forward_compute = time_of(program.forward, false);

@@ -39,20 +39,26 @@ Kernel fp8_cast(std::int64_t rows, std::int64_t cols) {
 void LayerBuilder::linear(const LinearOp& l) {
   const bool fp8 = l.precision == Precision::fp8;
   const std::int64_t rows = l.m * l.groups;
+  // Transformer Engine's GroupedLinear (Megatron-Core's grouped experts) launches one cuBLAS
+  // GEMM and one quantize per expert (multi_stream_cublas_gemm; quantizer.cpp, v2.8-v2.19):
+  // one operation, `groups` kernels.
+  const auto per_group = [&](LayerStep s) {
+    s.launches = static_cast<int>(l.groups);
+    return s;
+  };
   Op op;
   op.recomputed = l.recomputed;
-  op.forward = compute_step(l.name, Pass::forward, l.part,
-                            gemm_kernel({l.m, l.n, l.k, l.groups, l.precision}));
+  op.forward = per_group(compute_step(l.name, Pass::forward, l.part, gemm_kernel({l.m, l.n, l.k, l.groups, l.precision})));
   // dX[m,k] = dY[m,n] W^T and dW[k,n] = X^T[k,m] dY[m,n]: the same FLOPs as the forward GEMM.
-  op.backward_input.push_back(compute_step(l.name + ".dgrad", Pass::backward_input, l.part,
-                                           gemm_kernel({l.m, l.k, l.n, l.groups, l.precision})));
+  op.backward_input.push_back(per_group(compute_step(l.name + ".dgrad", Pass::backward_input, l.part,
+                                                     gemm_kernel({l.m, l.k, l.n, l.groups, l.precision}))));
   // The weight gradient is accumulated across micro-batches in the gradient buffer: the GEMM
   // reads and writes it instead of writing a BF16 result.
   Kernel wgrad = gemm_kernel({l.k, l.n, l.m, l.groups, l.precision});
   const Bytes accumulator(l.groups * l.k * l.n * bytes_per_element(gradient_precision_));
   wgrad.bytes_read += accumulator;
   wgrad.bytes_written = accumulator;
-  op.backward_weight.push_back(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad));
+  op.backward_weight.push_back(per_group(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad)));
   const Bytes input(rows * l.k * (fp8 ? 1 : 2));
   if (l.input_shards > 1) {
     LayerStep gather = communication_step(l.name + ".input_gather", Pass::backward_input, l.part,
@@ -62,13 +68,13 @@ void LayerBuilder::linear(const LinearOp& l) {
   }
   if (fp8) {
     op.backward_input.insert(op.backward_input.begin(),
-                             compute_step(l.name + ".cast_grad", Pass::backward_input, l.part, fp8_cast(rows, l.n)));
+                             per_group(compute_step(l.name + ".cast_grad", Pass::backward_input, l.part, fp8_cast(rows, l.n))));
   }
   if (fp8 && !l.input_is_fp8) {
     // The cast runs as its own operation so that recomputation repeats it with the GEMM.
     Op cast;
     cast.recomputed = l.recomputed;
-    cast.forward = compute_step(l.name + ".cast", Pass::forward, l.part, fp8_cast(rows, l.k));
+    cast.forward = per_group(compute_step(l.name + ".cast", Pass::forward, l.part, fp8_cast(rows, l.k)));
     ops_.push_back(cast);
   }
   ops_.push_back(op);
@@ -197,6 +203,7 @@ void LayerBuilder::recompute_everything(Bytes layer_input) {
 }
 
 LayerCosts LayerBuilder::finish() {
+  if (host_wait_at_ && *host_wait_at_ < ops_.size()) ops_[*host_wait_at_].forward.host_waits = true;
   for (const auto& op : ops_) costs_.steps.push_back(op.forward);
   // Recomputed forward operations run first in the backward pass, in forward order.
   for (const auto& op : ops_) {

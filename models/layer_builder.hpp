@@ -2,6 +2,7 @@
 // Builds a LayerCosts from the forward operations of a layer: each operation declares its
 // forward kernel, and the builder derives its backward kernels (data gradient, weight
 // gradient), FP8 casts, recomputation and saved activations in one consistent way.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,11 @@ class LayerBuilder {
   // collectives and all-to-alls included, and only the layer's input stays saved.
   void recompute_everything(Bytes layer_input);
 
+  // The host waits for the device before the forward step of the operation added next (and
+  // of its recomputation), which the framework issues only once counts computed on the device
+  // have reached the host.
+  void host_waits_before_next() { host_wait_at_ = ops_.size(); }
+
   LayerCosts finish();
 
  private:
@@ -115,6 +121,7 @@ class LayerBuilder {
   [[nodiscard]] CollectiveStep chosen(Collective collective, CommGroup group, Bytes payload) const;
 
   std::vector<Op> ops_;
+  std::optional<std::size_t> host_wait_at_;
   LayerCosts costs_;
   Precision gradient_precision_;
   const CommunicationModel* comm_;

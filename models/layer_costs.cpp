@@ -348,6 +348,11 @@ void moe_block(LayerBuilder& b, const Context& c) {
   b.memory({.name = "moe.permute", .part = LayerPart::attention, .read = tokens_in, .written = tokens_wire,
             .backward_read = tokens_in, .backward_written = tokens_in});
 
+  // Dropless, the split sizes of the all-to-all and of the grouped GEMMs are counted on the
+  // device and read by the host, which waits for them before it issues the dispatch (Megatron-Core
+  // token_dispatcher.py, cuda_sync_point "before_ep_alltoall"; TE GroupedLinear's m_splits);
+  // padded to capacity, every expert's count is known beforehand.
+  if (!c.plan.moe_pad_to_capacity) b.host_waits_before_next();
   const Precision wire = fp8 ? Precision::fp8 : Precision::bf16;
   const auto traffic = moe_traffic(c.model, c.plan, c.cluster, rows, wire);
   // Under skewed routing every rank of the expert group waits for the hottest one: its expert

@@ -51,6 +51,16 @@ struct LayerStep {
   // Communication that runs beside the next compute step instead of before it; the step after
   // that waits for both (ring attention: keys and values travel while blocks compute).
   bool overlaps_next = false;
+  // What the host issues for this step: framework operations (Python calls) and the kernels
+  // they launch, the ones beyond an operation's first from C++ inside it (Transformer Engine's
+  // GroupedLinear: one GEMM and one quantize per expert; a userbuffers GEMM's row chunks, whose
+  // later chunks continue the operation of the first). Priced in layer_program
+  // (models/host_pacing.hpp).
+  int operations = 1;
+  int launches = 1;
+  // The host waits here for the device to finish everything before this step (a dropless MoE
+  // layer's token counts copied to the host for the all-to-all's split sizes).
+  bool host_waits = false;
   [[nodiscard]] bool is_communication() const { return !std::holds_alternative<KernelStep>(work); }
   // The kernel of a compute step; null for communication.
   [[nodiscard]] const Kernel* kernel() const;

@@ -29,12 +29,47 @@ void append(std::vector<Segment>& out, const LayerStep& s, Seconds t, LayerKind 
 }
 }  // namespace
 
+namespace {
+// Whether a step of a layer of `kind` runs inside a CUDA graph: transformer layers are captured,
+// except, in a layer where the host waits for the device, the parts from the wait onwards.
+bool captured(const LayerStep& s, LayerKind kind, bool graphs, bool layer_waits) {
+  if (!graphs || kind == LayerKind::embedding || kind == LayerKind::head) return false;
+  return !layer_waits || s.part == LayerPart::attention;
+}
+
+// The host's time to issue each step of `pass` and the device's time on its critical path.
+std::vector<PacedStep> paced(const LayerCosts& costs, const std::vector<Seconds>& times, bool backward,
+                             const HostIssue& host) {
+  const bool layer_waits = std::any_of(costs.steps.begin(), costs.steps.end(), [](const LayerStep& s) { return s.host_waits; });
+  std::vector<PacedStep> out;
+  bool in_graph = false;
+  for (std::size_t i = 0; i < costs.steps.size(); ++i) {
+    const auto& s = costs.steps[i];
+    if ((s.pass != Pass::forward) != backward) continue;
+    PacedStep p;
+    p.host_waits = s.host_waits;
+    p.device = s.overlaps_next ? Seconds(0) : times[i];
+    const bool graph = captured(s, costs.kind, host.cuda_graphs, layer_waits);
+    if (graph) {
+      if (!in_graph) p.host = host.costs.per_graph_launch;
+    } else {
+      p.host = host.costs.per_operation * s.operations +
+               host.costs.per_extra_launch * std::max(0, s.launches - s.operations);
+    }
+    in_graph = graph;
+    out.push_back(p);
+  }
+  return out;
+}
+}  // namespace
+
 LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kernels, double slowdown,
-                           const CommunicationModel& comm) {
+                           const CommunicationModel& comm, const HostIssue& host) {
   LayerProgram p;
   p.kind = costs.kind;
+  std::vector<Seconds> times;
   for (const auto& s : costs.steps) {
-    const Seconds t = std::visit(
+    times.push_back(std::visit(
         [&](const auto& work) {
           using Work = std::decay_t<decltype(work)>;
           if constexpr (std::is_same_v<Work, KernelStep>) {
@@ -43,13 +78,43 @@ LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kerne
             return comm.time(work);
           }
         },
-        s.work);
+        s.work));
+  }
+  // The device's waits for the host, per pass in issue order. A communication step's wait is
+  // borne by the compute after it (the engine times communication by its traffic).
+  const auto forward_stalls = host_stalls(paced(costs, times, false, host));
+  const auto backward_stalls = host_stalls(paced(costs, times, true, host));
+  std::size_t f = 0;
+  std::size_t b = 0;
+  Seconds carried;
+  // A pass that ends in communication leaves its wait to its last compute segment.
+  const auto settle = [&](std::vector<Segment>& segments) {
+    for (auto it = segments.rbegin(); it != segments.rend() && carried > Seconds(0); ++it) {
+      if (it->is_communication) continue;
+      it->duration += carried;
+      p.host_stall += carried;
+      carried = Seconds(0);
+    }
+  };
+  for (std::size_t i = 0; i < costs.steps.size(); ++i) {
+    const auto& s = costs.steps[i];
+    if (i > 0 && s.pass != Pass::forward && costs.steps[i - 1].pass == Pass::forward) settle(p.forward);
+    Seconds t = times[i];
+    const Seconds stall = s.pass == Pass::forward ? forward_stalls[f++] : backward_stalls[b++];
+    if (s.is_communication()) {
+      carried += stall;
+    } else {
+      t += stall + carried;
+      p.host_stall += stall + carried;
+      carried = Seconds(0);
+    }
     switch (s.pass) {
       case Pass::forward: append(p.forward, s, t, costs.kind); break;
       case Pass::backward_input: append(p.backward, s, t, costs.kind); break;
       case Pass::backward_weight: p.weight[static_cast<std::size_t>(s.part)] += t; break;
     }
   }
+  settle(costs.steps.empty() || costs.steps.back().pass == Pass::forward ? p.forward : p.backward);
   return p;
 }
 

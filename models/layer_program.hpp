@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hardware/kernel_time_model.hpp"
+#include "models/host_pacing.hpp"
 #include "models/layer_costs.hpp"
 
 namespace trainsim {
@@ -24,16 +25,25 @@ struct Segment {
 
 struct LayerProgram {
   LayerKind kind = LayerKind::dense;
+  Seconds host_stall;  // of the compute time, the device's waits for the host
   std::vector<Segment> forward;
   std::vector<Segment> backward;  // input gradients (with recomputation)
   std::array<Seconds, 4> weight{};  // weight-gradient time per LayerPart
   [[nodiscard]] Seconds weight_total() const;
 };
 
+// How the host issues a rank's work: its costs, and whether transformer layers run as CUDA graphs.
+struct HostIssue {
+  HostCosts costs;
+  bool cuda_graphs = false;
+};
+
 // Prices `costs` on `kernels`, compute slowed by `compute_slowdown` (SMs given to
-// communication), communication on `comm`. The program points into `costs`.
+// communication), communication on `comm`, and compute waiting for the host where it issues
+// work more slowly than the device runs it (models/host_pacing.hpp). The program points into
+// `costs`.
 LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kernels, double compute_slowdown,
-                           const CommunicationModel& comm);
+                           const CommunicationModel& comm, const HostIssue& host);
 
 // One unit of work of a chunk in emission order: a segment of a layer's program, or the
 // weight gradients of one part of the layer (after that part's last backward segment).

@@ -201,6 +201,8 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std:
   p.attention_kernel = r.optional_choice("attention_kernel", kAttentionKernels).value_or(defaults.attention_kernel);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
   p.tp_comm_overlap = r.optional_boolean("tp_comm_overlap").value_or(defaults.tp_comm_overlap);
+  p.cuda_graphs = r.optional_boolean("cuda_graphs").value_or(defaults.cuda_graphs);
+  p.moe_pad_to_capacity = r.optional_boolean("moe_pad_to_capacity").value_or(defaults.moe_pad_to_capacity);
   // Stated default: 4 GiB per GPU for the CUDA context, NCCL/DeepEP buffers and allocator slack
   // (README.md, "Memory model"); scenarios override it with evidence when they have some.
   p.memory_overhead = r.optional_bytes("memory_overhead").value_or(base != nullptr ? defaults.memory_overhead : Bytes(4LL << 30));
@@ -220,6 +222,12 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std:
     }
   }
   if (auto routing = r.optional_object("routing")) p.routing = parse_routing(*routing);
+  if (p.moe_pad_to_capacity && (p.routing.distribution != RoutingDistribution::balanced || p.routing.redundant_experts > 0)) {
+    // Above capacity a skewed load drops tokens, which trainsim does not model.
+    r.diagnostics().error(child_pointer(r.pointer(), "moe_pad_to_capacity"),
+                          "moe_pad_to_capacity drops the tokens a skewed routing sends beyond capacity, which is not modelled",
+                          "balanced routing, or \"moe_pad_to_capacity\": false");
+  }
   if (p.data == 0) {
     const auto others = p.tensor * p.pipeline * p.context;
     if (gpu_count > 0 && others > 0 && gpu_count % others == 0) {

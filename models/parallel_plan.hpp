@@ -80,6 +80,15 @@ struct ParallelPlan {
   // --tp-comm-overlap runs Transformer Engine's userbuffers (models/tensor_overlap.hpp). Off by
   // default, like Megatron-Core's tp_comm_overlap.
   bool tp_comm_overlap = false;
+  // Transformer layers captured in CUDA graphs (Megatron-Core's --cuda-graph-impl
+  // transformer_engine, or the whole iteration): a captured pass costs the host one graph
+  // launch instead of its operations (models/host_pacing.hpp). Dropless MoE layers keep the
+  // part from the host's wait onwards outside the graph (dynamic shapes).
+  bool cuda_graphs = false;
+  // MoE tokens padded to each expert's capacity (Megatron-Core's --moe-expert-capacity-factor 1
+  // with --moe-pad-expert-input-to-capacity): static shapes, so the host never waits for token
+  // counts. At capacity factor 1 under balanced routing nothing is dropped or padded.
+  bool moe_pad_to_capacity = false;
   Bytes memory_overhead;  // CUDA context, allocator slack, communication buffers
   std::vector<std::int64_t> layers_per_chunk;  // explicit pipeline split; empty: balanced by cost
   MoeRouting routing;  // routing skew and redundant experts; balanced by default

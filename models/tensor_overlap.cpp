@@ -47,7 +47,11 @@ RowChunks split_rows(const LayerStep& s, std::int64_t parts) {
     out.work = KernelStep{kernel, k.sm_share};
     return out;
   };
-  return {chunk(one, ".chunk"), chunk(rest, ".chunks")};
+  RowChunks chunks{chunk(one, ".chunk"), chunk(rest, ".chunks")};
+  // The other chunks are launched from C++ by the operation that launched the first.
+  chunks.rest.operations = 0;
+  chunks.rest.launches = static_cast<int>(parts - 1);
+  return chunks;
 }
 
 void set_sm_share(LayerStep& s, double share) { std::get<KernelStep>(s.work).sm_share = share; }

@@ -62,6 +62,8 @@ class PlanEvaluator {
     std::int64_t communication_sms;
     bool sequence_parallel;
     bool tp_comm_overlap;
+    bool cuda_graphs;
+    bool moe_pad_to_capacity;
     AttentionKernel attention_kernel;
     RoutingDistribution distribution;
     double zipf_exponent;

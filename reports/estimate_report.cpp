@@ -17,6 +17,8 @@ std::string plan_text(const ParallelPlan& p) {
                       p.zero_stage, to_string(p.precision), p.recompute.describe());
   if (p.communication_sms > 0) text += fmt::format(", {} SMs for communication", p.communication_sms);
   if (p.tp_comm_overlap && p.tensor > 1) text += ", TP comm overlap";
+  if (p.cuda_graphs) text += ", CUDA graphs";
+  if (p.moe_pad_to_capacity) text += ", MoE padded to capacity";
   if (!p.routing.is_default()) text += ", routing " + p.routing.describe();
   return text;
 }

@@ -55,7 +55,9 @@ nlohmann::json plan_json(const ParallelPlan& p) {
           {"context_parallel", p.context},    {"schedule", to_string(p.schedule)},
           {"virtual_stages", p.virtual_stages}, {"micro_batch_size", p.micro_batch_size}, {"zero_stage", p.zero_stage},
           {"recomputation", p.recompute.describe()}, {"precision", to_string(p.precision)},
-          {"tp_comm_overlap", p.tp_comm_overlap}};
+          {"tp_comm_overlap", p.tp_comm_overlap},
+          {"cuda_graphs", p.cuda_graphs},
+          {"moe_pad_to_capacity", p.moe_pad_to_capacity}};
 }
 }  // namespace
 

@@ -121,7 +121,7 @@ TEST(TensorOverlap, HidesMostOfTheForwardCommunication) {
   const auto kernels = kernel_model(on.scenario.cluster);
   const auto time = [&](const Layer& l, Seconds* communication) {
     const CommunicationModel comm(l.plan, l.scenario.cluster, link_rates(l.scenario.cluster, kernels));
-    const auto program = layer_program(l.costs, kernels, 1.0, comm);
+    const auto program = layer_program(l.costs, kernels, 1.0, comm, HostIssue{});
     if (communication != nullptr) {
       for (const auto& s : program.forward) {
         if (s.is_communication) *communication += s.duration;

@@ -187,6 +187,8 @@ std::vector<std::pair<std::string, Case>> one_field_changes(const Case& c) {
   add("communication_sms", [](ParallelPlan& p) { p.communication_sms = p.communication_sms > 0 ? 0 : 32; });
   add("expert_tensor_parallel", [](ParallelPlan& p) { p.expert_tensor = p.expert_tensor == 1 ? 0 : 1; });
   add("tp_comm_overlap", [](ParallelPlan& p) { p.tp_comm_overlap = !p.tp_comm_overlap; });
+  add("cuda_graphs", [](ParallelPlan& p) { p.cuda_graphs = !p.cuda_graphs; });
+  add("moe_pad_to_capacity", [](ParallelPlan& p) { p.moe_pad_to_capacity = !p.moe_pad_to_capacity; });
   return out;
 }
 

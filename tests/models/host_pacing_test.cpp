@@ -1,0 +1,116 @@
+// The host that issues a rank's kernels: hand-timed passes, and what layer programs make of
+// a dropless MoE layer's wait for its token counts and of CUDA graphs.
+#include <gtest/gtest.h>
+
+#include "hardware/kernel_time_model.hpp"
+#include "models/host_pacing.hpp"
+#include "models/layer_costs.hpp"
+#include "models/layer_program.hpp"
+#include "scenario_fixture.hpp"
+
+namespace trainsim {
+namespace {
+using namespace testing;
+
+PacedStep step(double host_us, double device_us, bool waits = false) {
+  return {Seconds(host_us * 1e-6), Seconds(device_us * 1e-6), waits};
+}
+
+double total_us(const std::vector<Seconds>& stalls) {
+  double total = 0.0;
+  for (const auto s : stalls) total += s.si() * 1e6;
+  return total;
+}
+
+TEST(HostPacing, AHostAheadOfTheDeviceCostsNothing) {
+  const auto stalls = host_stalls({step(20, 100), step(20, 5), step(20, 300)});
+  EXPECT_DOUBLE_EQ(total_us(stalls), 0.0);
+}
+
+TEST(HostPacing, AHostBehindTheDeviceSetsThePace) {
+  // 3 x 20 us issued against 45 us of kernels: the pass takes the host's 60 us, the 15 us
+  // beyond the device shared out by host time.
+  const auto stalls = host_stalls({step(20, 40), step(20, 3), step(20, 2)});
+  ASSERT_EQ(stalls.size(), 3U);
+  for (const auto s : stalls) EXPECT_NEAR(s.si() * 1e6, 5.0, 1e-9);
+}
+
+TEST(HostPacing, AfterAWaitTheDeviceIdlesUntilTheHostCatchesUp) {
+  // Issue order A W B C D, the host waiting for the device at W; the stretch from W wraps into
+  // the next layer's A. From an idle device: W issued at 20 (stall 20), runs to 70; B issued
+  // at 50, runs 70-75; C issued at 80 (stall 5), runs to 85; D issued at 90 (stall 5), runs to
+  // 290; A issued at 100, runs 290-390.
+  const auto stalls = host_stalls({step(10, 100), step(20, 50, true), step(30, 5), step(30, 5), step(10, 200)});
+  ASSERT_EQ(stalls.size(), 5U);
+  EXPECT_NEAR(stalls[0].si() * 1e6, 0.0, 1e-9);
+  EXPECT_NEAR(stalls[1].si() * 1e6, 20.0, 1e-9);
+  EXPECT_NEAR(stalls[2].si() * 1e6, 0.0, 1e-9);
+  EXPECT_NEAR(stalls[3].si() * 1e6, 5.0, 1e-9);
+  EXPECT_NEAR(stalls[4].si() * 1e6, 5.0, 1e-9);
+}
+
+// The MoE layer of DeepSeek-V3's shipped scenario at a short sequence, priced as the engines do.
+struct Priced {
+  LayerCosts costs;
+  LayerProgram program;
+};
+Priced moe_layer(bool pad_to_capacity, bool graphs, std::int64_t sequence) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["parallel"]["moe_pad_to_capacity"] = pad_to_capacity;
+  doc["parallel"]["cuda_graphs"] = graphs;
+  const auto s = parse(doc);
+  const auto kernels = kernel_model(s.cluster);
+  const CommunicationModel comm(s.plan, s.cluster, link_rates(s.cluster, kernels));
+  Priced p{layer_costs(LayerKind::moe, s.model, s.plan, s.cluster, comm, MicroBatchShape{sequence, 1}), {}};
+  p.program = layer_program(p.costs, kernels, 1.0, comm, HostIssue{HostCosts{}, graphs});
+  return p;
+}
+
+TEST(HostPacing, ADroplessMoeLayerWaitsForItsTokenCountsBeforeTheDispatch) {
+  const auto dropless = moe_layer(false, false, 4096);
+  int waits = 0;
+  for (const auto& s : dropless.costs.steps) {
+    if (!s.host_waits) continue;
+    ++waits;
+    EXPECT_EQ(s.name, "moe.dispatch");
+  }
+  EXPECT_EQ(waits, 1);
+  // At the wait the device has nothing queued: it idles at least while the host issues the
+  // dispatch, one operation.
+  EXPECT_GE(dropless.program.host_stall.si(), HostCosts{}.per_operation.si() * (1 - 1e-12));
+  const auto padded = moe_layer(true, false, 4096);
+  for (const auto& s : padded.costs.steps) EXPECT_FALSE(s.host_waits) << s.name;
+  EXPECT_LT(padded.program.host_stall, dropless.program.host_stall);
+}
+
+TEST(HostPacing, GroupedExpertGemmsLaunchOneKernelPerExpert) {
+  const auto layer = moe_layer(false, false, 4096);
+  bool found = false;
+  for (const auto& s : layer.costs.steps) {
+    if (s.name != "moe.experts.up") continue;
+    found = true;
+    EXPECT_EQ(s.operations, 1);
+    EXPECT_EQ(s.launches, std::get<KernelStep>(s.work).kernel.gemm.groups);
+    EXPECT_GT(s.launches, 1);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(HostPacing, CudaGraphsTakeTheHostOffTheCapturedPasses) {
+  // A short sequence: per pass the layer issues more operations than its kernels keep the
+  // device busy for, unless graphs replace them by one launch per captured stretch.
+  const auto eager = moe_layer(true, false, 128);
+  const auto graphed = moe_layer(true, true, 128);
+  EXPECT_GT(eager.program.host_stall.si(), 0.0);
+  EXPECT_DOUBLE_EQ(graphed.program.host_stall.si(), 0.0);
+}
+
+TEST(HostPacing, PaddingToCapacityIsRefusedWithSkewedRouting) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["parallel"]["moe_pad_to_capacity"] = true;
+  doc["parallel"]["routing"] = {{"distribution", "zipf"}, {"exponent", 1.0}};
+  EXPECT_TRUE(has_issue(issues(doc), "/parallel/moe_pad_to_capacity", "skewed routing"));
+}
+
+}  // namespace
+}  // namespace trainsim
