@@ -11,8 +11,7 @@
 
 namespace trainsim {
 
-// What issuing work costs the host. Published ranges, each at its lower end (an estimate that
-// errs towards a faster step), from NVIDIA's "CUDA Graph Best Practice for PyTorch"
+// What issuing work costs the host. Published ranges, each at its lower end, from NVIDIA's "CUDA Graph Best Practice for PyTorch"
 // (docs.nvidia.com/dl-cuda-graph, pages "Introduction" and "CUDA Graph"): a framework operation
 // pays language transitions (10-100 us), runtime processing (5-20 us), driver operations
 // (5-15 us) and hardware submission (1-5 us); "20-200 us typically per operation".

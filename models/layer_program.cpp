@@ -37,15 +37,23 @@ bool captured(const LayerStep& s, LayerKind kind, bool graphs, bool layer_waits)
   return !layer_waits || s.part == LayerPart::attention;
 }
 
-// The host's time to issue each step of `pass` and the device's time on its critical path.
-std::vector<PacedStep> paced(const LayerCosts& costs, const std::vector<Seconds>& times, bool backward,
+// The passes the host issues as one stretch: forward; the backward pass with its weight
+// gradients, or without them where the schedule runs them apart.
+int issue_pass(Pass pass, const HostIssue& host) {
+  if (pass == Pass::forward) return 0;
+  return pass == Pass::backward_weight && host.separate_weight_pass ? 2 : 1;
+}
+
+// The host's time to issue each step of issue pass `pass` and the device's time on its
+// critical path.
+std::vector<PacedStep> paced(const LayerCosts& costs, const std::vector<Seconds>& times, int pass,
                              const HostIssue& host) {
   const bool layer_waits = std::any_of(costs.steps.begin(), costs.steps.end(), [](const LayerStep& s) { return s.host_waits; });
   std::vector<PacedStep> out;
   bool in_graph = false;
   for (std::size_t i = 0; i < costs.steps.size(); ++i) {
     const auto& s = costs.steps[i];
-    if ((s.pass != Pass::forward) != backward) continue;
+    if (issue_pass(s.pass, host) != pass) continue;
     PacedStep p;
     p.host_waits = s.host_waits;
     p.device = s.overlaps_next ? Seconds(0) : times[i];
@@ -82,10 +90,9 @@ LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kerne
   }
   // The device's waits for the host, per pass in issue order. A communication step's wait is
   // borne by the compute after it (the engine times communication by its traffic).
-  const auto forward_stalls = host_stalls(paced(costs, times, false, host));
-  const auto backward_stalls = host_stalls(paced(costs, times, true, host));
-  std::size_t f = 0;
-  std::size_t b = 0;
+  std::array<std::vector<Seconds>, 3> stalls;
+  std::array<std::size_t, 3> next{};
+  for (int pass = 0; pass < 3; ++pass) stalls[static_cast<std::size_t>(pass)] = host_stalls(paced(costs, times, pass, host));
   Seconds carried;
   // A pass that ends in communication leaves its wait to its last compute segment.
   const auto settle = [&](std::vector<Segment>& segments) {
@@ -98,9 +105,13 @@ LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kerne
   };
   for (std::size_t i = 0; i < costs.steps.size(); ++i) {
     const auto& s = costs.steps[i];
-    if (i > 0 && s.pass != Pass::forward && costs.steps[i - 1].pass == Pass::forward) settle(p.forward);
+    const auto pass = static_cast<std::size_t>(issue_pass(s.pass, host));
+    if (i > 0 && carried > Seconds(0)) {
+      const auto previous = costs.steps[i - 1].pass;
+      if (static_cast<std::size_t>(issue_pass(previous, host)) != pass) settle(previous == Pass::forward ? p.forward : p.backward);
+    }
     Seconds t = times[i];
-    const Seconds stall = s.pass == Pass::forward ? forward_stalls[f++] : backward_stalls[b++];
+    const Seconds stall = stalls[pass][next[pass]++];
     if (s.is_communication()) {
       carried += stall;
     } else {

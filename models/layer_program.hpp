@@ -36,6 +36,9 @@ struct LayerProgram {
 struct HostIssue {
   HostCosts costs;
   bool cuda_graphs = false;
+  // The schedule runs weight gradients as passes of their own (zero-bubble, DualPipe), so the
+  // host issues them apart from the input gradients.
+  bool separate_weight_pass = false;
 };
 
 // Prices `costs` on `kernels`, compute slowed by `compute_slowdown` (SMs given to

@@ -225,7 +225,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std:
   if (p.moe_pad_to_capacity && (p.routing.distribution != RoutingDistribution::balanced || p.routing.redundant_experts > 0)) {
     // Above capacity a skewed load drops tokens, which trainsim does not model.
     r.diagnostics().error(child_pointer(r.pointer(), "moe_pad_to_capacity"),
-                          "moe_pad_to_capacity drops the tokens a skewed routing sends beyond capacity, which is not modelled",
+                          "moe_pad_to_capacity needs balanced routing without redundant experts: above capacity a skewed load drops tokens, which is not modelled",
                           "balanced routing, or \"moe_pad_to_capacity\": false");
   }
   if (p.data == 0) {

@@ -48,7 +48,7 @@ RowChunks split_rows(const LayerStep& s, std::int64_t parts) {
     return out;
   };
   RowChunks chunks{chunk(one, ".chunk"), chunk(rest, ".chunks")};
-  // The other chunks are launched from C++ by the operation that launched the first.
+  // The other chunks are launched from C++ inside the call that issues the first.
   chunks.rest.operations = 0;
   chunks.rest.launches = static_cast<int>(parts - 1);
   return chunks;
@@ -110,6 +110,9 @@ class Rewriter {
     }
     gather.overlaps_next = true;
     gather.tensor_overlap = TensorOverlap::none;
+    // One Transformer Engine call issues the exchange (tp - 1 peer copies) and every chunk.
+    gather.launches = static_cast<int>(tp_ - 1);
+    one.operations = 0;
     out_.push_back(gather);
     out_.push_back(std::move(rest));
     out_.push_back(std::move(one));
@@ -132,10 +135,14 @@ class Rewriter {
     hidden.work = comm_.collective(c.collective, c.group, hidden_payload);
     hidden.overlaps_next = true;
     hidden.tensor_overlap = TensorOverlap::none;
+    // The GEMM's call launches the chunks' reduce-scatters too.
+    hidden.operations = 0;
+    hidden.launches = static_cast<int>(kPipelinedScatterChunks - 1);
     LayerStep last = hidden;
     last.name += ".last_chunk";
     last.work = comm_.collective(c.collective, c.group, c.payload - hidden_payload);
     last.overlaps_next = false;
+    last.launches = 1;
     out_.push_back(std::move(one));
     out_.push_back(std::move(hidden));
     out_.push_back(std::move(rest));
@@ -167,6 +174,7 @@ class Rewriter {
     set_sm_share(wgrad, share_);
     scatter.overlaps_next = true;
     scatter.tensor_overlap = TensorOverlap::none;
+    scatter.operations = 0;  // launched by the data gradient's call
     out_.push_back(std::move(scatter));
     out_.push_back(std::move(wgrad));
   }

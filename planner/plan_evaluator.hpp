@@ -64,6 +64,7 @@ class PlanEvaluator {
     bool tp_comm_overlap;
     bool cuda_graphs;
     bool moe_pad_to_capacity;
+    bool separate_weight_pass;  // the host issues weight gradients apart (layer_program)
     AttentionKernel attention_kernel;
     RoutingDistribution distribution;
     double zipf_exponent;

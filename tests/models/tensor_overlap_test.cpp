@@ -136,6 +136,31 @@ TEST(TensorOverlap, HidesMostOfTheForwardCommunication) {
   EXPECT_LT(saved.si(), communication.si());
 }
 
+TEST(TensorOverlap, OneCallIssuesAnExchangeAndItsGemmChunks) {
+  // Under userbuffers Transformer Engine's linear call launches the exchange and every chunk
+  // from C++: the host issues no more operations than without overlap, and a ring exchange
+  // (tp - 1 peer copies) carries the call, its GEMM chunks none.
+  const auto plain = gpt_32b_layer(false);
+  const auto overlapped = gpt_32b_layer(true);
+  const auto operations = [](const LayerCosts& c) {
+    int total = 0;
+    for (const auto& s : c.steps) total += s.operations;
+    return total;
+  };
+  EXPECT_LT(operations(overlapped.costs), operations(plain.costs));
+  int rings = 0;
+  const auto& steps = overlapped.costs.steps;
+  for (std::size_t i = 0; i + 2 < steps.size(); ++i) {
+    if (!steps[i].is_communication() || !steps[i + 1].name.ends_with(".chunks") || !steps[i + 2].name.ends_with(".chunk")) continue;
+    ++rings;
+    EXPECT_EQ(steps[i].operations, 1) << steps[i].name;
+    EXPECT_EQ(steps[i].launches, 7) << steps[i].name;
+    EXPECT_EQ(steps[i + 1].operations, 0) << steps[i + 1].name;
+    EXPECT_EQ(steps[i + 2].operations, 0) << steps[i + 2].name;
+  }
+  EXPECT_EQ(rings, 4);  // qkv and fc1 forward, proj and fc2 data gradients
+}
+
 TEST(TensorOverlap, NeedsSequenceParallelismAndIsIdleWithoutTensorParallelism) {
   auto doc = scenario_json("validation/runs/mcore-4.json");
   doc["parallel"]["tp_comm_overlap"] = true;

@@ -146,12 +146,12 @@ std::optional<Timed> time(const Case& c, const KernelTimeModel& kernels) {
 std::string describe(const Case& c) {
   const auto& p = c.plan;
   return fmt::format("{} on {} GPUs: TP{} PP{} DP{} CP{} EP{} ETP{} {} v{} mb{} ZeRO-{} overlap {} recompute {} {} SP {} "
-                     "TP overlap {} SMs {} seq {} batch {}",
+                     "TP overlap {} graphs {} padded {} SMs {} seq {} batch {}",
                      c.model.id, c.cluster.gpu_count, p.tensor, p.pipeline, p.data, p.context, p.expert,
                      p.expert_tensor_degree(), to_string(p.schedule),
                      p.virtual_stages, p.micro_batch_size, p.zero_stage, p.overlap_data_parallel, p.recompute.describe(),
                      p.precision == Precision::fp8 ? "fp8" : "bf16", p.sequence_parallel, p.tp_comm_overlap,
-                     p.communication_sms, c.shape.sequence_length, c.shape.global_batch_size);
+                     p.cuda_graphs, p.moe_pad_to_capacity, p.communication_sms, c.shape.sequence_length, c.shape.global_batch_size);
 }
 
 // H100 nodes of 8 on the default scenario's network.
