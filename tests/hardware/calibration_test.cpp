@@ -155,6 +155,15 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   const KernelTimeModel h200(*find_gpu("h200-sxm"), find_builtin_calibration("h200-published"));
   EXPECT_EQ(h200.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::borrowed);
   EXPECT_TRUE(h200.uncalibrated_classes().empty());
+  // A100's links from nccl-tests on HGX A100 (mscclpp's NDmv4 tables): a bandwidth-only fit lands
+  // between its rows' efficiencies, NVLink between the all-reduce's 77% and the all-gather's 85%
+  // of 300 GB/s, HDR between 88.5% (1 GiB) and 93% (4 GiB) of 25 GB/s.
+  EXPECT_EQ(a100.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::calibrated);
+  EXPECT_EQ(a100.curve_use(KernelClass::scale_out_transfer).origin, CurveOrigin::calibrated);
+  EXPECT_GT(a100.link_efficiency(KernelClass::scale_up_transfer), 231.45 / 300.0);
+  EXPECT_LT(a100.link_efficiency(KernelClass::scale_up_transfer), 253.59 / 300.0);
+  EXPECT_GT(a100.link_efficiency(KernelClass::scale_out_transfer), 22.13 / 25.0);
+  EXPECT_LT(a100.link_efficiency(KernelClass::scale_out_transfer), 23.25 / 25.0);
 
   const KernelTimeModel bare(*find_gpu("h20"), nullptr);
   EXPECT_EQ(bare.uncalibrated_classes().size(), static_cast<std::size_t>(kKernelClassCount));
