@@ -14,6 +14,13 @@ LayerStep step(std::string name, Pass pass, LayerPart part) {
   return s;
 }
 
+// A step the host issues as `operations` framework operations of one kernel each.
+LayerStep issued_as(LayerStep s, int operations) {
+  s.operations = operations;
+  s.launches = operations;
+  return s;
+}
+
 LayerStep compute_step(std::string name, Pass pass, LayerPart part, const Kernel& kernel) {
   LayerStep s = step(std::move(name), pass, part);
   s.work = KernelStep{kernel};
@@ -85,10 +92,11 @@ void LayerBuilder::memory(const MemoryOp& m) {
   Op op;
   op.recomputed = m.recomputed;
   const KernelClass kind = m.row_reduction ? KernelClass::row_reduction : KernelClass::memory_bound;
-  op.forward = compute_step(m.name, Pass::forward, m.part, memory_kernel(m.read, m.written, kind));
+  op.forward = issued_as(compute_step(m.name, Pass::forward, m.part, memory_kernel(m.read, m.written, kind)), m.operations);
   if (m.backward_read.count() + m.backward_written.count() > 0) {
-    op.backward_input.push_back(compute_step(m.name + ".grad", Pass::backward_input, m.part,
-                                             memory_kernel(m.backward_read, m.backward_written, kind)));
+    op.backward_input.push_back(issued_as(compute_step(m.name + ".grad", Pass::backward_input, m.part,
+                                                       memory_kernel(m.backward_read, m.backward_written, kind)),
+                                          m.backward_operations));
   }
   ops_.push_back(op);
   costs_.saved_activations += m.saved;
@@ -192,8 +200,10 @@ void LayerBuilder::collective(const std::string& name, LayerPart part, const Col
 }
 
 void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward,
-                              const AllToAllStep& backward) {
+                              const AllToAllStep& backward, int operations, int backward_operations) {
   communication(name, part, forward, backward);
+  ops_.back().forward = issued_as(ops_.back().forward, operations);
+  ops_.back().backward_input.front() = issued_as(ops_.back().backward_input.front(), backward_operations);
 }
 
 CollectiveStep LayerBuilder::chosen(Collective collective, CommGroup group, Bytes payload) const {

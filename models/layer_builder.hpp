@@ -38,6 +38,10 @@ struct MemoryOp {
   Bytes saved{};
   bool recomputed = false;
   bool row_reduction = false;
+  // Framework operations the kernel stands for, forward and backward (small ops that trainsim
+  // times as one kernel: the router's score, top-k and auxiliary loss, the dispatcher's counts).
+  int operations = 1;
+  int backward_operations = 1;
 };
 
 // An attention core: its shape, the fused kernel generation that times it (unfused attention
@@ -85,7 +89,10 @@ class LayerBuilder {
   // how each overlaps its GEMM under --tp-comm-overlap (models/tensor_overlap.hpp).
   void collective(const std::string& name, LayerPart part, const CollectiveStep& forward, const CollectiveStep& backward,
                   TensorOverlap forward_overlap = TensorOverlap::none, TensorOverlap backward_overlap = TensorOverlap::none);
-  void all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward, const AllToAllStep& backward);
+  // `operations`: what the host issues with it, forward and backward (the probabilities' own
+  // exchange, a chunk sort).
+  void all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward, const AllToAllStep& backward,
+                  int operations = 1, int backward_operations = 1);
   // Parameters this rank holds: dense ones, and routed experts' (sharded over expert
   // parallelism rather than data parallelism).
   void parameters(std::int64_t count);

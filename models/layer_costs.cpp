@@ -340,13 +340,22 @@ void moe_block(LayerBuilder& b, const Context& c) {
   b.linear({.name = "moe.router", .part = LayerPart::attention, .m = rows, .n = experts, .k = c.h,
             .precision = Precision::bf16, .input_saved = !c.recompute(RecomputePart::norm),
             .input_shards = input_shards});
+  // Framework operations per stage, counted in Megatron-Core's code on its fused path
+  // (--moe-router-fusion, --moe-permute-fusion, fused SwiGLU; the fewest it issues, and what the
+  // Megatron-Bridge performance scripts set): after the gating GEMM the router issues 6 more
+  // forward and 7 backward (fused top-k, auxiliary-loss scores and loss); the dispatcher 7 for
+  // the token counts and their all-gather, then the permute, forward, and after the host's wait
+  // the tokens' and the probabilities' all-to-alls and the chunk sort (3); its backward 3 and 1;
+  // the combine the chunk sort and its all-to-all (2), both ways. Megatron-Core @d98e8a6
+  // router.py, moe_utils.py, token_dispatcher.py.
   const Bytes scores(rows * experts * 4);
   b.memory({.name = "moe.topk", .part = LayerPart::attention, .read = scores, .written = Bytes(rows * moe.top_k * 8),
-            .backward_read = scores, .backward_written = scores, .saved = scores, .row_reduction = true});
+            .backward_read = scores, .backward_written = scores, .saved = scores, .row_reduction = true,
+            .operations = 6, .backward_operations = 7});
   const Bytes tokens_in = c.hidden_bytes(rows);
   const Bytes tokens_wire(rows * c.h * (fp8 ? 1 : kBf16));
   b.memory({.name = "moe.permute", .part = LayerPart::attention, .read = tokens_in, .written = tokens_wire,
-            .backward_read = tokens_in, .backward_written = tokens_in});
+            .backward_read = tokens_in, .backward_written = tokens_in, .operations = 8});
 
   // Dropless, the split sizes of the all-to-all and of the grouped GEMMs are counted on the
   // device and read by the host, which waits for them before it issues the dispatch (Megatron-Core
@@ -366,7 +375,9 @@ void moe_block(LayerBuilder& b, const Context& c) {
     const auto& volume = phase == AllToAllPhase::dispatch ? traffic.dispatch : traffic.combine;
     return AllToAllStep{phase, traffic.hierarchical, volume.scale_out.scaled(hot), volume.scale_up.scaled(hot)};
   };
-  if (ep > 1) b.all_to_all("moe.dispatch", LayerPart::dispatch, exchange(AllToAllPhase::dispatch), exchange(AllToAllPhase::combine));
+  if (ep > 1) {
+    b.all_to_all("moe.dispatch", LayerPart::dispatch, exchange(AllToAllPhase::dispatch), exchange(AllToAllPhase::combine), 3, 3);
+  }
   // The rank's own routed copies; the hottest rank's arrivals; and its expert shards' tokens,
   // which the expert-tensor gather brings from each of its members.
   const std::int64_t routed = rows * moe.top_k;
@@ -406,7 +417,9 @@ void moe_block(LayerBuilder& b, const Context& c) {
     ffn(b, c, "moe.shared", rows, moe.num_shared_experts * moe.expert_intermediate_size, dense_like ? c.tp : 1,
         {.shards = input_shards});
   }
-  if (ep > 1) b.all_to_all("moe.combine", LayerPart::combine, exchange(AllToAllPhase::combine), exchange(AllToAllPhase::dispatch));
+  if (ep > 1) {
+    b.all_to_all("moe.combine", LayerPart::combine, exchange(AllToAllPhase::combine), exchange(AllToAllPhase::dispatch), 2, 2);
+  }
   const Bytes gathered(routed * c.h * kBf16);
   b.memory({.name = "moe.unpermute", .part = LayerPart::combine, .read = gathered, .written = tokens_in,
             .backward_read = tokens_in, .backward_written = gathered});

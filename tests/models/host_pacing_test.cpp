@@ -1,5 +1,8 @@
 // The host that issues a rank's kernels: hand-timed passes, and what layer programs make of
 // a dropless MoE layer's wait for its token counts and of CUDA graphs.
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "hardware/kernel_time_model.hpp"
@@ -94,6 +97,29 @@ TEST(HostPacing, GroupedExpertGemmsLaunchOneKernelPerExpert) {
     EXPECT_GT(s.launches, 1);
   }
   EXPECT_TRUE(found);
+}
+
+TEST(HostPacing, TheRouterAndDispatcherIssueWhatMegatronCoresFusedPathIssues) {
+  // Counted in Megatron-Core @d98e8a6 with router and permute fusion: forward, router 7 (the
+  // gating GEMM among them) and dispatcher 11 (3 of them after the host's wait: the tokens' and
+  // the probabilities' all-to-alls and the chunk sort); combine 3. Backward: router 9 (its 2
+  // GEMMs among them), dispatcher 4, combine 3.
+  const auto layer = moe_layer(false, false, 4096);
+  std::map<std::string, int> operations;
+  for (const auto& s : layer.costs.steps) {
+    if (s.name.starts_with("moe.router") || s.name.starts_with("moe.topk")) operations[std::string("router.") + std::string(to_string(s.pass))] += s.operations;
+    if (s.name.starts_with("moe.permute") || s.name.starts_with("moe.dispatch")) operations[std::string("dispatch.") + std::string(to_string(s.pass))] += s.operations;
+    if (s.name.starts_with("moe.combine") || s.name.starts_with("moe.unpermute")) operations[std::string("combine.") + std::string(to_string(s.pass))] += s.operations;
+  }
+  const auto forward = std::string(to_string(Pass::forward));
+  const auto input = std::string(to_string(Pass::backward_input));
+  const auto weight = std::string(to_string(Pass::backward_weight));
+  EXPECT_EQ(operations["router." + forward], 7);
+  EXPECT_EQ(operations["dispatch." + forward], 11);
+  EXPECT_EQ(operations["combine." + forward], 3);
+  EXPECT_EQ(operations["router." + input] + operations["router." + weight], 9);
+  EXPECT_EQ(operations["dispatch." + input], 4);
+  EXPECT_EQ(operations["combine." + input], 3);
 }
 
 TEST(HostPacing, CudaGraphsTakeTheHostOffTheCapturedPasses) {
