@@ -100,6 +100,12 @@ ClusterSpec parse_cluster_spec(ObjectReader& r, const std::string& base_dir) {
                "when a server is the domain");
   }
 
+  if (auto host = r.optional_object("host")) {
+    c.host.per_operation = host->optional_seconds("operation").value_or(c.host.per_operation);
+    c.host.per_extra_launch = host->optional_seconds("extra_launch").value_or(c.host.per_extra_launch);
+    c.host.per_graph_launch = host->optional_seconds("graph_launch").value_or(c.host.per_graph_launch);
+    host->finish();
+  }
   const auto label = r.optional_string("calibration").value_or(default_calibration_for(c.gpu.id));
   c.calibration_label = label.empty() ? "none" : label;
   if (!label.empty() && label != "none") {

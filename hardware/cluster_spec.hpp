@@ -10,6 +10,7 @@
 #include "core/json_reader.hpp"
 #include "hardware/calibration.hpp"
 #include "hardware/gpu_spec.hpp"
+#include "hardware/host_costs.hpp"
 
 namespace trainsim {
 
@@ -39,6 +40,7 @@ struct ClusterSpec {
   NetworkSpec network;
   std::shared_ptr<const Calibration> calibration;  // null: every kernel class on its default
   std::string calibration_label;                   // the name or path it came from, or "none"
+  HostCosts host;                                  // what issuing work costs the host CPU
 
   [[nodiscard]] std::int64_t nodes() const { return gpu_count / gpus_per_node; }
   [[nodiscard]] std::int64_t server_size() const { return gpus_per_server > 0 ? gpus_per_server : gpus_per_node; }

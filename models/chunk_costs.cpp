@@ -38,7 +38,7 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
     if (present(kind, model)) p.costs = layer_costs(kind, model, plan, cluster, comm_, shape);
     priced_.push_back(std::move(p));
   }
-  const HostIssue host{HostCosts{}, plan.cuda_graphs, schedule_traits(plan.schedule).defers_weight_gradients()};
+  const HostIssue host{cluster.host, plan.cuda_graphs, schedule_traits(plan.schedule).defers_weight_gradients()};
   for (auto& p : priced_) {
     programs_.push_back(layer_program(p.costs, kernels, sm_slowdown_, comm_, host));
     const auto& program = programs_.back();

@@ -203,6 +203,9 @@ std::string estimate_text(const Scenario& s, const RunEstimate& r, const StepSim
     if (curve.use.origin == CurveOrigin::assumed) uncalibrated += (uncalibrated.empty() ? "" : ", ") + std::string(to_string(curve.kind));
   }
   out += "  uncalibrated classes: " + (uncalibrated.empty() ? std::string("none") : uncalibrated) + "\n";
+  out += fmt::format("Host issue: {:.0f} us per operation, {:.0f} us per further launch, {:.0f} us per CUDA graph{}\n",
+                     c.host.per_operation.si() * 1e6, c.host.per_extra_launch.si() * 1e6, c.host.per_graph_launch.si() * 1e6,
+                     c.host == HostCosts{} ? " (defaults: the lower ends of NVIDIA's CUDA Graph Best Practice ranges)" : "");
   if (!s.published.source.empty()) out += "\nPublished figures: " + s.published.source + "\n";
   return out;
 }
@@ -345,6 +348,10 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
     curves[std::string(to_string(curve.kind))] = {{"origin", to_string(curve.use.origin)}, {"label", curve.use.label}};
   }
   j["kernel_calibration"] = {{"name", s.cluster.calibration_label}, {"classes", curves}};
+  const auto& host = s.cluster.host;
+  j["host_issue_s"] = {{"operation", host.per_operation.si()},
+                       {"extra_launch", host.per_extra_launch.si()},
+                       {"graph_launch", host.per_graph_launch.si()}};
   if (simulation != nullptr) {
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : simulation->busiest_links) {

@@ -140,6 +140,19 @@ TEST(HostPacing, WeightGradientsIssuedApartCannotHideTheInputGradientsHost) {
   EXPECT_GE(apart.program.host_stall.si(), together.program.host_stall.si() * (1 - 1e-12));
 }
 
+TEST(HostPacing, AScenarioSetsItsHostsCosts) {
+  auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
+  doc["cluster"]["host"] = {{"operation", "200us"}, {"extra_launch", "20us"}};
+  const auto s = parse(doc);
+  EXPECT_DOUBLE_EQ(s.cluster.host.per_operation.si(), 200e-6);
+  EXPECT_DOUBLE_EQ(s.cluster.host.per_extra_launch.si(), 20e-6);
+  EXPECT_DOUBLE_EQ(s.cluster.host.per_graph_launch.si(), HostCosts{}.per_graph_launch.si());
+  doc["cluster"]["host"] = {{"operation", "fast"}};
+  EXPECT_TRUE(has_issue(issues(doc), "/cluster/host/operation", ""));
+  doc["cluster"]["host"] = {{"per_operation", "20us"}};
+  EXPECT_TRUE(has_issue(issues(doc), "/cluster/host/per_operation", ""));
+}
+
 TEST(HostPacing, PaddingToCapacityIsRefusedWithSkewedRouting) {
   auto doc = scenario_json("scenarios/deepseek-v3-h800.json");
   doc["parallel"]["moe_pad_to_capacity"] = true;
