@@ -163,12 +163,8 @@ void LayerBuilder::ring_attention(const AttentionOp& a, const ContextRing& r) {
   // Transformer Engine's context-parallel attention steps through the ring in Python: one
   // exchange and one attention call per arriving shard.
   const int hops = static_cast<int>(r.ranks - 1);
-  const auto per_hop = [hops](LayerStep& s) {
-    s.operations = hops;
-    s.launches = hops;
-  };
-  per_hop(ring.forward);
-  per_hop(ring_grad);
+  ring.forward = issued_as(ring.forward, hops);
+  ring_grad = issued_as(ring_grad, hops);
   ops_.push_back(ring);
 
   AttentionOp arriving = a;
@@ -178,8 +174,8 @@ void LayerBuilder::ring_attention(const AttentionOp& a, const ContextRing& r) {
   last.shape.seq_kv = a.shape.seq_kv / r.ranks;
   last.saved = Bytes(0);
   attention(arriving);
-  per_hop(ops_.back().forward);
-  per_hop(ops_.back().backward_input.front());
+  ops_.back().forward = issued_as(ops_.back().forward, hops);
+  ops_.back().backward_input.front() = issued_as(ops_.back().backward_input.front(), hops);
   ops_.back().backward_input.insert(ops_.back().backward_input.begin(), ring_grad);
   attention(last);
 }

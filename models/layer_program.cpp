@@ -27,9 +27,7 @@ void append(std::vector<Segment>& out, const LayerStep& s, Seconds t, LayerKind 
   }
   out.back().duration += t;
 }
-}  // namespace
 
-namespace {
 // Whether a step of a layer of `kind` runs inside a CUDA graph: transformer layers are captured,
 // except, in a layer where the host waits for the device, the parts from the wait onwards.
 bool captured(const LayerStep& s, LayerKind kind, bool graphs, bool layer_waits) {
@@ -47,8 +45,7 @@ int issue_pass(Pass pass, const HostIssue& host) {
 // The host's time to issue each step of issue pass `pass` and the device's time on its
 // critical path.
 std::vector<PacedStep> paced(const LayerCosts& costs, const std::vector<Seconds>& times, int pass,
-                             const HostIssue& host) {
-  const bool layer_waits = std::any_of(costs.steps.begin(), costs.steps.end(), [](const LayerStep& s) { return s.host_waits; });
+                             const HostIssue& host, bool layer_waits) {
   std::vector<PacedStep> out;
   bool in_graph = false;
   for (std::size_t i = 0; i < costs.steps.size(); ++i) {
@@ -92,7 +89,10 @@ LayerProgram layer_program(const LayerCosts& costs, const KernelTimeModel& kerne
   // borne by the compute after it (the engine times communication by its traffic).
   std::array<std::vector<Seconds>, 3> stalls;
   std::array<std::size_t, 3> next{};
-  for (int pass = 0; pass < 3; ++pass) stalls[static_cast<std::size_t>(pass)] = host_stalls(paced(costs, times, pass, host));
+  const bool layer_waits = std::any_of(costs.steps.begin(), costs.steps.end(), [](const LayerStep& s) { return s.host_waits; });
+  for (int pass = 0; pass < 3; ++pass) {
+    stalls[static_cast<std::size_t>(pass)] = host_stalls(paced(costs, times, pass, host, layer_waits));
+  }
   Seconds carried;
   // A pass that ends in communication leaves its wait to its last compute segment.
   const auto settle = [&](std::vector<Segment>& segments) {
