@@ -195,6 +195,12 @@ void LayerBuilder::collective(const std::string& name, LayerPart part, const Col
   ops_.back().backward_input.front().tensor_overlap = backward_overlap;
 }
 
+void LayerBuilder::forward_collective(const std::string& name, LayerPart part, const CollectiveStep& forward) {
+  Op op;
+  op.forward = communication_step(name, Pass::forward, part, forward);
+  ops_.push_back(op);
+}
+
 void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward,
                               const AllToAllStep& backward, int operations, int backward_operations) {
   communication(name, part, forward, backward);

@@ -89,6 +89,9 @@ class LayerBuilder {
   // how each overlaps its GEMM under --tp-comm-overlap (models/tensor_overlap.hpp).
   void collective(const std::string& name, LayerPart part, const CollectiveStep& forward, const CollectiveStep& backward,
                   TensorOverlap forward_overlap = TensorOverlap::none, TensorOverlap backward_overlap = TensorOverlap::none);
+  // A collective of the forward pass whose backward needs none (a vocabulary-parallel
+  // embedding's all-reduce, the cross-entropy's statistics across tensor ranks).
+  void forward_collective(const std::string& name, LayerPart part, const CollectiveStep& forward);
   // `operations`: what the host issues with it, forward and backward (the probabilities' own
   // exchange, a chunk sort).
   void all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward, const AllToAllStep& backward,

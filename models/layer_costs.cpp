@@ -62,6 +62,7 @@ std::int64_t moe_routed_rows(const ParallelPlan& p, std::int64_t tokens) {
 namespace {
 
 constexpr std::int64_t kBf16 = 2;
+constexpr std::int64_t kFp32 = 4;
 
 // What every block builder needs to know about the rank it runs on.
 struct Context {
@@ -443,6 +444,50 @@ void transformer_layer(LayerBuilder& b, const Context& c, bool moe) {
   }
 }
 
+// The loss over this rank's logits, as its kernels run (models/README.md, "The loss"). The
+// statistics of each token's row cross the tensor group when the vocabulary is split over it.
+void cross_entropy(LayerBuilder& b, const Context& c, const std::string& name, std::int64_t vocab) {
+  const std::int64_t elements = c.tokens * vocab;
+  const Bytes bf16(elements * kBf16);
+  const Bytes fp32(elements * kFp32);
+  const Bytes per_token(c.tokens * kFp32);
+  const auto statistic = [&](const std::string& step, Collective collective, Bytes payload) {
+    if (c.tp > 1) b.forward_collective(name + "." + step, LayerPart::mlp, c.comm.collective(collective, CommGroup::tensor, payload));
+  };
+  if (c.plan.cross_entropy == CrossEntropyKernel::megatron) {
+    // megatron/core/tensor_parallel/cross_entropy.py: an FP32 copy, its row max, subtracted, exp,
+    // row sum, divided: the FP32 softmax kept for backward, which scales it by the loss gradient
+    // in place; autograd casts the result to the logits' BF16. The target logit's gather and
+    // masks, and the gradient's update at the targets, are per-token operations.
+    b.memory({.name = name + ".cast", .part = LayerPart::mlp, .read = bf16, .written = fp32,
+              .backward_read = fp32, .backward_written = bf16});
+    b.memory({.name = name + ".max", .part = LayerPart::mlp, .read = fp32, .written = per_token, .row_reduction = true});
+    statistic("max_reduce", Collective::all_reduce, per_token);
+    b.memory({.name = name + ".subtract", .part = LayerPart::mlp, .read = fp32, .written = fp32});
+    b.memory({.name = name + ".target", .part = LayerPart::mlp, .read = per_token, .written = per_token,
+              .backward_read = per_token, .backward_written = per_token, .operations = 9, .backward_operations = 4});
+    b.memory({.name = name + ".exp", .part = LayerPart::mlp, .read = fp32, .written = fp32});
+    b.memory({.name = name + ".sum", .part = LayerPart::mlp, .read = fp32, .written = per_token, .row_reduction = true});
+    statistic("target_reduce", Collective::all_reduce, per_token);
+    statistic("sum_reduce", Collective::all_reduce, per_token);
+    b.memory({.name = name + ".normalise", .part = LayerPart::mlp, .read = fp32, .written = fp32,
+              .backward_read = fp32, .backward_written = fp32, .saved = fp32, .operations = 3});
+    return;
+  }
+  // Transformer Engine's Triton kernels (transformer_engine/common/triton/cross_entropy.py): an
+  // online softmax writes each row's max, sum and target logit; the loss kernel computes the
+  // whole gradient in forward, which backward scales by the loss gradient in place. TE 2.18
+  // keeps it in an FP32 buffer, which autograd casts to BF16 after the scaling (timed with it).
+  const bool fp32_gradient = c.plan.cross_entropy == CrossEntropyKernel::transformer_engine_fp32_gradient;
+  const Bytes gradient = fp32_gradient ? fp32 : bf16;
+  b.memory({.name = name + ".online_softmax", .part = LayerPart::mlp, .read = bf16, .written = per_token * 3,
+            .row_reduction = true, .operations = 2});
+  statistic("statistics_gather", Collective::all_gather, per_token * 3 * c.tp);
+  b.memory({.name = name + ".gradient", .part = LayerPart::mlp, .read = bf16, .written = gradient,
+            .backward_read = fp32_gradient ? fp32 * 2 : bf16, .backward_written = fp32_gradient ? fp32 + bf16 : bf16,
+            .saved = gradient, .backward_operations = fp32_gradient ? 2 : 1});
+}
+
 // Output head and loss on `rows` tokens: BF16 (DeepSeek-V3 keeps the head out of FP8).
 void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
   norm(b, c, name + ".norm", LayerPart::mlp, c.sp_tokens);
@@ -450,10 +495,7 @@ void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
   const std::int64_t vocab = c.model.vocab_size / c.tp;
   b.linear({.name = name + ".projection", .part = LayerPart::mlp, .m = c.tokens, .n = vocab, .k = c.h,
             .precision = Precision::bf16, .input_shards = c.gathered_shards()});
-  const Bytes logits(c.tokens * vocab * kBf16);
-  // Fused cross-entropy: its gradient is produced in the same pass, nothing is kept.
-  b.memory({.name = name + ".cross_entropy", .part = LayerPart::mlp, .read = logits, .written = logits,
-            .row_reduction = true});
+  cross_entropy(b, c, name + ".loss", vocab);
 }
 
 }  // namespace
@@ -492,10 +534,14 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       const Bytes x = c.hidden_bytes(c.sp_tokens);
       b.memory({.name = "embedding.lookup", .part = LayerPart::attention, .read = x, .written = x, .backward_read = x,
                 .backward_written = x});
-      if (c.tp > 1) {  // vocabulary-parallel lookup: partial rows are summed across tensor ranks
-        tp_collective(b, c, "embedding.tp_reduce", LayerPart::attention,
-                      plan.sequence_parallel ? Collective::reduce_scatter : Collective::all_reduce,
-                      plan.sequence_parallel ? Collective::all_gather : Collective::all_reduce);
+      // Vocabulary-parallel lookup: partial rows are summed across tensor ranks. Without sequence
+      // parallelism the sum's backward is the identity (Megatron-Core's
+      // reduce_from_tensor_model_parallel_region); with it, the scatter's is a gather.
+      if (c.tp > 1 && plan.sequence_parallel) {
+        tp_collective(b, c, "embedding.tp_reduce", LayerPart::attention, Collective::reduce_scatter, Collective::all_gather);
+      } else if (c.tp > 1) {
+        b.forward_collective("embedding.tp_reduce", LayerPart::attention,
+                             c.comm.collective(Collective::all_reduce, CommGroup::tensor, c.hidden_bytes(c.tokens)));
       }
       if (model.embedding_norm) {  // BLOOM's LayerNorm of the embedded tokens: no residual to add
         b.memory({.name = "embedding.norm", .part = LayerPart::attention, .read = x, .written = x,

@@ -10,6 +10,15 @@ namespace trainsim {
 
 std::string_view to_string(Schedule s) { return schedule_traits(s).name(); }
 
+std::string_view to_string(CrossEntropyKernel k) {
+  switch (k) {
+    case CrossEntropyKernel::megatron: return "megatron";
+    case CrossEntropyKernel::transformer_engine: return "transformer_engine";
+    case CrossEntropyKernel::transformer_engine_fp32_gradient: return "transformer_engine_fp32_gradient";
+  }
+  return "?";
+}
+
 namespace {
 
 
@@ -17,6 +26,12 @@ const std::vector<Choice<AttentionKernel>> kAttentionKernels{
     {"fused", AttentionKernel::fused},
     {"flash_attention_2", AttentionKernel::flash_attention_2},
     {"unfused", AttentionKernel::unfused},
+};
+
+const std::vector<Choice<CrossEntropyKernel>> kCrossEntropyKernels{
+    {"megatron", CrossEntropyKernel::megatron},
+    {"transformer_engine", CrossEntropyKernel::transformer_engine},
+    {"transformer_engine_fp32_gradient", CrossEntropyKernel::transformer_engine_fp32_gradient},
 };
 
 const std::vector<Choice<RecomputePart>> kRecomputeParts{
@@ -199,6 +214,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std:
   p.communication_sms = r.optional_integer("communication_sms", 0, limits::kMaxGpus).value_or(defaults.communication_sms);
   p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
   p.attention_kernel = r.optional_choice("attention_kernel", kAttentionKernels).value_or(defaults.attention_kernel);
+  p.cross_entropy = r.optional_choice("cross_entropy", kCrossEntropyKernels).value_or(defaults.cross_entropy);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
   p.tp_comm_overlap = r.optional_boolean("tp_comm_overlap").value_or(defaults.tp_comm_overlap);
   p.cuda_graphs = r.optional_boolean("cuda_graphs").value_or(defaults.cuda_graphs);

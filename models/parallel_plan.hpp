@@ -26,6 +26,19 @@ enum class AttentionKernel {
   unfused,
 };
 
+// How the language-model loss runs over the logits (models/layer_costs.cpp, head_and_loss).
+enum class CrossEntropyKernel {
+  // Megatron-Core's vocab_parallel_cross_entropy, eager or with --cross-entropy-loss-fusion's
+  // native implementation: passes over an FP32 copy of the logits, the FP32 softmax kept.
+  megatron,
+  // Transformer Engine 2.2-2.17's parallel_cross_entropy (--cross-entropy-fusion-impl te): two
+  // passes over the BF16 logits in forward, the gradient written over them, one in backward.
+  transformer_engine,
+  // Transformer Engine 2.18 and later: the same passes, the gradient kept in FP32 and cast back.
+  transformer_engine_fp32_gradient,
+};
+std::string_view to_string(CrossEntropyKernel k);
+
 // Parts of a layer's forward pass recomputed in the backward pass instead of being stored.
 enum class RecomputePart : unsigned {
   norm = 1U << 0,               // normalisations (DeepSeek-V3 sec.3.2.3)
@@ -72,6 +85,8 @@ struct ParallelPlan {
   std::int64_t communication_sms = 0;                      // SMs reserved for communication kernels
   bool sequence_parallel = true;                           // Megatron SP with tensor parallelism
   AttentionKernel attention_kernel = AttentionKernel::fused;
+  // The default is what Megatron-Bridge's and NeMo's recipes run (cross_entropy_fusion_impl te).
+  CrossEntropyKernel cross_entropy = CrossEntropyKernel::transformer_engine;
   // Data-parallel gradient reduction overlapped with the last backward pass, and the updated
   // weights' all-gather with the next first forward. Off by default, like Megatron-LM's
   // --overlap-grad-reduce and --overlap-param-gather.

@@ -66,6 +66,7 @@ class PlanEvaluator {
     bool moe_pad_to_capacity;
     bool separate_weight_pass;  // the host issues weight gradients apart (layer_program)
     AttentionKernel attention_kernel;
+    CrossEntropyKernel cross_entropy;
     RoutingDistribution distribution;
     double zipf_exponent;
     std::uint64_t seed;

@@ -19,6 +19,7 @@ std::string plan_text(const ParallelPlan& p) {
   if (p.tp_comm_overlap && p.tensor > 1) text += ", TP comm overlap";
   if (p.cuda_graphs) text += ", CUDA graphs";
   if (p.moe_pad_to_capacity) text += ", MoE padded to capacity";
+  if (p.cross_entropy != ParallelPlan{}.cross_entropy) text += fmt::format(", {} cross-entropy", to_string(p.cross_entropy));
   if (!p.routing.is_default()) text += ", routing " + p.routing.describe();
   return text;
 }
