@@ -137,6 +137,14 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   const KernelTimeModel b200(*find_gpu("b200"), find_builtin_calibration("b200-published"));
   EXPECT_EQ(b200.curve_use(KernelClass::gemm_fp8).origin, CurveOrigin::derived);
   EXPECT_EQ(b200.curve_use(KernelClass::gemm_bf16).origin, CurveOrigin::calibrated);
+  EXPECT_EQ(b200.curve_use(KernelClass::grouped_gemm_fp8).origin, CurveOrigin::calibrated);  // torchao's rows
+  // GB200's FP8 GEMMs and NVLink were measured on GB200 (Azure ND GB200 v6); its grouped FP8
+  // GEMMs on a B200, and the label says so.
+  const KernelTimeModel gb200(*find_gpu("gb200"), find_builtin_calibration("gb200-published"));
+  EXPECT_EQ(gb200.curve_use(KernelClass::gemm_fp8).origin, CurveOrigin::calibrated);
+  EXPECT_EQ(gb200.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::calibrated);
+  EXPECT_EQ(gb200.curve_use(KernelClass::grouped_gemm_fp8).origin, CurveOrigin::borrowed);
+  EXPECT_NE(gb200.curve_use(KernelClass::grouped_gemm_fp8).label.find("measured on b200"), std::string::npos);
   EXPECT_EQ(model.curve_use(KernelClass::grouped_gemm_bf16).origin, CurveOrigin::calibrated);  // the probe's rows
   // A100 has no grouped-GEMM rows: its dense GEMM fit stands in.
   const KernelTimeModel a100(*find_gpu("a100-sxm"), find_builtin_calibration("a100-published"));
