@@ -150,12 +150,13 @@ TEST(KernelTimeModel, SaysWhereEachCurveComesFrom) {
   const KernelTimeModel a100(*find_gpu("a100-sxm"), find_builtin_calibration("a100-published"));
   EXPECT_EQ(a100.curve_use(KernelClass::grouped_gemm_bf16).origin, CurveOrigin::borrowed);
   // Streams and row reductions stand in for each other: A100 has stream rows only (gpu-stream),
-  // B200 a norm row only (CUTLASS RMSNorm); the label names the class lent.
+  // GB200 norm rows only (cuDNN RMSNorm); the label names the class lent. B200 has both.
   EXPECT_EQ(a100.curve_use(KernelClass::row_reduction).origin, CurveOrigin::borrowed);
   EXPECT_NE(a100.curve_use(KernelClass::row_reduction).label.find("memory_bound fit"), std::string::npos);
   EXPECT_EQ(b200.curve_use(KernelClass::row_reduction).origin, CurveOrigin::calibrated);
-  EXPECT_EQ(b200.curve_use(KernelClass::memory_bound).origin, CurveOrigin::borrowed);
-  EXPECT_NE(b200.curve_use(KernelClass::memory_bound).label.find("row_reduction fit"), std::string::npos);
+  EXPECT_EQ(b200.curve_use(KernelClass::memory_bound).origin, CurveOrigin::calibrated);  // torchao's casts
+  EXPECT_EQ(gb200.curve_use(KernelClass::memory_bound).origin, CurveOrigin::borrowed);
+  EXPECT_NE(gb200.curve_use(KernelClass::memory_bound).label.find("row_reduction fit"), std::string::npos);
   EXPECT_EQ(model.curve_use(KernelClass::row_reduction).origin, CurveOrigin::calibrated);
   // NVLink from Together's nccl-tests rings: every H100 class has rows now, and H200 borrows them.
   EXPECT_EQ(model.curve_use(KernelClass::scale_up_transfer).origin, CurveOrigin::calibrated);
