@@ -73,19 +73,49 @@ void LayerBuilder::linear(const LinearOp& l) {
     gather.overlaps_next = true;
     op.backward_input.insert(op.backward_input.begin(), gather);
   }
+  const bool tensorwise = fp8 && fp8_recipe_ == Fp8Recipe::tensorwise;
   if (fp8) {
-    op.backward_input.insert(op.backward_input.begin(),
-                             per_group(compute_step(l.name + ".cast_grad", Pass::backward_input, l.part, fp8_cast(rows, l.n))));
+    auto cast_grad = scaled_cast(l, Pass::backward_input, ".cast_grad", rows, l.n, tensorwise && l.output_scattered);
+    op.backward_input.insert(op.backward_input.begin(), cast_grad.begin(), cast_grad.end());
   }
   if (fp8 && !l.input_is_fp8) {
-    // The cast runs as its own operation so that recomputation repeats it with the GEMM.
-    Op cast;
-    cast.recomputed = l.recomputed;
-    cast.forward = per_group(compute_step(l.name + ".cast", Pass::forward, l.part, fp8_cast(rows, l.k)));
-    ops_.push_back(cast);
+    // The cast runs as its own operations so that recomputation repeats it with the GEMM.
+    for (auto& s : scaled_cast(l, Pass::forward, ".cast", rows, l.k, tensorwise && l.input_shards > 1)) {
+      Op cast;
+      cast.recomputed = l.recomputed;
+      cast.forward = std::move(s);
+      ops_.push_back(cast);
+    }
   }
   ops_.push_back(op);
   if (l.input_saved) costs_.saved_activations += Bytes(input.count() / l.input_shards);
+}
+
+std::vector<LayerStep> LayerBuilder::scaled_cast(const LinearOp& l, Pass pass, const std::string& suffix, std::int64_t rows,
+                                                 std::int64_t cols, bool reduce_amax) const {
+  const auto launches = static_cast<int>(l.groups);
+  LayerStep cast = compute_step(l.name + suffix, pass, l.part, fp8_cast(rows, cols));
+  cast.launches = launches;
+  if (fp8_recipe_ != Fp8Recipe::tensorwise) return {cast};
+  // Per-tensor current scaling (Transformer Engine's Float8CurrentScalingQuantizer::quantize_impl,
+  // transformer_engine/pytorch/csrc/quantizer.cpp @d0067d0 lines 980-1031): an amax kernel
+  // reads the BF16 tensor, a second computes the scale, then the cast; a tensor that travels
+  // quantized in shards (a sequence-parallel input before its gather, an output gradient
+  // before its reduce-scatter's counterpart) first all-reduces its amax over the tensor group
+  // (module/linear.py and layernorm_mlp.py since TE PR #1471, March 2025). One framework
+  // operation issues them all.
+  LayerStep amax = compute_step(l.name + suffix + ".amax", pass, l.part, memory_kernel(Bytes(rows * cols * 2), Bytes(0)));
+  amax.launches = 2 * launches;
+  cast.operations = 0;
+  std::vector<LayerStep> steps{amax};
+  if (reduce_amax) {
+    LayerStep reduce = communication_step(l.name + suffix + ".amax_reduce", pass, l.part,
+                                          chosen(Collective::all_reduce, CommGroup::tensor, Bytes(4)));
+    reduce.operations = 0;
+    steps.push_back(reduce);
+  }
+  steps.push_back(cast);
+  return steps;
 }
 
 void LayerBuilder::memory(const MemoryOp& m) {

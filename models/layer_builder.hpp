@@ -25,6 +25,9 @@ struct LinearOp {
   // gradient, beside the data-gradient GEMM (Megatron-LM; Korthikanti et al., arXiv:2205.05198
   // sec.4.2.2).
   std::int64_t input_shards = 1;
+  // y is reduce-scattered over the tensor group (row-parallel under sequence parallelism): its
+  // gradient arrives in shards, which per-tensor current scaling quantizes on one scale.
+  bool output_scattered = false;
 };
 
 // A memory-bound kernel and, when it has one, its gradient kernel (zero bytes: none): what
@@ -65,9 +68,11 @@ class LayerBuilder {
  public:
   // `gradient_precision`: the buffer weight gradients accumulate into across micro-batches.
   // `comm` chooses the collectives the builder adds itself (a linear's input gather, the
-  // context ring); a layer without them may have none.
-  LayerBuilder(LayerKind kind, Precision gradient_precision, const CommunicationModel* comm = nullptr)
-      : gradient_precision_(gradient_precision), comm_(comm) {
+  // context ring); a layer without them may have none. `fp8_recipe`: how FP8 linears' casts
+  // get their scales.
+  LayerBuilder(LayerKind kind, Precision gradient_precision, const CommunicationModel* comm = nullptr,
+               Fp8Recipe fp8_recipe = Fp8Recipe::delayed)
+      : gradient_precision_(gradient_precision), comm_(comm), fp8_recipe_(fp8_recipe) {
     costs_.kind = kind;
   }
 
@@ -126,6 +131,9 @@ class LayerBuilder {
     const char* b_gradient;
   };
   void batched_product(const std::string& name, LayerPart part, const BatchedProduct& product, bool recomputed);
+  // A linear's FP8 cast of a rows x cols BF16 tensor and what its recipe runs before it.
+  [[nodiscard]] std::vector<LayerStep> scaled_cast(const LinearOp& l, Pass pass, const std::string& suffix,
+                                                   std::int64_t rows, std::int64_t cols, bool reduce_amax) const;
   // A communication step in forward and its counterpart in backward.
   void communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward);
   [[nodiscard]] CollectiveStep chosen(Collective collective, CommGroup group, Bytes payload) const;
@@ -135,6 +143,7 @@ class LayerBuilder {
   LayerCosts costs_;
   Precision gradient_precision_;
   const CommunicationModel* comm_;
+  Fp8Recipe fp8_recipe_;
 };
 
 }  // namespace trainsim

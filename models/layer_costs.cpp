@@ -80,6 +80,8 @@ struct Context {
   [[nodiscard]] bool recompute(RecomputePart part) const { return plan.recompute.has(part); }
   [[nodiscard]] Bytes hidden_bytes(std::int64_t rows) const { return Bytes(rows * h * kBf16); }
   // Sequence shards a GEMM input gathered by tp_enter() comes from.
+  // Row-parallel outputs are reduce-scattered over the tensor group (sequence parallelism).
+  [[nodiscard]] bool scatters_outputs() const { return tp > 1 && plan.sequence_parallel; }
   [[nodiscard]] std::int64_t gathered_shards() const { return tokens / sp_tokens; }
 };
 
@@ -187,7 +189,7 @@ void gqa_block(LayerBuilder& b, const Context& c) {
   }
   attention_core(b, c, heads, kv_heads, true);
   b.linear({.name = "attention.out", .part = LayerPart::attention, .m = c.tokens, .n = c.h, .k = heads * a.head_dim,
-            .precision = c.gemm});
+            .precision = c.gemm, .output_scattered = c.scatters_outputs()});
   const std::int64_t biases = (a.qkv_bias ? (heads + 2 * kv_heads) * a.head_dim : 0) + (a.output_bias ? c.h : 0);
   b.parameters(attention_matmul_params(c.model) / c.tp + biases + (a.qk_norm ? 2 * a.head_dim : 0) +
                (a.sinks ? heads : 0));
@@ -237,7 +239,7 @@ void mla_block(LayerBuilder& b, const Context& c) {
             .backward_read = rope, .backward_written = rope, .recomputed = up_recomputed});
   attention_core(b, c, heads, heads, !up_recomputed);
   b.linear({.name = "attention.out", .part = LayerPart::attention, .m = c.tokens, .n = c.h, .k = heads * mla.v_head_dim,
-            .precision = c.gemm});
+            .precision = c.gemm, .output_scattered = c.scatters_outputs()});
   b.parameters(replicated + sharded / c.tp + mla.kv_lora_rank + mla.q_lora_rank);
 }
 
@@ -293,7 +295,7 @@ void ffn(LayerBuilder& b, const Context& c, const std::string& name, std::int64_
   b.memory({.name = name + ".activation", .part = LayerPart::mlp, .read = in, .written = out, .backward_read = in + out,
             .backward_written = in, .saved = in, .recomputed = act_recomputed});
   b.linear({.name = name + ".down", .part = LayerPart::mlp, .m = rows, .n = c.h, .k = inner, .precision = c.gemm,
-            .input_saved = !act_recomputed});
+            .input_saved = !act_recomputed, .output_scattered = split > 1 && c.scatters_outputs()});
   b.parameters(ffn_matmul_params(c.model, intermediate) / split + ffn_bias_params(c.model, inner, c.model.ffn.bias));
 }
 
@@ -508,7 +510,7 @@ Bytes stage_boundary_bytes(const ModelSpec& model, const ParallelPlan& plan, con
 LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPlan& plan, const ClusterSpec& cluster,
                        const CommunicationModel& comm, const MicroBatchShape& shape) {
   const Context c = make_context(kind, model, plan, cluster, comm, shape);
-  LayerBuilder b(kind, plan.gradient_precision, &comm);
+  LayerBuilder b(kind, plan.gradient_precision, &comm, plan.fp8_recipe);
   switch (kind) {
     case LayerKind::dense:
     case LayerKind::moe:

@@ -19,6 +19,16 @@ std::string_view to_string(CrossEntropyKernel k) {
   return "?";
 }
 
+std::string_view to_string(Fp8Recipe r) {
+  switch (r) {
+    case Fp8Recipe::delayed: return "delayed";
+    case Fp8Recipe::tensorwise: return "tensorwise";
+    case Fp8Recipe::mxfp8: return "mxfp8";
+    case Fp8Recipe::blockwise: return "blockwise";
+  }
+  return "?";
+}
+
 namespace {
 
 
@@ -26,6 +36,13 @@ const std::vector<Choice<AttentionKernel>> kAttentionKernels{
     {"fused", AttentionKernel::fused},
     {"flash_attention_2", AttentionKernel::flash_attention_2},
     {"unfused", AttentionKernel::unfused},
+};
+
+const std::vector<Choice<Fp8Recipe>> kFp8Recipes{
+    {"delayed", Fp8Recipe::delayed},
+    {"tensorwise", Fp8Recipe::tensorwise},
+    {"mxfp8", Fp8Recipe::mxfp8},
+    {"blockwise", Fp8Recipe::blockwise},
 };
 
 const std::vector<Choice<CrossEntropyKernel>> kCrossEntropyKernels{
@@ -215,6 +232,7 @@ ParallelPlan parse_parallel_plan(ObjectReader& r, const ParallelPlan* base, std:
   p.sequence_parallel = r.optional_boolean("sequence_parallel").value_or(defaults.sequence_parallel);
   p.attention_kernel = r.optional_choice("attention_kernel", kAttentionKernels).value_or(defaults.attention_kernel);
   p.cross_entropy = r.optional_choice("cross_entropy", kCrossEntropyKernels).value_or(defaults.cross_entropy);
+  p.fp8_recipe = r.optional_choice("fp8_recipe", kFp8Recipes).value_or(defaults.fp8_recipe);
   p.overlap_data_parallel = r.optional_boolean("overlap_data_parallel").value_or(defaults.overlap_data_parallel);
   p.tp_comm_overlap = r.optional_boolean("tp_comm_overlap").value_or(defaults.tp_comm_overlap);
   p.cuda_graphs = r.optional_boolean("cuda_graphs").value_or(defaults.cuda_graphs);

@@ -39,6 +39,14 @@ enum class CrossEntropyKernel {
 };
 std::string_view to_string(CrossEntropyKernel k);
 
+// How FP8 GEMMs get their scales (Megatron-Core's --fp8-recipe). Delayed scaling takes each
+// tensor's scale from past amaxes and updates them inside the cast; block scales (MXFP8 on
+// Blackwell, DeepSeek-V3's 1x128 / 128x128 blocks) are computed by the cast itself; per-tensor
+// current scaling ("tensorwise") reads the tensor once more for its amax first. How fast the
+// GEMMs run under each is the calibration's (its FP8 rows name their scaling).
+enum class Fp8Recipe { delayed, tensorwise, mxfp8, blockwise };
+std::string_view to_string(Fp8Recipe r);
+
 // Parts of a layer's forward pass recomputed in the backward pass instead of being stored.
 enum class RecomputePart : unsigned {
   norm = 1U << 0,               // normalisations (DeepSeek-V3 sec.3.2.3)
@@ -87,6 +95,7 @@ struct ParallelPlan {
   AttentionKernel attention_kernel = AttentionKernel::fused;
   // The default is what Megatron-Bridge's and NeMo's recipes run (cross_entropy_fusion_impl te).
   CrossEntropyKernel cross_entropy = CrossEntropyKernel::transformer_engine;
+  Fp8Recipe fp8_recipe = Fp8Recipe::delayed;  // Megatron-Core's default; FP8 GEMMs only
   // Data-parallel gradient reduction overlapped with the last backward pass, and the updated
   // weights' all-gather with the next first forward. Off by default, like Megatron-LM's
   // --overlap-grad-reduce and --overlap-param-gather.

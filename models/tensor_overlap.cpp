@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace trainsim {
@@ -14,6 +15,18 @@ double userbuffer_gemm_sm_share(const GpuSpec& gpu) {
 namespace {
 
 const CollectiveStep* collective_of(const LayerStep& s) { return std::get_if<CollectiveStep>(&s.work); }
+
+// A step of a GEMM input's FP8 quantization (LayerBuilder::scaled_cast: the cast, and under
+// per-tensor current scaling its amax and the amax's all-reduce), which userbuffers run on
+// this rank's shard, ahead of the gather; recomputed ones too.
+bool quantizes_input(const LayerStep& s) {
+  std::string_view name = s.name;
+  if (constexpr std::string_view again = ".recompute"; name.ends_with(again)) name.remove_suffix(again.size());
+  for (const char* suffix : {".cast", ".cast_grad", ".amax", ".amax_reduce"}) {
+    if (name.ends_with(suffix)) return true;
+  }
+  return false;
+}
 
 // A dense GEMM step (grouped GEMMs are experts' and never overlapped).
 KernelStep* dense_gemm(LayerStep& s) {
@@ -87,15 +100,15 @@ class Rewriter {
   std::size_t ring_gather(std::size_t at) {
     LayerStep gather = steps_[at];
     std::size_t g = at + 1;
-    while (g < steps_.size() && steps_[g].pass == gather.pass && !steps_[g].is_communication() &&
-           dense_gemm(steps_[g]) == nullptr) {
+    while (g < steps_.size() && steps_[g].pass == gather.pass &&
+           (!steps_[g].is_communication() || quantizes_input(steps_[g])) && dense_gemm(steps_[g]) == nullptr) {
       ++g;
     }
     if (g == steps_.size() || steps_[g].pass != gather.pass || dense_gemm(steps_[g]) == nullptr) unmatched(gather, "GEMM after it");
     bool fp8 = false;
     for (std::size_t k = at + 1; k < g; ++k) {
       LayerStep cast = steps_[k];
-      if (cast.name.ends_with(".cast") || cast.name.ends_with(".cast_grad")) {
+      if (!cast.is_communication() && quantizes_input(cast)) {
         auto& kernel = std::get<KernelStep>(cast.work).kernel;
         const double shard = 1.0 / static_cast<double>(tp_);
         kernel = memory_kernel(kernel.bytes_read.scaled(shard), kernel.bytes_written.scaled(shard), kernel.kind);

@@ -33,7 +33,7 @@ const PlanEvaluator::Priced& PlanEvaluator::priced(const ParallelPlan& plan, std
   auto& priced = priced_[PricedKey{gpu_count, plan.tensor, plan.expert, plan.expert_tensor_degree(), plan.context,
                                    plan.micro_batch_size, plan.recompute.bits(), plan.precision, plan.gradient_precision,
                                    plan.communication_sms, plan.sequence_parallel, plan.tp_comm_overlap, plan.cuda_graphs, plan.moe_pad_to_capacity,
-                                   schedule_traits(plan.schedule).defers_weight_gradients(), plan.attention_kernel, plan.cross_entropy, r.distribution,
+                                   schedule_traits(plan.schedule).defers_weight_gradients(), plan.attention_kernel, plan.cross_entropy, plan.fp8_recipe, r.distribution,
                                    r.zipf_exponent, r.seed, r.redundant_experts, r.expert_loads}];
   if (!priced.model) {
     priced.model = std::make_shared<const ChunkCostModel>(scenario_.model, plan, cluster(gpu_count), kernels_,

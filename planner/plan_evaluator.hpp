@@ -67,6 +67,7 @@ class PlanEvaluator {
     bool separate_weight_pass;  // the host issues weight gradients apart (layer_program)
     AttentionKernel attention_kernel;
     CrossEntropyKernel cross_entropy;
+    Fp8Recipe fp8_recipe;
     RoutingDistribution distribution;
     double zipf_exponent;
     std::uint64_t seed;

@@ -20,6 +20,7 @@ std::string plan_text(const ParallelPlan& p) {
   if (p.cuda_graphs) text += ", CUDA graphs";
   if (p.moe_pad_to_capacity) text += ", MoE padded to capacity";
   if (p.cross_entropy != ParallelPlan{}.cross_entropy) text += fmt::format(", {} cross-entropy", to_string(p.cross_entropy));
+  if (p.precision == Precision::fp8) text += fmt::format(", {} scaling", to_string(p.fp8_recipe));
   if (!p.routing.is_default()) text += ", routing " + p.routing.describe();
   return text;
 }

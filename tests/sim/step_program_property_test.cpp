@@ -146,12 +146,12 @@ std::optional<Timed> time(const Case& c, const KernelTimeModel& kernels) {
 std::string describe(const Case& c) {
   const auto& p = c.plan;
   return fmt::format("{} on {} GPUs: TP{} PP{} DP{} CP{} EP{} ETP{} {} v{} mb{} ZeRO-{} overlap {} recompute {} {} SP {} "
-                     "TP overlap {} graphs {} padded {} cross-entropy {} SMs {} seq {} batch {}",
+                     "TP overlap {} graphs {} padded {} cross-entropy {} FP8 {} SMs {} seq {} batch {}",
                      c.model.id, c.cluster.gpu_count, p.tensor, p.pipeline, p.data, p.context, p.expert,
                      p.expert_tensor_degree(), to_string(p.schedule),
                      p.virtual_stages, p.micro_batch_size, p.zero_stage, p.overlap_data_parallel, p.recompute.describe(),
                      p.precision == Precision::fp8 ? "fp8" : "bf16", p.sequence_parallel, p.tp_comm_overlap,
-                     p.cuda_graphs, p.moe_pad_to_capacity, to_string(p.cross_entropy), p.communication_sms, c.shape.sequence_length, c.shape.global_batch_size);
+                     p.cuda_graphs, p.moe_pad_to_capacity, to_string(p.cross_entropy), to_string(p.fp8_recipe), p.communication_sms, c.shape.sequence_length, c.shape.global_batch_size);
 }
 
 // H100 nodes of 8 on the default scenario's network.
@@ -189,6 +189,9 @@ std::vector<std::pair<std::string, Case>> one_field_changes(const Case& c) {
   add("tp_comm_overlap", [](ParallelPlan& p) { p.tp_comm_overlap = !p.tp_comm_overlap; });
   add("cuda_graphs", [](ParallelPlan& p) { p.cuda_graphs = !p.cuda_graphs; });
   add("moe_pad_to_capacity", [](ParallelPlan& p) { p.moe_pad_to_capacity = !p.moe_pad_to_capacity; });
+  add("fp8_recipe", [](ParallelPlan& p) {
+    p.fp8_recipe = p.fp8_recipe == Fp8Recipe::tensorwise ? Fp8Recipe::delayed : Fp8Recipe::tensorwise;
+  });
   add("cross_entropy", [](ParallelPlan& p) {
     p.cross_entropy = p.cross_entropy == CrossEntropyKernel::megatron ? CrossEntropyKernel::transformer_engine
                                                                        : CrossEntropyKernel::megatron;
