@@ -47,6 +47,7 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
     cost.backward_input_compute = time_of(program.backward, false);
     cost.communication = time_of(program.forward, true) + time_of(program.backward, true);
     cost.backward_weight_compute = program.weight_total();
+    cost.host_stall = program.host_stall;
     // Alone (no partner chunk to overlap with), a layer waits for the communication that its
     // own compute does not cover: the two-stream time beyond its compute.
     cost.forward_exposed_communication = two_stream_time(forward_units({&program})) - cost.forward_compute;
@@ -97,6 +98,7 @@ ChunkCost ChunkCostModel::chunk(const PipelineChunk& chunk) const {
     total.forward_exposed_communication += c.forward_exposed_communication;
     total.backward_exposed_communication += c.backward_exposed_communication;
     total.communication += c.communication;
+    total.host_stall += c.host_stall;
     total.saved_activations += c.saved_activations;
     total.transient = std::max(total.transient, c.transient);
     total.parameters += c.parameters;

@@ -21,6 +21,7 @@ struct ChunkCost {
   Seconds forward_exposed_communication;   // what a schedule without overlap waits for
   Seconds backward_exposed_communication;
   Seconds communication;  // every communication step of both passes, end to end on one stream
+  Seconds host_stall;     // of its compute (every pass), the device's waits for the host
   Bytes saved_activations;
   Bytes transient;  // the largest single tensor a kernel writes (logits, say)
   std::int64_t parameters = 0;

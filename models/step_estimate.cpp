@@ -33,9 +33,8 @@ namespace {
 // The formulas take a stage's times (1F1B, interleaved: all of a rank's chunks), but DualPipe's a
 // chunk pass's (Table 2: "a forward chunk"): a rank's per-micro-batch time over the chunk
 // passes a micro-batch makes on it; those of the rank with the most compute.
-Seconds formula_bubble(const StepProgram& program) {
-  const auto& pipeline = program.pipeline();
-  const auto& schedule = program.schedule();
+// The pipeline rank with the most compute per micro-batch (the first of equals).
+std::size_t busiest_rank(const PipelineCosts& pipeline) {
   std::size_t slow = 0;
   const auto compute = [&](std::size_t r) {
     const auto& t = pipeline.ranks[r];
@@ -44,6 +43,13 @@ Seconds formula_bubble(const StepProgram& program) {
   for (std::size_t r = 1; r < pipeline.ranks.size(); ++r) {
     if (compute(r) > compute(slow) * (1.0 + 1e-12)) slow = r;
   }
+  return slow;
+}
+
+Seconds formula_bubble(const StepProgram& program) {
+  const auto& pipeline = program.pipeline();
+  const auto& schedule = program.schedule();
+  const std::size_t slow = busiest_rank(pipeline);
   const double visits = schedule.overlapped_pairs()
                             ? static_cast<double>(pipeline.layout.chunks_of_rank[slow].size()) * schedule.chunk_share()
                             : 1.0;
@@ -76,6 +82,7 @@ StepEstimate step_accounting(const StepProgram& program) {
     if (e.memory_by_rank.back().total() > e.memory.total()) e.memory = e.memory_by_rank.back();
   }
   e.bubble_by_formula = formula_bubble(program);
+  e.host_stall = pipeline.ranks[busiest_rank(pipeline)].host_stall * static_cast<double>(e.micro_batches);
   const Bytes capacity = cluster.gpu.memory_capacity;
   if (e.memory.total() > capacity) {
     e.infeasible = PlanIssue{

@@ -61,6 +61,9 @@ struct StepEstimate {
   // chunk times: the bubble were every chunk like them. Beside the breakdown's bubble it shows
   // what the split of the layers adds or saves.
   Seconds bubble_by_formula;
+  // Of the compute of the rank with the most, the device's waits for the host to issue work
+  // (models/host_pacing.hpp): the step program's, so both engines report it.
+  Seconds host_stall;
   MemoryBreakdown memory;  // the fullest pipeline rank
   std::vector<MemoryBreakdown> memory_by_rank;
 

@@ -15,6 +15,7 @@ RankTimes rank_times(const PipelineLayout& layout, const std::vector<ChunkCost>&
     t.forward_exposed += k.forward_exposed_communication * share;
     t.backward_exposed += k.backward_exposed_communication * share;
     t.communication += k.communication * share;
+    t.host_stall += k.host_stall * share;
   }
   return t;
 }

@@ -32,6 +32,7 @@ struct RankTimes {
   Seconds forward_compute, backward_compute, weight_compute;
   Seconds forward_exposed, backward_exposed;
   Seconds communication;  // all of it, exposed or hidden
+  Seconds host_stall;     // of its compute, the device's waits for the host
   [[nodiscard]] Seconds forward_alone() const { return forward_compute + forward_exposed; }
   [[nodiscard]] Seconds backward_alone() const { return backward_compute + weight_compute + backward_exposed; }
 };

@@ -56,6 +56,10 @@ void step_section(std::string& out, const Scenario& s, const RunEstimate& r) {
                      beside(e.step_time.si(), pub.step_time ? std::optional<double>(pub.step_time->si()) : std::nullopt,
                             pub.step_time ? seconds_text(*pub.step_time) : ""));
   out += fmt::format("    compute            {:>10}\n", seconds_text(b.compute));
+  if (e.host_stall > Seconds(0)) {
+    out += fmt::format("      host stalls      {:>10}   (of the compute, on the busiest rank: the device waiting for the host)\n",
+                       seconds_text(e.host_stall));
+  }
   out += fmt::format("    exposed comm.      {:>10}\n", seconds_text(b.exposed_communication));
   out += fmt::format("    pipeline bubble    {:>10}   (the schedule's published formula on these chunks: {})\n",
                      seconds_text(b.pipeline_bubble), seconds_text(e.bubble_by_formula));
@@ -293,6 +297,7 @@ nlohmann::json estimate_json(const Scenario& s, const RunEstimate& r, const Step
                                  {"non_causal", to_tflops(e.model_flops_per_gpu(AttentionConvention::non_causal))}};
     j["step_breakdown_s"] = step_breakdown_json(b);
     j["bubble_by_published_formula_s"] = e.bubble_by_formula.si();
+    j["host_stall_s"] = e.host_stall.si();
     const auto& m = e.memory;
     j["memory_bytes"] = {{"pipeline_rank", m.pipeline_rank},     {"weights", m.weights.count()},
                          {"gradients", m.gradients.count()},     {"optimizer_states", m.optimizer_states.count()},

@@ -9,6 +9,7 @@
 #include "models/host_pacing.hpp"
 #include "models/layer_costs.hpp"
 #include "models/layer_program.hpp"
+#include "models/step_estimate.hpp"
 #include "scenario_fixture.hpp"
 
 namespace trainsim {
@@ -129,6 +130,29 @@ TEST(HostPacing, CudaGraphsTakeTheHostOffTheCapturedPasses) {
   const auto graphed = moe_layer(true, true, 128);
   EXPECT_GT(eager.program.host_stall.si(), 0.0);
   EXPECT_DOUBLE_EQ(graphed.program.host_stall.si(), 0.0);
+}
+
+// The step's host stalls are its layers' on the busiest rank, once per micro-batch: the 1.7B GPT
+// of the Megatron-LM README at TP1 PP1 on 256-token sequences, where the host is behind.
+TEST(HostPacing, AStepReportsItsLayersHostStallsPerMicroBatch) {
+  auto doc = scenario_json("validation/runs/mcore-1.json");
+  doc["parallel"]["overlap_data_parallel"] = false;
+  auto s = parse(doc);
+  const auto kernels = kernel_model(s.cluster);
+  const StepShape shape{256, 192};
+  const auto e = estimate_step(s.model, s.cluster, s.plan, kernels, shape);
+  const CommunicationModel comm(s.plan, s.cluster, link_rates(s.cluster, kernels));
+  const HostIssue host{s.cluster.host, s.plan.cuda_graphs, false};
+  const auto stall = [&](LayerKind kind) {
+    const auto costs = layer_costs(kind, s.model, s.plan, s.cluster, comm, {shape.sequence_length, 1});
+    return layer_program(costs, kernels, 1.0, comm, host).host_stall;
+  };
+  const Seconds per_micro_batch = stall(LayerKind::embedding) + stall(LayerKind::dense) * static_cast<double>(s.model.num_layers) +
+                                  stall(LayerKind::head);
+  ASSERT_GT(per_micro_batch.si(), 0.0);
+  EXPECT_EQ(e.micro_batches, 4);
+  EXPECT_NEAR(e.host_stall.si(), per_micro_batch.si() * 4.0, 1e-9 * e.host_stall.si());
+  EXPECT_LT(e.host_stall, e.breakdown.compute);
 }
 
 TEST(HostPacing, WeightGradientsIssuedApartCannotHideTheInputGradientsHost) {
