@@ -53,7 +53,7 @@ ChunkCostModel::ChunkCostModel(const ModelSpec& model, const ParallelPlan& plan,
     cost.forward_exposed_communication = two_stream_time(forward_units({&program})) - cost.forward_compute;
     cost.backward_exposed_communication = two_stream_time(backward_units({&program}, false)) - cost.backward_input_compute;
     for (const auto& s : p.costs.steps) {
-      if (const auto* kernel = s.kernel()) cost.transient = std::max(cost.transient, kernel->bytes_written);
+      if (const auto* kernel = s.kernel()) cost.transient = std::max(cost.transient, s.allocated.value_or(kernel->bytes_written));
     }
     cost.saved_activations = p.costs.saved_activations;
     cost.parameters = p.costs.parameters;

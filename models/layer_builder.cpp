@@ -56,9 +56,14 @@ void LayerBuilder::linear(const LinearOp& l) {
   Op op;
   op.recomputed = l.recomputed;
   op.forward = per_group(compute_step(l.name, Pass::forward, l.part, gemm_kernel({l.m, l.n, l.k, l.groups, l.precision})));
+  if (l.output_kept) op.forward.allocated = Bytes(0);
   // dX[m,k] = dY[m,n] W^T and dW[k,n] = X^T[k,m] dY[m,n]: the same FLOPs as the forward GEMM.
   op.backward_input.push_back(per_group(compute_step(l.name + ".dgrad", Pass::backward_input, l.part,
                                                      gemm_kernel({l.m, l.k, l.n, l.groups, l.precision}))));
+  if (l.input_gradient_reduced) {
+    op.backward_input.push_back(communication_step(l.name + ".input_reduce", Pass::backward_input, l.part,
+                                                   chosen(Collective::all_reduce, CommGroup::tensor, Bytes(rows * l.k * 2))));
+  }
   // The weight gradient is accumulated across micro-batches in the gradient buffer: the GEMM
   // reads and writes it instead of writing a BF16 result.
   Kernel wgrad = gemm_kernel({l.k, l.n, l.m, l.groups, l.precision});
@@ -66,6 +71,7 @@ void LayerBuilder::linear(const LinearOp& l) {
   wgrad.bytes_read += accumulator;
   wgrad.bytes_written = accumulator;
   op.backward_weight.push_back(per_group(compute_step(l.name + ".wgrad", Pass::backward_weight, l.part, wgrad)));
+  op.backward_weight.back().allocated = Bytes(0);  // the gradient buffer is the memory model's own line
   const Bytes input(rows * l.k * (fp8 ? 1 : 2));
   if (l.input_shards > 1) {
     LayerStep gather = communication_step(l.name + ".input_gather", Pass::backward_input, l.part,
@@ -123,10 +129,12 @@ void LayerBuilder::memory(const MemoryOp& m) {
   op.recomputed = m.recomputed;
   const KernelClass kind = m.row_reduction ? KernelClass::row_reduction : KernelClass::memory_bound;
   op.forward = issued_as(compute_step(m.name, Pass::forward, m.part, memory_kernel(m.read, m.written, kind)), m.operations);
+  op.forward.allocated = m.allocated;
   if (m.backward_read.count() + m.backward_written.count() > 0) {
     op.backward_input.push_back(issued_as(compute_step(m.name + ".grad", Pass::backward_input, m.part,
                                                        memory_kernel(m.backward_read, m.backward_written, kind)),
                                           m.backward_operations));
+    op.backward_input.back().allocated = m.allocated;
   }
   ops_.push_back(op);
   costs_.saved_activations += m.saved;
@@ -210,10 +218,11 @@ void LayerBuilder::ring_attention(const AttentionOp& a, const ContextRing& r) {
   attention(last);
 }
 
-void LayerBuilder::communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward) {
+void LayerBuilder::communication(const std::string& name, LayerPart part, LayerWork forward,
+                                 std::optional<LayerWork> backward) {
   Op op;
   op.forward = communication_step(name, Pass::forward, part, std::move(forward));
-  op.backward_input.push_back(communication_step(name + ".grad", Pass::backward_input, part, std::move(backward)));
+  if (backward) op.backward_input.push_back(communication_step(name + ".grad", Pass::backward_input, part, std::move(*backward)));
   ops_.push_back(op);
 }
 
@@ -226,9 +235,7 @@ void LayerBuilder::collective(const std::string& name, LayerPart part, const Col
 }
 
 void LayerBuilder::forward_collective(const std::string& name, LayerPart part, const CollectiveStep& forward) {
-  Op op;
-  op.forward = communication_step(name, Pass::forward, part, forward);
-  ops_.push_back(op);
+  communication(name, part, forward, std::nullopt);
 }
 
 void LayerBuilder::all_to_all(const std::string& name, LayerPart part, const AllToAllStep& forward,

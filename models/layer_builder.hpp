@@ -28,6 +28,13 @@ struct LinearOp {
   // y is reduce-scattered over the tensor group (row-parallel under sequence parallelism): its
   // gradient arrives in shards, which per-tensor current scaling quantizes on one scale.
   bool output_scattered = false;
+  // y is a buffer the layer keeps for backward (the logits Transformer Engine's loss overwrites
+  // with their gradient): its forward GEMM allocates nothing beyond the saved activations.
+  bool output_kept = false;
+  // x's gradient is all-reduced over the tensor group after the data-gradient GEMM: a
+  // column-parallel linear without sequence parallelism whose block has no exit collective to
+  // stand for it (the output layer; Megatron's copy_to_tensor_model_parallel_region).
+  bool input_gradient_reduced = false;
 };
 
 // A memory-bound kernel and, when it has one, its gradient kernel (zero bytes: none): what
@@ -45,6 +52,8 @@ struct MemoryOp {
   // times as one kernel: the router's score, top-k and auxiliary loss, the dispatcher's counts).
   int operations = 1;
   int backward_operations = 1;
+  // What its kernels allocate when not what they write (LayerStep::allocated), both passes.
+  std::optional<Bytes> allocated = std::nullopt;
 };
 
 // An attention core: its shape, the fused kernel generation that times it (unfused attention
@@ -135,7 +144,7 @@ class LayerBuilder {
   [[nodiscard]] std::vector<LayerStep> scaled_cast(const LinearOp& l, Pass pass, const std::string& suffix,
                                                    std::int64_t rows, std::int64_t cols, bool reduce_amax) const;
   // A communication step in forward and its counterpart in backward.
-  void communication(const std::string& name, LayerPart part, LayerWork forward, LayerWork backward);
+  void communication(const std::string& name, LayerPart part, LayerWork forward, std::optional<LayerWork> backward);
   [[nodiscard]] CollectiveStep chosen(Collective collective, CommGroup group, Bytes payload) const;
 
   std::vector<Op> ops_;

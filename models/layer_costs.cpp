@@ -62,7 +62,6 @@ std::int64_t moe_routed_rows(const ParallelPlan& p, std::int64_t tokens) {
 namespace {
 
 constexpr std::int64_t kBf16 = 2;
-constexpr std::int64_t kFp32 = 4;
 
 // What every block builder needs to know about the rank it runs on.
 struct Context {
@@ -446,48 +445,66 @@ void transformer_layer(LayerBuilder& b, const Context& c, bool moe) {
   }
 }
 
-// The loss over this rank's logits, as its kernels run (models/README.md, "The loss"). The
-// statistics of each token's row cross the tensor group when the vocabulary is split over it.
-void cross_entropy(LayerBuilder& b, const Context& c, const std::string& name, std::int64_t vocab) {
+// The logits' sizes and the per-token statistics of a loss over this rank's vocabulary shard.
+struct Logits {
+  Bytes bf16, fp32, per_token;
+};
+
+Logits logits_of(const Context& c, std::int64_t vocab) {
   const std::int64_t elements = c.tokens * vocab;
-  const Bytes bf16(elements * kBf16);
-  const Bytes fp32(elements * kFp32);
-  const Bytes per_token(c.tokens * kFp32);
-  const auto statistic = [&](const std::string& step, Collective collective, Bytes payload) {
-    if (c.tp > 1) b.forward_collective(name + "." + step, LayerPart::mlp, c.comm.collective(collective, CommGroup::tensor, payload));
-  };
-  if (c.plan.cross_entropy == CrossEntropyKernel::megatron) {
-    // megatron/core/tensor_parallel/cross_entropy.py: an FP32 copy, its row max, subtracted, exp,
-    // row sum, divided: the FP32 softmax kept for backward, which scales it by the loss gradient
-    // in place; autograd casts the result to the logits' BF16. The target logit's gather and
-    // masks, and the gradient's update at the targets, are per-token operations.
-    b.memory({.name = name + ".cast", .part = LayerPart::mlp, .read = bf16, .written = fp32,
-              .backward_read = fp32, .backward_written = bf16});
-    b.memory({.name = name + ".max", .part = LayerPart::mlp, .read = fp32, .written = per_token, .row_reduction = true});
-    statistic("max_reduce", Collective::all_reduce, per_token);
-    b.memory({.name = name + ".subtract", .part = LayerPart::mlp, .read = fp32, .written = fp32});
-    b.memory({.name = name + ".target", .part = LayerPart::mlp, .read = per_token, .written = per_token,
-              .backward_read = per_token, .backward_written = per_token, .operations = 9, .backward_operations = 4});
-    b.memory({.name = name + ".exp", .part = LayerPart::mlp, .read = fp32, .written = fp32});
-    b.memory({.name = name + ".sum", .part = LayerPart::mlp, .read = fp32, .written = per_token, .row_reduction = true});
-    statistic("target_reduce", Collective::all_reduce, per_token);
-    statistic("sum_reduce", Collective::all_reduce, per_token);
-    b.memory({.name = name + ".normalise", .part = LayerPart::mlp, .read = fp32, .written = fp32,
-              .backward_read = fp32, .backward_written = fp32, .saved = fp32, .operations = 3});
-    return;
-  }
-  // Transformer Engine's Triton kernels (transformer_engine/common/triton/cross_entropy.py): an
-  // online softmax writes each row's max, sum and target logit; the loss kernel computes the
-  // whole gradient in forward, which backward scales by the loss gradient in place. TE 2.18
-  // keeps it in an FP32 buffer, which autograd casts to BF16 after the scaling (timed with it).
+  constexpr std::int64_t fp32 = bytes_per_element(Precision::fp32);
+  return {Bytes(elements * kBf16), Bytes(elements * fp32), Bytes(c.tokens * fp32)};
+}
+
+// A per-token statistic of the loss crossing the tensor group, when the vocabulary is split.
+void loss_statistic(LayerBuilder& b, const Context& c, const std::string& name, Collective collective, Bytes payload) {
+  if (c.tp > 1) b.forward_collective(name, LayerPart::mlp, c.comm.collective(collective, CommGroup::tensor, payload));
+}
+
+// Megatron-Core's vocab_parallel_cross_entropy (megatron/core/tensor_parallel/cross_entropy.py):
+// an FP32 copy of the logits (kept: every later pass works on it in place), its row max,
+// subtracted, exp, row sum, divided, the FP32 softmax kept for backward, which scales it by the
+// loss gradient in place; autograd then casts it to the logits' BF16, the one new tensor. The
+// max, the target logit and the sum are all-reduced across tensor ranks (the native fusion
+// merges the last two: one small all-reduce less, not modelled). Host operations: the masks,
+// gather and zeroing of the target logit are 9 torch calls in forward and the gradient's update
+// at the targets 4 in backward; the division comes with the log and loss subtraction (3).
+void megatron_loss(LayerBuilder& b, const Context& c, const std::string& name, const Logits& l) {
+  b.memory({.name = name + ".to_fp32", .part = LayerPart::mlp, .read = l.bf16, .written = l.fp32,
+            .backward_read = l.fp32, .backward_written = l.bf16, .allocated = l.bf16});
+  b.memory({.name = name + ".max", .part = LayerPart::mlp, .read = l.fp32, .written = l.per_token, .row_reduction = true});
+  loss_statistic(b, c, name + ".max_reduce", Collective::all_reduce, l.per_token);
+  b.memory({.name = name + ".subtract", .part = LayerPart::mlp, .read = l.fp32, .written = l.fp32, .allocated = Bytes(0)});
+  b.memory({.name = name + ".target", .part = LayerPart::mlp, .read = l.per_token, .written = l.per_token,
+            .backward_read = l.per_token, .backward_written = l.per_token, .operations = 9, .backward_operations = 4});
+  b.memory({.name = name + ".exp", .part = LayerPart::mlp, .read = l.fp32, .written = l.fp32, .allocated = Bytes(0)});
+  b.memory({.name = name + ".sum", .part = LayerPart::mlp, .read = l.fp32, .written = l.per_token, .row_reduction = true});
+  loss_statistic(b, c, name + ".target_reduce", Collective::all_reduce, l.per_token);
+  loss_statistic(b, c, name + ".sum_reduce", Collective::all_reduce, l.per_token);
+  b.memory({.name = name + ".normalise", .part = LayerPart::mlp, .read = l.fp32, .written = l.fp32,
+            .backward_read = l.fp32, .backward_written = l.fp32, .saved = l.fp32, .operations = 3, .allocated = Bytes(0)});
+}
+
+// Transformer Engine's Triton kernels (transformer_engine/common/triton/cross_entropy.py): an
+// online softmax writes each row's max, sum and target logit (all-gathered across tensor
+// ranks; the Python wrapper's call and the kernel: 2 operations); the loss kernel computes the
+// whole gradient in forward, which backward scales by the loss gradient in place. TE 2.2-2.17
+// writes it over the BF16 logits, so the projection's output is the kept buffer; TE 2.18 keeps
+// it in a new FP32 buffer, which autograd casts to BF16 after the scaling (timed with it: 2
+// operations).
+void transformer_engine_loss(LayerBuilder& b, const Context& c, const std::string& name, const Logits& l) {
   const bool fp32_gradient = c.plan.cross_entropy == CrossEntropyKernel::transformer_engine_fp32_gradient;
-  const Bytes gradient = fp32_gradient ? fp32 : bf16;
-  b.memory({.name = name + ".online_softmax", .part = LayerPart::mlp, .read = bf16, .written = per_token * 3,
+  b.memory({.name = name + ".online_softmax", .part = LayerPart::mlp, .read = l.bf16, .written = l.per_token * 3,
             .row_reduction = true, .operations = 2});
-  statistic("statistics_gather", Collective::all_gather, per_token * 3 * c.tp);
-  b.memory({.name = name + ".gradient", .part = LayerPart::mlp, .read = bf16, .written = gradient,
-            .backward_read = fp32_gradient ? fp32 * 2 : bf16, .backward_written = fp32_gradient ? fp32 + bf16 : bf16,
-            .saved = gradient, .backward_operations = fp32_gradient ? 2 : 1});
+  loss_statistic(b, c, name + ".statistics_gather", Collective::all_gather, l.per_token * 3 * c.tp);
+  if (fp32_gradient) {
+    b.memory({.name = name + ".gradient", .part = LayerPart::mlp, .read = l.bf16, .written = l.fp32,
+              .backward_read = l.fp32 * 2, .backward_written = l.fp32 + l.bf16, .saved = l.fp32,
+              .backward_operations = 2, .allocated = l.bf16});
+  } else {
+    b.memory({.name = name + ".gradient", .part = LayerPart::mlp, .read = l.bf16, .written = l.bf16,
+              .backward_read = l.bf16, .backward_written = l.bf16, .saved = l.bf16, .allocated = Bytes(0)});
+  }
 }
 
 // Output head and loss on `rows` tokens: BF16 (DeepSeek-V3 keeps the head out of FP8).
@@ -495,9 +512,17 @@ void head_and_loss(LayerBuilder& b, const Context& c, const std::string& name) {
   norm(b, c, name + ".norm", LayerPart::mlp, c.sp_tokens);
   tp_enter(b, c, name + ".tp_gather", LayerPart::mlp);
   const std::int64_t vocab = c.model.vocab_size / c.tp;
+  const bool in_place = c.plan.cross_entropy == CrossEntropyKernel::transformer_engine;
   b.linear({.name = name + ".projection", .part = LayerPart::mlp, .m = c.tokens, .n = vocab, .k = c.h,
-            .precision = Precision::bf16, .input_shards = c.gathered_shards()});
-  cross_entropy(b, c, name + ".loss", vocab);
+            .precision = Precision::bf16, .input_shards = c.gathered_shards(), .output_kept = in_place,
+            .input_gradient_reduced = c.tp > 1 && !c.plan.sequence_parallel});
+  // The loss as its kernels run (models/README.md, "The loss").
+  const Logits logits = logits_of(c, vocab);
+  if (c.plan.cross_entropy == CrossEntropyKernel::megatron) {
+    megatron_loss(b, c, name + ".loss", logits);
+  } else {
+    transformer_engine_loss(b, c, name + ".loss", logits);
+  }
 }
 
 }  // namespace

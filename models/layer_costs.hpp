@@ -4,6 +4,7 @@
 // for weights, with the activations the forward pass leaves for the backward pass. The
 // closed-form estimate and the engine's lowering both consume these lists.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -61,6 +62,10 @@ struct LayerStep {
   // The host waits here for the device to finish everything before this step (a dropless MoE
   // layer's token counts copied to the host for the all-to-all's split sizes).
   bool host_waits = false;
+  // What its kernel allocates, where that is not what it writes: nothing for a pass that writes
+  // over a buffer it read or into one the layer keeps for backward (in saved_activations).
+  // The memory model's transient is the largest allocation (models/chunk_costs.cpp).
+  std::optional<Bytes> allocated = std::nullopt;
   [[nodiscard]] bool is_communication() const { return !std::holds_alternative<KernelStep>(work); }
   // The kernel of a compute step; null for communication.
   [[nodiscard]] const Kernel* kernel() const;

@@ -57,7 +57,9 @@ nlohmann::json plan_json(const ParallelPlan& p) {
           {"recomputation", p.recompute.describe()}, {"precision", to_string(p.precision)},
           {"tp_comm_overlap", p.tp_comm_overlap},
           {"cuda_graphs", p.cuda_graphs},
-          {"moe_pad_to_capacity", p.moe_pad_to_capacity}};
+          {"moe_pad_to_capacity", p.moe_pad_to_capacity},
+          {"cross_entropy", to_string(p.cross_entropy)},
+          {"fp8_recipe", to_string(p.fp8_recipe)}};
 }
 }  // namespace
 

@@ -1,6 +1,8 @@
 // The language-model loss as its kernels run (models/layer_costs.cpp, cross_entropy): the bytes
 // each implementation moves over the logits, what it keeps for backward, what crosses the
 // tensor group, and Megatron-Core's loss against a published kernel benchmark.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "hardware/kernel_time_model.hpp"
@@ -82,6 +84,34 @@ TEST(CrossEntropy, BytesPerLogitFollowTheImplementations) {
   }
 }
 
+// What the projection and the loss hold at their peak: the buffer kept for backward and the
+// largest tensor allocated besides, per logit (the weight gradient accumulates into the
+// gradient buffer, a memory line of its own). Megatron-Core keeps the FP32 softmax beside the
+// BF16 logits it was copied from (then beside the BF16 gradient): 6 bytes; Transformer Engine
+// 2.2-2.17 writes the gradient over the logits: 2, the largest new tensor then being the
+// projection's BF16 input gradient (2 x 2,048 / 131,072 bytes per logit); TE 2.18 keeps an FP32
+// gradient beside the BF16 logits: 6.
+TEST(CrossEntropy, PeakMemoryIsTheKeptBufferAndTheLargestNewTensor) {
+  const double head_inputs = 2.0 * 8192 * 2048 * 2;
+  const struct {
+    CrossEntropyKernel loss;
+    double peak;
+  } expected[] = {{CrossEntropyKernel::megatron, 6.0},
+                  {CrossEntropyKernel::transformer_engine, 2.0 + 2.0 * 2048 / 131072},
+                  {CrossEntropyKernel::transformer_engine_fp32_gradient, 6.0}};
+  for (const auto& e : expected) {
+    const auto costs = head(gpt(e.loss));
+    double largest = 0.0;
+    for (const auto& step : costs.steps) {
+      const auto* k = step.kernel();
+      if (k == nullptr || (!is_loss(step) && step.name.rfind("head.projection", 0) != 0)) continue;
+      largest = std::max(largest, step.allocated.value_or(k->bytes_written).as_double());
+    }
+    const double kept = costs.saved_activations.as_double() - head_inputs;
+    EXPECT_NEAR((kept + largest) / kElements, e.peak, 1e-3) << to_string(e.loss);
+  }
+}
+
 // Liger-Kernel's benchmark of Megatron-Core's vocab_parallel_cross_entropy on an H100 80GB,
 // BF16, TP1, 8,192 tokens, vocabulary 131,072 (linkedin/Liger-Kernel
 // benchmark/data/all_benchmark_data.csv, rows of 80f19ad, 2026-06-16): forward 15.81 ms,
@@ -126,6 +156,26 @@ TEST(CrossEntropy, EmbeddingSumHasNoBackwardWithoutSequenceParallelism) {
   }
   EXPECT_EQ(forward, 1);
   EXPECT_EQ(backward, 0);
+}
+
+// The output layer is column-parallel: without sequence parallelism its input's gradient is
+// all-reduced over the tensor group after its data-gradient GEMM, as nothing else in the
+// head stands for it; with it, the gather before the head scatters the gradient instead.
+TEST(CrossEntropy, OutputLayerReducesItsInputGradientWithoutSequenceParallelism) {
+  for (const bool sp : {false, true}) {
+    auto s = gpt(CrossEntropyKernel::transformer_engine, 4);
+    s.plan.sequence_parallel = sp;
+    int reduces = 0;
+    for (const auto& step : head(s).steps) {
+      if (step.name != "head.projection.input_reduce") continue;
+      ++reduces;
+      EXPECT_EQ(step.pass, Pass::backward_input);
+      const auto& c = std::get<CollectiveStep>(step.work);
+      EXPECT_EQ(c.collective, Collective::all_reduce);
+      EXPECT_EQ(c.payload.count(), 8192 * 2048 * 2);
+    }
+    EXPECT_EQ(reduces, sp ? 0 : 1) << "sequence parallel " << sp;
+  }
 }
 
 }  // namespace
