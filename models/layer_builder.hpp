@@ -114,8 +114,9 @@ class LayerBuilder {
   // parallelism rather than data parallelism).
   void parameters(std::int64_t count);
   void expert_parameters(std::int64_t count);
-  // Full recomputation (Megatron "full"): the backward pass reruns every forward operation,
-  // collectives and all-to-alls included, and only the layer's input stays saved.
+  // Full recomputation (Megatron "full"): the backward pass reruns every forward operation
+  // added so far, collectives and all-to-alls included, and only the layer's input stays saved
+  // of theirs (what is added after keeps its own).
   void recompute_everything(Bytes layer_input);
 
   // The host waits for the device before the forward step of the operation added next (and

@@ -554,6 +554,10 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
                 .precision = c.gemm});
       b.parameters(2 * c.h * c.h + 3 * norm_params(model, c.h));
       transformer_layer(b, c, model.moe.has_value());
+      // Full recomputation reruns the module up to its head (it reads two hidden-sized inputs:
+      // the main model's state and the next token's embedding); head and loss keep their own,
+      // as Megatron-Core checkpoints only the MTP projection and transformer layer.
+      if (plan.recompute.has(RecomputePart::full_layer)) b.recompute_everything(x * 2);
       head_and_loss(b, c, "mtp.head");
       break;
     }
@@ -583,12 +587,10 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
       b.parameters(model.vocab_size * c.h / c.tp + norm_params(model, c.h));
       break;
   }
-  // Full recomputation covers transformer layers (an MTP module reads two hidden-sized inputs:
-  // the main model's state and the next token's embedding); embedding and head keep their own.
-  const bool transformer = kind != LayerKind::embedding && kind != LayerKind::head;
-  if (transformer && plan.recompute.has(RecomputePart::full_layer)) {
-    b.recompute_everything(c.hidden_bytes(c.sp_tokens) * (kind == LayerKind::mtp ? 2 : 1));
-  }
+  // Full recomputation covers transformer layers (the MTP module's above); embedding and head
+  // keep their own.
+  const bool transformer = kind != LayerKind::embedding && kind != LayerKind::head && kind != LayerKind::mtp;
+  if (transformer && plan.recompute.has(RecomputePart::full_layer)) b.recompute_everything(c.hidden_bytes(c.sp_tokens));
   LayerCosts costs = b.finish();
   if (plan.tp_comm_overlap) overlap_tensor_collectives(costs.steps, comm, c.tp, userbuffer_gemm_sm_share(cluster.gpu));
   return costs;

@@ -183,6 +183,14 @@ TEST(LayerCosts, FullRecomputationRepeatsTheWholeForwardAndKeepsOnlyTheInput) {
   // the loss's gradient, which Transformer Engine's kernel writes over the BF16 logits.
   const auto head = costs_of(LayerKind::head, s, s.plan, mb);
   EXPECT_EQ(head.saved_activations.count(), 2 * 4096 * 7168 * 2 + 4096 * s.model.vocab_size * 2);
+  // An MTP module reruns up to its head, keeping its two inputs; its head and loss keep theirs
+  // and run once (the head's norm is rerun as the plan's norm recomputation says, as the head's).
+  const auto mtp = costs_of(LayerKind::mtp, s, s.plan, mb);
+  for (const auto& step : mtp.steps) {
+    const bool in_head = step.name.rfind("mtp.head.projection", 0) == 0 || step.name.rfind("mtp.head.loss", 0) == 0;
+    EXPECT_FALSE(in_head && step.name.ends_with(".recompute")) << step.name;
+  }
+  EXPECT_EQ(mtp.saved_activations.count(), 2 * 4096 * 7168 * 2 + head.saved_activations.count());
 }
 
 // ../shared/reference/deepseek-v3.md sec.9.7: per token, FP8 dispatch 7,392 B and BF16
