@@ -118,8 +118,10 @@ void norm(LayerBuilder& b, const Context& c, const std::string& name, LayerPart 
 void tp_enter(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, bool userbuffers = false) {
   if (c.tp <= 1 || !c.plan.sequence_parallel) return;
   const bool overlap = userbuffers && c.plan.tp_comm_overlap;
+  // Without userbuffers a Transformer Engine linear's FP8 input is still gathered quantized.
+  const bool quantized = userbuffers && c.gemm == Precision::fp8;
   tp_collective(b, c, name, part, Collective::all_gather, Collective::reduce_scatter,
-                overlap ? TensorOverlap::ring_gather : TensorOverlap::none,
+                overlap ? TensorOverlap::ring_gather : (quantized ? TensorOverlap::quantized_gather : TensorOverlap::none),
                 overlap ? TensorOverlap::bulk_scatter : TensorOverlap::none);
 }
 void tp_exit(LayerBuilder& b, const Context& c, const std::string& name, LayerPart part, bool userbuffers = false) {
@@ -592,7 +594,7 @@ LayerCosts layer_costs(LayerKind kind, const ModelSpec& model, const ParallelPla
   const bool transformer = kind != LayerKind::embedding && kind != LayerKind::head && kind != LayerKind::mtp;
   if (transformer && plan.recompute.has(RecomputePart::full_layer)) b.recompute_everything(c.hidden_bytes(c.sp_tokens));
   LayerCosts costs = b.finish();
-  if (plan.tp_comm_overlap) overlap_tensor_collectives(costs.steps, comm, c.tp, userbuffer_gemm_sm_share(cluster.gpu));
+  if (c.tp > 1) overlap_tensor_collectives(costs.steps, comm, c.tp, userbuffer_gemm_sm_share(cluster.gpu));
   return costs;
 }
 

@@ -37,11 +37,13 @@ struct KernelStep {
 // all-reduce; CP's key/value ring) or an MoE all-to-all.
 using LayerWork = std::variant<KernelStep, CollectiveStep, AllToAllStep>;
 
-// How a tensor-parallel collective overlaps the GEMM next to it under Megatron-Core's
+// How a tensor-parallel collective runs beside the GEMM next to it under Megatron-Core's
 // --tp-comm-overlap (Transformer Engine's userbuffers; models/tensor_overlap.hpp): an all-gather
 // ring-exchanged chunk by chunk into the GEMM after it, a reduce-scatter pipelined out of the
 // GEMM before it, or a backward reduce-scatter beside the weight-gradient GEMM ("bulk").
-enum class TensorOverlap { none, ring_gather, pipelined_scatter, bulk_scatter };
+// Without it, an FP8 GEMM's input gather by NCCL still carries the rank's quantized shard
+// ("quantized_gather").
+enum class TensorOverlap { none, ring_gather, pipelined_scatter, bulk_scatter, quantized_gather };
 
 struct LayerStep {
   std::string name;

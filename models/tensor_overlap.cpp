@@ -84,6 +84,7 @@ class Rewriter {
       const LayerStep& s = steps_[i];
       switch (collective_of(s) != nullptr ? s.tensor_overlap : TensorOverlap::none) {
         case TensorOverlap::ring_gather: i = ring_gather(i); break;
+        case TensorOverlap::quantized_gather: i = quantized_gather(i); break;
         case TensorOverlap::pipelined_scatter: pipelined_scatter(s); break;
         case TensorOverlap::bulk_scatter: bulk_scatter(i); break;
         case TensorOverlap::none: out_.push_back(s); break;
@@ -93,12 +94,13 @@ class Rewriter {
   }
 
  private:
-  // The all-gather and the GEMM it feeds, the next one of its pass. Under FP8 the GEMM's input
-  // cast sits between them: TE casts the rank's shard and gathers FP8 into the userbuffer
-  // (fp8_buf, on by default for the gathers), so the cast moves ahead on 1/tp of the rows and
-  // the gather carries one byte per element. Returns the last index used.
-  std::size_t ring_gather(std::size_t at) {
-    LayerStep gather = steps_[at];
+  // The GEMM the all-gather at `at` feeds (the next one of its pass), the steps between them
+  // moved ahead of `gather`. Under FP8 the GEMM's input quantization sits between them, and TE
+  // quantizes the rank's shard and gathers the quantized tensor (into the userbuffer, fp8_buf,
+  // on by default for the gathers; by NCCL, gather_along_first_dim with the quantizer,
+  // module/linear.py @d0067d0 lines 347-406), so it moves ahead on 1/tp of the rows and the
+  // gather carries one byte per element. Returns the GEMM's index.
+  std::size_t quantize_ahead(std::size_t at, LayerStep& gather) {
     std::size_t g = at + 1;
     while (g < steps_.size() && steps_[g].pass == gather.pass &&
            (!steps_[g].is_communication() || quantizes_input(steps_[g])) && dense_gemm(steps_[g]) == nullptr) {
@@ -116,11 +118,18 @@ class Rewriter {
       }
       out_.push_back(std::move(cast));
     }
-    auto [one, rest] = split_rows(steps_[g], tp_);
     if (fp8) {
       const auto& c = *collective_of(gather);
       gather.work = comm_.collective(c.collective, c.group, c.payload.scaled(0.5));
     }
+    return g;
+  }
+
+  // The ring exchange of the gather at `at` into its GEMM's chunks. Returns the last index used.
+  std::size_t ring_gather(std::size_t at) {
+    LayerStep gather = steps_[at];
+    const std::size_t g = quantize_ahead(at, gather);
+    auto [one, rest] = split_rows(steps_[g], tp_);
     gather.overlaps_next = true;
     gather.tensor_overlap = TensorOverlap::none;
     // One Transformer Engine call issues the exchange (tp - 1 peer copies) and every chunk.
@@ -129,6 +138,17 @@ class Rewriter {
     out_.push_back(gather);
     out_.push_back(std::move(rest));
     out_.push_back(std::move(one));
+    return g;
+  }
+
+  // Without userbuffers: NCCL gathers the quantized shard, then the whole GEMM runs. Returns the
+  // last index used.
+  std::size_t quantized_gather(std::size_t at) {
+    LayerStep gather = steps_[at];
+    const std::size_t g = quantize_ahead(at, gather);
+    gather.tensor_overlap = TensorOverlap::none;
+    out_.push_back(gather);
+    out_.push_back(steps_[g]);
     return g;
   }
 

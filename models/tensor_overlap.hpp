@@ -13,7 +13,8 @@
 //   16 SMs.
 // A GEMM beside SM-driven communication runs on the SMs the collective leaves it (TE 2.x's
 // set_sm_margin; in 1.x both share all SMs, which costs the GEMM about as much). Under FP8 the
-// ring-exchanged gathers carry FP8 (fp8_buf), cast on the rank's shard before they start.
+// ring-exchanged gathers carry FP8 (fp8_buf), cast on the rank's shard before they start; so do
+// the NCCL gathers of a TE linear's FP8 input without userbuffers (TensorOverlap::quantized_gather).
 #include <cstdint>
 #include <vector>
 
@@ -32,7 +33,8 @@ inline constexpr int kUserbufferCommunicationSms = 16;
 double userbuffer_gemm_sm_share(const GpuSpec& gpu);
 
 // Rewrites a layer's steps (LayerCosts order) so that each collective marked with a
-// TensorOverlap runs beside its GEMM as above: the GEMMs split into chunks (`tp` for a ring
+// TensorOverlap runs beside its GEMM as above (a quantized gather: after its GEMM's input
+// quantization, on the shard): the GEMMs split into chunks (`tp` for a ring
 // exchange), the collectives marked overlaps_next, the bulk reduce-scatter's weight-gradient
 // GEMM moved beside it into the backward pass; rewritten steps lose their mark. The builder
 // marks only collectives next to their GEMMs: one without throws std::logic_error.

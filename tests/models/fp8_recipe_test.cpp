@@ -80,5 +80,22 @@ TEST(Fp8Recipe, CurrentScalingReadsEachCastTensorOnceMoreAndReducesShardedAmaxes
   EXPECT_EQ(reduced, expected);
 }
 
+// Without userbuffers, Transformer Engine still quantizes a column-parallel linear's shard and
+// gathers it quantized (module/linear.py, with_input_all_gather_nccl): the cast runs on 1/tp of
+// the rows before the gather, which carries one byte per element.
+TEST(Fp8Recipe, NcclGathersOfFp8InputsCarryTheQuantizedShard) {
+  const auto layer = dense_layer(Fp8Recipe::delayed);
+  std::size_t cast = 0, gather = 0;
+  for (std::size_t i = 0; i < layer.steps.size(); ++i) {
+    if (layer.steps[i].name == "attention.qkv.cast") cast = i;
+    if (layer.steps[i].name == "attention.tp_gather") gather = i;
+  }
+  ASSERT_GT(gather, 0U);
+  EXPECT_LT(cast, gather);
+  const std::int64_t hidden = 4096, tokens = 8192, tp = 2;
+  EXPECT_EQ(layer.steps[cast].kernel()->bytes_read.count(), tokens / tp * hidden * 2);
+  EXPECT_EQ(std::get<CollectiveStep>(layer.steps[gather].work).payload.count(), tokens * hidden);
+}
+
 }  // namespace
 }  // namespace trainsim
