@@ -10,34 +10,9 @@ namespace trainsim {
 
 std::string_view to_string(Schedule s) { return schedule_traits(s).name(); }
 
-std::string_view to_string(CrossEntropyKernel k) {
-  switch (k) {
-    case CrossEntropyKernel::megatron: return "megatron";
-    case CrossEntropyKernel::transformer_engine: return "transformer_engine";
-    case CrossEntropyKernel::transformer_engine_fp32_gradient: return "transformer_engine_fp32_gradient";
-  }
-  return "?";
-}
-
-std::string_view to_string(Fp8Recipe r) {
-  switch (r) {
-    case Fp8Recipe::delayed: return "delayed";
-    case Fp8Recipe::tensorwise: return "tensorwise";
-    case Fp8Recipe::mxfp8: return "mxfp8";
-    case Fp8Recipe::blockwise: return "blockwise";
-  }
-  return "?";
-}
-
 namespace {
 
-
-const std::vector<Choice<AttentionKernel>> kAttentionKernels{
-    {"fused", AttentionKernel::fused},
-    {"flash_attention_2", AttentionKernel::flash_attention_2},
-    {"unfused", AttentionKernel::unfused},
-};
-
+// The scenario spellings of the plan's kernel and recipe choices, which their names print.
 const std::vector<Choice<Fp8Recipe>> kFp8Recipes{
     {"delayed", Fp8Recipe::delayed},
     {"tensorwise", Fp8Recipe::tensorwise},
@@ -49,6 +24,27 @@ const std::vector<Choice<CrossEntropyKernel>> kCrossEntropyKernels{
     {"megatron", CrossEntropyKernel::megatron},
     {"transformer_engine", CrossEntropyKernel::transformer_engine},
     {"transformer_engine_fp32_gradient", CrossEntropyKernel::transformer_engine_fp32_gradient},
+};
+
+template <class E>
+std::string_view spelling(E value, const std::vector<Choice<E>>& choices) {
+  for (const auto& choice : choices) {
+    if (choice.value == value) return choice.name;
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string_view to_string(CrossEntropyKernel k) { return spelling(k, kCrossEntropyKernels); }
+std::string_view to_string(Fp8Recipe r) { return spelling(r, kFp8Recipes); }
+
+namespace {
+
+const std::vector<Choice<AttentionKernel>> kAttentionKernels{
+    {"fused", AttentionKernel::fused},
+    {"flash_attention_2", AttentionKernel::flash_attention_2},
+    {"unfused", AttentionKernel::unfused},
 };
 
 const std::vector<Choice<RecomputePart>> kRecomputeParts{
